@@ -1,0 +1,54 @@
+"""CI entry points. `nox` alone runs lint, render and test (DESIGN §1)."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "render", "test"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff, mypy --strict on tools/, helm lint --strict per profile, yamllint, docs freshness."""
+    session.install("-e", ".[lint]")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy", "tools")
+    session.run("python", "-m", "tools", "lint")
+    session.run("python", "-m", "tools", "docs", "--check")
+
+
+@nox.session
+def render(session: nox.Session) -> None:
+    """Render every profile with helm and validate the output (writes build/rendered/)."""
+    session.install("-e", ".")
+    session.run("python", "-m", "tools", "render", *session.posargs)
+
+
+@nox.session
+def test(session: nox.Session) -> None:
+    """The pytest suite: real helm 3 and 4, a real OCI registry when docker-registry exists."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Throughput, render time and start-up, as ratios measured side by side in one run."""
+    session.install("-e", ".[bench]")
+    session.run("python", "-m", "bench", *session.posargs)
+
+
+@nox.session
+def publish(session: nox.Session) -> None:
+    """Publish the chart: `nox -s publish -- --registry oci://HOST/PATH [...]`."""
+    session.install("-e", ".")
+    session.run("python", "-m", "tools", "publish", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Regenerate the chart README values table and docs/rules.md."""
+    session.install("-e", ".")
+    session.run("python", "-m", "tools", "docs")

@@ -1,0 +1,125 @@
+"""The loader: documents, lines, templates, and hostile input that must give findings."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tools.resources import MAX_DOCUMENT_BYTES, load_bytes, load_text
+
+HELM_STREAM = """\
+---
+# Source: todo-dapr/templates/components/pubsub.yaml
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: kafka-pubsub
+spec:
+  type: pubsub.kafka
+  version: v1
+  metadata:
+    - name: brokers
+      value: "b:9092"
+    - name: authType
+      value: none
+---
+# Source: todo-dapr/templates/networkpolicy.yaml
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: np
+spec:
+  podSelector: {}
+
+---
+"""
+
+
+def test_documents_keep_file_line_and_template() -> None:
+    result = load_text(HELM_STREAM, "out.yaml", "dev")
+    assert result.findings == []
+    first, second = result.resources
+    assert (first.kind, first.name, first.line) == ("Component", "kafka-pubsub", 2)
+    assert first.template == "todo-dapr/templates/components/pubsub.yaml"
+    assert second.template == "todo-dapr/templates/networkpolicy.yaml"
+    assert first.profile == "dev"
+    assert second.line == 16
+
+
+def test_line_of_points_at_the_node() -> None:
+    first = load_text(HELM_STREAM, "out.yaml").resources[0]
+    assert first.line_of(("spec", "metadata", 1, "value")) == 14
+    assert first.line_of(("spec", "type")) == 8
+    # A path that does not exist stops at the deepest node that does.
+    assert first.line_of(("spec", "metadata", 1, "secretKeyRef")) == 13
+    assert first.line_of(()) == 3  # the first key, not the Source comment
+
+
+def test_syntax_error_reports_the_real_line() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\n---\nkind: Secret\nmetadata: [unclosed\n"
+    result = load_text(text, "bad.yaml")
+    assert len(result.resources) == 1
+    (finding,) = result.findings
+    assert finding.rule == "yaml-syntax" and finding.category == "syntax"
+    assert finding.line in {5, 6}
+    assert finding.file == "bad.yaml"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [("- a\n- b\n", "list"), ("just a string\n", "string"), ("42\n", "number")],
+)
+def test_non_objects_give_findings(text: str, word: str) -> None:
+    result = load_text(text, "x.yaml")
+    assert result.resources == []
+    (finding,) = result.findings
+    assert finding.rule == "not-an-object" and word in finding.message
+
+
+def test_binary_and_non_utf8_files() -> None:
+    assert load_bytes(b"\x89PNG\x00\x00\x00", "img.yaml").findings[0].rule == "input-not-text"
+    finding = load_bytes(b"a: 1\nb: \xff\xfe\n", "latin.yaml").findings[0]
+    assert finding.rule == "input-not-text" and finding.line == 2
+
+
+def test_alias_bomb_is_refused_quickly() -> None:
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 10):
+        refs = ",".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    text = "apiVersion: v1\nkind: ConfigMap\n" + "\n".join(lines) + "\n"
+    started = time.perf_counter()
+    result = load_text(text, "bomb.yaml")
+    assert time.perf_counter() - started < 5
+    assert result.resources == []
+    assert result.findings[0].rule == "yaml-alias-bomb"
+
+
+def test_small_aliases_are_fine() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nx: &v [1, 2]\ny: *v\n"
+    result = load_text(text, "ok.yaml")
+    assert result.findings == [] and len(result.resources) == 1
+
+
+def test_huge_document_is_bounded() -> None:
+    body = "apiVersion: v1\nkind: ConfigMap\ndata:\n  big: " + "x" * (MAX_DOCUMENT_BYTES + 10)
+    result = load_text(body + "\n", "huge.yaml")
+    assert result.resources == []
+    assert result.findings[0].rule == "input-too-large"
+
+
+def test_separator_variants_and_empty_documents() -> None:
+    text = "--- {apiVersion: v1, kind: ConfigMap, metadata: {name: inline}}\n---\n---\n...\n"
+    result = load_text(text, "s.yaml")
+    assert [r.name for r in result.resources] == ["inline"]
+    assert result.resources[0].line == 1
+
+
+def test_suppressions_read_from_annotation() -> None:
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n"
+        '    todo-dapr.io/ignore: "security=demo only; dapr-unknown-field=legacy"\n'
+    )
+    res = load_text(text, "a.yaml").resources[0]
+    assert res.suppressions == {"security": "demo only", "dapr-unknown-field": "legacy"}

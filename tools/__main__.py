@@ -1,0 +1,7 @@
+"""``python -m tools``."""
+
+import sys
+
+from tools.cli import main
+
+sys.exit(main())

@@ -1,0 +1,402 @@
+"""Command-line interface: argument parsing and wiring only; the work lives in other modules.
+
+Heavy imports (yaml, jsonschema, pyhelm3) happen inside the command functions so that
+``python -m tools --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tools import __version__
+from tools.findings import EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from tools.validate import Report
+
+FORMATS = ("text", "json", "sarif", "junit", "github")
+DEFAULT_KUBE_VERSION = "1.34"
+
+DESCRIPTION = """\
+Render the todo-dapr Helm chart's profiles, validate the output (Kubernetes and strict Dapr
+schemas, Dapr component metadata, security policy, cross-references) and publish the chart.
+
+exit status: 0 no error findings (warnings allowed); 1 at least one error finding;
+             2 usage or environment problem (bad flag, unreadable path, helm unavailable)
+"""
+
+CATEGORY_HELP = (
+    "categories: syntax (unparsable YAML), schema (Kubernetes and Dapr CRD schemas), "
+    "dapr (component types and metadata), security (inline secrets, scopes, network), "
+    "reference (one resource naming another)"
+)
+
+
+def _kube_version(value: str) -> str:
+    match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?", value.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a Kubernetes version like 1.34")
+    return f"{match.group(1)}.{match.group(2)}"
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="output format (default: text; sarif for GitHub code scanning, "
+        "junit for CI test tabs, github for workflow annotations)",
+    )
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="CATS/IDS",
+        help="only these categories or rule ids (comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        metavar="CATS/IDS",
+        help="skip these categories or rule ids (comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--kube-version",
+        type=_kube_version,
+        default=DEFAULT_KUBE_VERSION,
+        metavar="X.Y",
+        help=f"Kubernetes version to validate built-in kinds against (default {DEFAULT_KUBE_VERSION})",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print findings only")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="also say what is being done, step by step"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="todo-dapr",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    render = sub.add_parser(
+        "render",
+        help="render profiles with helm and validate the output",
+        description="Render the chart with each profile (ci/<name>-values.yaml; all of them "
+        "when no --profile or -f is given), write build/rendered/<profile>.yaml and validate "
+        "each rendered stream. -f renders your own values file(s) on top of the chart "
+        "defaults, as `helm -f` would. " + CATEGORY_HELP,
+    )
+    render.add_argument("--chart", metavar="DIR", help="chart directory (default: from ct.yaml)")
+    render.add_argument(
+        "--profile", action="append", metavar="NAME", help="profile to render (repeatable)"
+    )
+    render.add_argument(
+        "-f",
+        "--values",
+        action="append",
+        metavar="FILE",
+        help="values file(s) to render instead of the profiles (repeatable, merged in order)",
+    )
+    render.add_argument(
+        "--out", metavar="DIR", default="build/rendered", help="where to write rendered YAML"
+    )
+    render.add_argument(
+        "--namespace", default="todo", help="release namespace to render into (default todo)"
+    )
+    _add_output_options(render)
+    render.set_defaults(func=cmd_render)
+
+    validate = sub.add_parser(
+        "validate",
+        help="validate Kubernetes/Dapr YAML files, directories or stdin",
+        description="Validate YAML manifests: files, directories (all *.yaml/*.yml inside) or "
+        "- for stdin. " + CATEGORY_HELP + ". Suppress a finding on one resource with the "
+        'annotation todo-dapr.io/ignore: "<rule-or-category>=<reason>"; it is then reported '
+        "as suppressed.",
+    )
+    validate.add_argument("paths", nargs="*", metavar="PATH", help="file, directory or -")
+    validate.add_argument("--list-rules", action="store_true", help="list the rules and exit")
+    _add_output_options(validate)
+    validate.set_defaults(func=cmd_validate)
+
+    lint = sub.add_parser(
+        "lint",
+        help="helm lint --strict every profile, yamllint the chart's YAML",
+        description="Run `helm lint --strict` on the chart with each profile's values, and "
+        "yamllint on Chart.yaml, values.yaml and ci/*-values.yaml.",
+    )
+    lint.add_argument("--chart", metavar="DIR", help="chart directory (default: from ct.yaml)")
+    lint.set_defaults(func=cmd_lint)
+
+    publish = sub.add_parser(
+        "publish",
+        help="gate, package, push and verify the chart in an OCI registry",
+        description="Lint, render and validate every profile; package the chart "
+        "reproducibly; refuse a version the registry already has; push; pull back and "
+        "compare digests.",
+    )
+    _add_publish_arguments(publish)
+    publish.set_defaults(func=cmd_publish)
+
+    docs = sub.add_parser(
+        "docs",
+        help="write the chart README values table and docs/rules.md",
+        description="Generate the chart README's values table from values.schema.json and "
+        "docs/rules.md from the rule modules; --check fails when either is stale.",
+    )
+    docs.add_argument("--check", action="store_true", help="fail if the files are out of date")
+    docs.add_argument("--chart", metavar="DIR", help="chart directory (default: from ct.yaml)")
+    docs.set_defaults(func=cmd_docs)
+
+    schemas = sub.add_parser(
+        "schemas",
+        help="import Dapr CRDs or component metadata into validation schemas",
+        description="Build the schemas the validator uses from upstream Dapr files, so that "
+        "validation can be pinned to the Dapr version a cluster runs.",
+    )
+    schemas_sub = schemas.add_subparsers(dest="schemas_command", metavar="ACTION")
+    crd = schemas_sub.add_parser(
+        "import-crd",
+        help="turn Dapr CRD YAML files into strict JSON Schemas",
+        description="Turn CRD YAML files (e.g. charts/dapr/crds/*.yaml of a Dapr release) into "
+        "strict JSON Schemas (unknown fields refused). Point TODO_DAPR_SCHEMA_DIR at the "
+        "output directory to validate against them.",
+    )
+    crd.add_argument("files", nargs="+", metavar="FILE")
+    crd.add_argument("--out", metavar="DIR", default="build/schemas/dapr")
+    crd.set_defaults(func=cmd_import_crd)
+    meta = schemas_sub.add_parser(
+        "import-metadata",
+        help="build the component catalog from components-contrib metadata.yaml files",
+        description="Read every metadata.yaml under a components-contrib checkout and write "
+        "the component catalog (types, versions, fields; facts only).",
+    )
+    meta.add_argument("directory", metavar="DIR")
+    meta.add_argument("--out", metavar="DIR", default="build/schemas/dapr-components")
+    meta.set_defaults(func=cmd_import_metadata)
+    schemas.set_defaults(func=lambda args: _missing_action(schemas))
+    return parser
+
+
+def _missing_action(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def _add_publish_arguments(parser: argparse.ArgumentParser) -> None:
+    """The publish flags live with the publish code; fall back to a stub if it is absent."""
+    try:
+        from tools import publish
+    except ImportError:
+        return
+    publish.add_arguments(parser)
+
+
+def _color(args: argparse.Namespace) -> bool:
+    return (
+        args.format == "text"
+        and sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM") != "dumb"
+    )
+
+
+def _emit(report: Report, args: argparse.Namespace) -> None:
+    from tools.formatters import format_report
+
+    sys.stdout.write(format_report(args.format, report, color=_color(args)))
+
+
+def _info(args: argparse.Namespace, message: str) -> None:
+    """Progress and summaries go to stderr, so machine formats on stdout stay parseable."""
+    if not args.quiet:
+        print(message, file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from tools.findings import exit_status
+    from tools.validate import UsageError, parse_selectors, read_sources, validate
+
+    if args.list_rules:
+        return _list_rules()
+    if not args.paths:
+        raise UsageError("validate needs at least one PATH (a file, a directory, or - for stdin)")
+    chosen = parse_selectors(args.select)
+    ignored = parse_selectors(args.ignore)
+    sources = read_sources(args.paths)
+    if args.verbose:
+        _info(args, f"validating {len(sources)} file(s) against Kubernetes {args.kube_version}")
+    report = validate(sources, kube_version=args.kube_version, chosen=chosen, ignored=ignored)
+    _emit(report, args)
+    return exit_status(report.findings)
+
+
+def _list_rules() -> int:
+    from tools.rules import all_rules
+    from tools.validate import INPUT_RULES
+
+    for rule_id, category in sorted(INPUT_RULES.items()):
+        print(f"{rule_id:<36} {category:<10} error    (input check)")
+    for rule in all_rules():
+        print(f"{rule.id:<36} {rule.category:<10} {rule.severity!s:<8} {rule.summary}")
+    return EXIT_OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from tools.findings import exit_status
+    from tools.helm import find_helm
+    from tools.profiles import repo_root, resolve_chart, select_profiles
+    from tools.render import Rendered, render_profiles
+    from tools.validate import (
+        Report,
+        Source,
+        check,
+        load_sources,
+        parse_selectors,
+        render_failure,
+    )
+
+    chosen = parse_selectors(args.select)
+    ignored = parse_selectors(args.ignore)
+    chart = resolve_chart(args.chart, repo_root())
+    profiles = select_profiles(chart, args.profile, args.values)
+    helm = find_helm(quiet=args.quiet)
+    out_dir = Path(args.out)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from tools.validate import UsageError
+
+        raise UsageError(f"{out_dir}: cannot create output directory ({exc.strerror})") from exc
+    if args.verbose:
+        _info(args, f"rendering {len(profiles)} profile(s) of {chart} with {helm}")
+
+    def progress(done: Rendered) -> None:
+        if args.verbose:
+            state = "failed" if done.error else "rendered"
+            _info(args, f"  {done.profile.name}: {state} in {done.seconds:.2f}s")
+
+    results = render_profiles(
+        helm,
+        profiles,
+        namespace=args.namespace,
+        kube_version=args.kube_version,
+        on_done=progress,
+    )
+    total = Report()
+    summaries: list[str] = []
+    width = max(len(p.name) for p in profiles)
+    for result in results:
+        name = result.profile.name
+        values_label = ", ".join(str(v) for v in result.profile.values_files) or str(chart)
+        if result.error is not None:
+            failure = render_failure(values_label, result.error)
+            report = Report(findings=[failure], files=1)
+            summaries.append(f"{name:<{width}}  helm template failed (see the finding above)")
+        else:
+            target = out_dir / f"{name}.yaml"
+            target.write_text(result.text or "", encoding="utf-8")
+            loaded, files = load_sources([Source(str(target), result.text or "", name)])
+            findings = check(
+                loaded, kube_version=args.kube_version, chosen=chosen, ignored=ignored
+            )
+            report = Report(findings=findings, files=files, resources=len(loaded.resources))
+            summaries.append(
+                f"{name:<{width}}  {report.resources:>3} resources  {report.errors:>2} errors  "
+                f"{report.warnings:>2} warnings  {result.seconds:5.2f}s  -> {target}"
+            )
+        total.merge(report)
+    _emit(total, args)
+    if args.format == "text" and not args.quiet:
+        print("\n".join(summaries))
+    else:
+        _info(args, "\n".join(summaries))
+    return exit_status(total.findings)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from tools.lint import lint_chart
+    from tools.profiles import repo_root, resolve_chart
+
+    chart = resolve_chart(args.chart, repo_root())
+    return lint_chart(chart)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from tools import publish
+
+    return publish.main(args)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from tools import docs
+    from tools.profiles import repo_root, resolve_chart
+
+    root = repo_root()
+    chart = resolve_chart(args.chart, root)
+    return docs.main(root=root, chart=chart, check=args.check)
+
+
+def cmd_import_crd(args: argparse.Namespace) -> int:
+    from tools.crd_import import import_crd_files
+
+    written = import_crd_files([Path(f) for f in args.files], Path(args.out))
+    for path in written:
+        print(path)
+    print(
+        f"wrote {len(written)} schema(s); validate against them with "
+        f"TODO_DAPR_SCHEMA_DIR={args.out}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_import_metadata(args: argparse.Namespace) -> int:
+    from tools.metadata_import import import_metadata
+
+    report = import_metadata(Path(args.directory), Path(args.out))
+    print(report)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        status: int = args.func(args)
+    except KeyboardInterrupt:
+        print("todo-dapr: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        print(f"todo-dapr: error: {_explain(exc)}", file=sys.stderr)
+        if os.environ.get("TODO_DAPR_DEBUG"):
+            raise
+        return EXIT_USAGE
+    return status
+
+
+def _explain(exc: Exception) -> str:
+    """Expected failures carry their own message; anything else is named as an internal error."""
+    from tools.helm import HelmError
+
+    if getattr(exc, "exit_status", None) is not None or isinstance(exc, HelmError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    return (
+        f"internal error ({type(exc).__name__}: {exc}); set TODO_DAPR_DEBUG=1 to see the "
+        "traceback, and please report it"
+    )

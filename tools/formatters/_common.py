@@ -1,0 +1,33 @@
+"""Small pieces every formatter shares: locations, resource labels, rule metadata."""
+
+from __future__ import annotations
+
+from tools.findings import Finding
+
+def location(finding: Finding) -> str:
+    return f"{finding.file}:{finding.line}" if finding.line else finding.file
+
+
+def resource_label(finding: Finding) -> str:
+    res = finding.resource
+    if res is None:
+        return ""
+    return f"{res.kind or '?'}/{res.name or '?'}"
+
+
+def rule_docs_path(rule_id: str) -> str:
+    """Where the rule's page lives in this repository."""
+    return f"docs/rules/{rule_id}.md"
+
+
+def summary_line(errors: int, warnings: int, suppressed: int, files: int, resources: int) -> str:
+    parts = [
+        f"{errors} error{'s' * (errors != 1)}",
+        f"{warnings} warning{'s' * (warnings != 1)}",
+    ]
+    if suppressed:
+        parts.append(f"{suppressed} suppressed")
+    return (
+        f"{', '.join(parts)} in {resources} resource{'s' * (resources != 1)} "
+        f"from {files} file{'s' * (files != 1)}"
+    )

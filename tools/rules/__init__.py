@@ -1,0 +1,98 @@
+"""The rule registry. Each module in this package defines ``RULE`` (or ``RULES``): Rule objects.
+
+A rule looks at one resource at a time, with the whole validated set (the Bundle) at hand for
+cross-resource checks, and yields Findings. Adding a rule means adding a module; nothing here
+lists rules by name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+from typing import Any
+
+from tools.findings import CATEGORIES, Finding, Severity, json_pointer
+from tools.resources import Resource
+
+
+@dataclass
+class Bundle:
+    """Everything being validated together, with lookups the cross-resource rules share."""
+
+    resources: list[Resource]
+    kube_version: str = "1.34"
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def of_kind(self, kind: str, group: str = "dapr.io") -> list[Resource]:
+        return [r for r in self.resources if r.kind == kind and r.group == group]
+
+    @cached_property
+    def components(self) -> list[Resource]:
+        return self.of_kind("Component")
+
+    def scope_key(self, resource: Resource) -> tuple[str | None, str | None]:
+        """Resources are grouped by profile (one rendered set) and namespace."""
+        return (resource.profile, resource.namespace)
+
+
+Check = Callable[[Resource, Bundle], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    severity: Severity
+    summary: str
+    check: Check = field(repr=False)
+    explanation: str = ""
+    kinds: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORIES:
+            raise ValueError(f"rule {self.id}: unknown category {self.category!r}")
+
+    def applies_to(self, resource: Resource) -> bool:
+        return not self.kinds or resource.kind in self.kinds
+
+    def finding(
+        self,
+        resource: Resource,
+        message: str,
+        path: Sequence[str | int] = (),
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding for ``resource`` at ``path``; the line is looked up only now."""
+        return Finding(
+            rule=self.id,
+            category=self.category,
+            severity=severity or self.severity,
+            message=message,
+            file=resource.file,
+            line=resource.line_of(path),
+            path=json_pointer(path),
+            resource=resource,
+            template=resource.template,
+        )
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """Import every module of this package once and collect its rules, sorted by id."""
+    found: list[Rule] = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        rule = getattr(module, "RULE", None)
+        if isinstance(rule, Rule):
+            found.append(rule)
+        found.extend(r for r in getattr(module, "RULES", ()) if isinstance(r, Rule))
+    ids = [r.id for r in found]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise RuntimeError(f"duplicate rule ids: {sorted(duplicates)}")
+    return tuple(sorted(found, key=lambda r: r.id))

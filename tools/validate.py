@@ -1,0 +1,219 @@
+"""The linter core: sources -> resources -> rules -> findings, filtered, suppressed and sorted."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tools.findings import (
+    CATEGORIES,
+    EXIT_USAGE,
+    Finding,
+    Severity,
+    apply_suppressions,
+    select,
+)
+from tools.resources import LoadResult, load_bytes, load_text
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+# Rules reported by the loader and the renderer rather than by a module in tools/rules/.
+INPUT_RULES = {
+    "yaml-syntax": "syntax",
+    "yaml-alias-bomb": "syntax",
+    "input-not-text": "syntax",
+    "input-too-large": "syntax",
+    "not-an-object": "syntax",
+    "helm-render": "schema",
+}
+
+
+class UsageError(Exception):
+    """Bad arguments or unreadable input: the CLI prints the message and exits 2."""
+
+    exit_status = EXIT_USAGE
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str
+    data: bytes | str
+    profile: str | None = None
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    resources: int = 0
+
+    def count(self, severity: Severity) -> int:
+        return sum(
+            1 for f in self.findings if f.severity is severity and f.suppressed is None
+        )
+
+    @property
+    def errors(self) -> int:
+        return self.count(Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(Severity.WARNING)
+
+    @property
+    def suppressed(self) -> int:
+        return sum(1 for f in self.findings if f.suppressed is not None)
+
+    def merge(self, other: Report) -> None:
+        self.findings.extend(other.findings)
+        self.files += other.files
+        self.resources += other.resources
+
+
+def known_selectors() -> dict[str, str]:
+    """Every rule id and category that --select/--ignore accept, with what it is."""
+    from tools.rules import all_rules
+
+    known = {c: "category" for c in CATEGORIES}
+    known.update({rule_id: "rule" for rule_id in INPUT_RULES})
+    known.update({r.id: "rule" for r in all_rules()})
+    return known
+
+
+def parse_selectors(values: Sequence[str] | None) -> set[str]:
+    """Split ``--select a,b --select c`` into a set and refuse unknown names."""
+    chosen: set[str] = set()
+    for value in values or ():
+        chosen.update(part.strip() for part in value.split(",") if part.strip())
+    if chosen:
+        known = known_selectors()
+        unknown = sorted(chosen - set(known))
+        if unknown:
+            raise UsageError(
+                f"unknown rule or category: {', '.join(unknown)}. Categories: "
+                f"{', '.join(CATEGORIES)}; `python -m tools validate --list-rules` lists rule ids"
+            )
+    return chosen
+
+
+def read_sources(paths: Sequence[str]) -> list[Source]:
+    """Files, directories (their *.yaml / *.yml, recursively) and ``-`` for stdin."""
+    sources: list[Source] = []
+    for item in paths:
+        if item == "-":
+            sources.append(Source("<stdin>", sys.stdin.buffer.read()))
+            continue
+        path = Path(item)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+            if not files:
+                raise UsageError(f"{item}: directory holds no .yaml or .yml files")
+        elif path.exists():
+            files = [path]
+        else:
+            raise UsageError(f"{item}: no such file or directory")
+        for file in files:
+            try:
+                sources.append(Source(str(file), file.read_bytes()))
+            except OSError as exc:
+                raise UsageError(f"{file}: cannot read ({exc.strerror})") from exc
+    return sources
+
+
+def load_sources(sources: Iterable[Source]) -> tuple[LoadResult, int]:
+    loaded = LoadResult()
+    files = 0
+    for source in sources:
+        files += 1
+        if isinstance(source.data, bytes):
+            load_bytes(source.data, source.label, source.profile, result=loaded)
+        else:
+            load_text(source.data, source.label, source.profile, result=loaded)
+    return loaded, files
+
+
+def check(
+    loaded: LoadResult,
+    *,
+    kube_version: str = "1.34",
+    chosen: set[str] | None = None,
+    ignored: set[str] | None = None,
+    extra: Iterable[Finding] = (),
+) -> list[Finding]:
+    """Run every selected rule over the loaded resources and return the final findings."""
+    from tools.redact import redact_findings
+    from tools.rules import Bundle, all_rules
+
+    chosen = chosen or set()
+    ignored = ignored or set()
+    bundle = Bundle(resources=loaded.resources, kube_version=kube_version)
+    rules = [
+        r
+        for r in all_rules()
+        if (not chosen or {r.id, r.category} & chosen) and not {r.id, r.category} & ignored
+    ]
+    found: list[Finding] = [*loaded.findings, *extra]
+    for resource in loaded.resources:
+        for rule in rules:
+            if rule.applies_to(resource):
+                try:
+                    found.extend(rule.check(resource, bundle))
+                except Exception as exc:  # a rule bug must not hide the other findings
+                    found.append(
+                        Finding(
+                            rule=rule.id,
+                            category=rule.category,
+                            severity=Severity.ERROR,
+                            message=(
+                                f"internal error in rule {rule.id} ({type(exc).__name__}); "
+                                "the resource was not fully checked — please report this"
+                            ),
+                            file=resource.file,
+                            line=resource.line,
+                            resource=resource,
+                            template=resource.template,
+                        )
+                    )
+    found = select(apply_suppressions(found), chosen, ignored)
+    found = redact_findings(found)
+    found.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.path))
+    return _dedupe(found)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, int | None, str, str]] = set()
+    out = []
+    for f in findings:
+        key = (f.rule, f.file, f.line, f.path, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def validate(
+    sources: Iterable[Source],
+    *,
+    kube_version: str = "1.34",
+    chosen: set[str] | None = None,
+    ignored: set[str] | None = None,
+) -> Report:
+    loaded, files = load_sources(sources)
+    findings = check(loaded, kube_version=kube_version, chosen=chosen, ignored=ignored)
+    return Report(findings=findings, files=files, resources=len(loaded.resources))
+
+
+def render_failure(label: str, message: str) -> Finding:
+    """A helm template failure (values refused by the schema, template error) as a finding."""
+    from tools.redact import redact_text
+
+    return Finding(
+        rule="helm-render",
+        category=INPUT_RULES["helm-render"],
+        severity=Severity.ERROR,
+        message=redact_text(message),
+        file=label,
+    )
+
