@@ -306,9 +306,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             target = out_dir / f"{name}.yaml"
             target.write_text(result.text or "", encoding="utf-8")
             loaded, files = load_sources([Source(str(target), result.text or "", name)])
-            findings = check(
-                loaded, kube_version=args.kube_version, chosen=chosen, ignored=ignored
-            )
+            findings = check(loaded, kube_version=args.kube_version, chosen=chosen, ignored=ignored)
             report = Report(findings=findings, files=files, resources=len(loaded.resources))
             summaries.append(
                 f"{name:<{width}}  {report.resources:>3} resources  {report.errors:>2} errors  "

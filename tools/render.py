@@ -54,7 +54,9 @@ def load_values(files: Sequence[Path]) -> dict[str, Any]:
             raise ProfileError(f"{path}: cannot read values file ({exc.strerror})") from exc
         except yaml.MarkedYAMLError as exc:
             line = exc.problem_mark.line + 1 if exc.problem_mark else 0
-            raise ProfileError(f"{path}:{line}: values file is not valid YAML: {exc.problem}") from exc
+            raise ProfileError(
+                f"{path}:{line}: values file is not valid YAML: {exc.problem}"
+            ) from exc
         except yaml.YAMLError as exc:
             raise ProfileError(f"{path}: values file is not valid YAML") from exc
         if data is None:
@@ -65,9 +67,7 @@ def load_values(files: Sequence[Path]) -> dict[str, Any]:
     return merged
 
 
-def _template_args(
-    profile: Profile, namespace: str, kube_version: str | None
-) -> list[str]:
+def _template_args(profile: Profile, namespace: str, kube_version: str | None) -> list[str]:
     args = [
         "template",
         RELEASE_NAME,

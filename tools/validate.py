@@ -50,9 +50,7 @@ class Report:
     resources: int = 0
 
     def count(self, severity: Severity) -> int:
-        return sum(
-            1 for f in self.findings if f.severity is severity and f.suppressed is None
-        )
+        return sum(1 for f in self.findings if f.severity is severity and f.suppressed is None)
 
     @property
     def errors(self) -> int:
@@ -216,4 +214,3 @@ def render_failure(label: str, message: str) -> Finding:
         message=redact_text(message),
         file=label,
     )
-

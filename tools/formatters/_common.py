@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tools.findings import Finding
 
+
 def location(finding: Finding) -> str:
     return f"{finding.file}:{finding.line}" if finding.line else finding.file
 

@@ -35,7 +35,9 @@ def format_report(report: Report, color: bool = False) -> str:
         props.append(f"title={_escape_property(f.rule)}")
         label = resource_label(f)
         where = f"{label}{f.path}: " if label else ""
-        lines.append(f"::{_COMMANDS[f.severity]} {','.join(props)}::{_escape_data(where + f.message)}")
+        lines.append(
+            f"::{_COMMANDS[f.severity]} {','.join(props)}::{_escape_data(where + f.message)}"
+        )
     lines.append(
         summary_line(
             report.errors, report.warnings, report.suppressed, report.files, report.resources
