@@ -1,0 +1,58 @@
+"""reference-init-timeout: initTimeout against the Kafka dial timeout."""
+
+from __future__ import annotations
+
+from tools.findings import Finding
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.reference_init_timeout import RULE
+
+KAFKA = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: kafka-pubsub}
+spec:
+  type: pubsub.kafka
+  version: v1
+  metadata:
+    - {name: brokers, value: "kafka:9092"}
+scopes: [backend]
+"""
+
+
+def run(text: str) -> list[Finding]:
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def with_spec(extra: str, meta: str = "") -> str:
+    text = KAFKA.replace("  version: v1\n", f"  version: v1\n{extra}")
+    return text.replace("scopes:", f"{meta}scopes:")
+
+
+def test_default_init_timeout_is_shorter_than_default_dial_timeout() -> None:
+    (finding,) = run(KAFKA)
+    assert finding.path == "/spec"
+    assert "default initTimeout (5s)" in finding.message and "(30s)" in finding.message
+
+
+def test_explicit_short_init_timeout_points_at_it() -> None:
+    (finding,) = run(with_spec('  initTimeout: "10s"\n'))
+    assert finding.path == "/spec/initTimeout"
+
+
+def test_long_enough_or_lower_dial_timeout_passes() -> None:
+    assert run(with_spec('  initTimeout: "1m"\n')) == []
+    assert run(with_spec('  initTimeout: "30s"\n')) == []
+    assert run(with_spec("", '    - {name: dialTimeout, value: "3s"}\n')) == []
+    assert run(with_spec('  initTimeout: "10s"\n', '    - {name: dialTimeout, value: "8"}\n')) == []
+
+
+def test_dial_timeout_longer_than_init_timeout_warns() -> None:
+    (finding,) = run(with_spec('  initTimeout: "1m"\n', "    - {name: dialTimeout, value: 2m}\n"))
+    assert "(120s)" in finding.message
+
+
+def test_other_types_are_not_checked() -> None:
+    assert run(KAFKA.replace("pubsub.kafka", "pubsub.redis")) == []

@@ -1,0 +1,46 @@
+"""reference-key-prefix: literal prefixes share one keyspace."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.findings import Finding
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.reference_key_prefix import RULE
+
+STORE = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: statestore}
+spec:
+  type: TYPE
+  version: v1
+  metadata:
+    - {name: connectionString, secretKeyRef: {name: db, key: url}}
+    - {name: keyPrefix, value: VALUE}
+scopes: [backend, chat-api]
+"""
+
+
+def run(text: str) -> list[Finding]:
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_literal_prefix_warns() -> None:
+    (finding,) = run(STORE.replace("TYPE", "state.postgresql").replace("VALUE", "todo-app"))
+    assert finding.severity.value == "warning"
+    assert finding.path == "/spec/metadata/1/value"
+    assert "backend, chat-api" in finding.message
+    assert "'todo-app||<key>'" in finding.message
+
+
+@pytest.mark.parametrize("value", ["appid", "AppID", "name", "namespace", "none"])
+def test_strategies_pass(value: str) -> None:
+    assert run(STORE.replace("TYPE", "state.postgresql").replace("VALUE", value)) == []
+
+
+def test_only_state_stores_are_checked() -> None:
+    assert run(STORE.replace("TYPE", "pubsub.redis").replace("VALUE", "todo-app")) == []

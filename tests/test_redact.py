@@ -1,0 +1,170 @@
+"""Secret values never reach the output: redaction itself, and every output format."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from tools.findings import Finding, Severity
+from tools.formatters import FORMAT_NAMES, format_report
+from tools.redact import (
+    MASK,
+    looks_like_token,
+    redact,
+    redact_findings,
+    redact_text,
+    secret_values,
+)
+from tools.resources import Resource, load_text
+from tools.validate import Report, check
+
+PASSWORD = "Tr0ub4dor-and-3"
+SECRET_DATA = "s3cr3t-from-a-Secret"
+URL_PASSWORD = "pw-in-url-77"
+DSN_PASSWORD = "dsn-pass-42"
+TOKEN = "xK9mQ2vL7pR4tZ8wB3nH6jF1cY5dG0sA"
+KEY_BODY = "MHcCAQEEIIrYSSNQFaA2Hwf1duRSxKtLYX5CB04fSeQ6tF1aY/PuoAoGCCqGSM49"
+PEM = f"-----BEGIN PRIVATE KEY-----\\n{KEY_BODY}\\n-----END PRIVATE KEY-----"
+
+STREAM = f"""\
+# Source: todo-dapr/templates/components/pubsub.yaml
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {{name: kafka-pubsub}}
+spec:
+  type: pubsub.kafka
+  version: v1
+  metadata:
+    - {{name: brokers, value: "kafka:9092"}}
+    - {{name: authType, value: password}}
+    - {{name: saslUsername, value: todo}}
+    - {{name: saslPassword, value: "{PASSWORD}"}}
+    - {{name: saslMechanism, value: "{PASSWORD}"}}
+    - {{name: schemaRegistryURL, value: "https://reg:{URL_PASSWORD}@registry:8081"}}
+    - {{name: clientKey, value: "{PEM}"}}
+    - {{name: oidcExtensions, value: "{TOKEN}"}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: kafka-secrets}}
+data:
+  password: {base64.b64encode(SECRET_DATA.encode()).decode()}
+stringData:
+  username: {SECRET_DATA}-plain
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {{name: statestore}}
+spec:
+  type: state.postgresql
+  version: v1
+  metadata:
+    - {{name: connectionString, value: "host=db user=app password={DSN_PASSWORD} dbname=todo"}}
+"""
+SECRETS = (PASSWORD, SECRET_DATA, URL_PASSWORD, DSN_PASSWORD, TOKEN, KEY_BODY)
+
+
+def test_secret_values_collects_every_kind() -> None:
+    resources = load_text(STREAM, "s.yaml").resources
+    found = set().union(*(secret_values(r) for r in resources))
+    for secret in SECRETS:
+        assert any(secret in value for value in found), secret
+    assert base64.b64encode(SECRET_DATA.encode()).decode() in found
+    assert "kafka:9092" not in found and "todo" not in found
+
+
+def test_redact_replaces_known_values_longest_first() -> None:
+    text = f"value {PASSWORD!r} is not allowed (did you mean SHA-256?)"
+    assert (
+        redact(text, {PASSWORD, PASSWORD[:6]})
+        == f"value '{MASK}' is not allowed (did you mean SHA-256?)"
+    )
+
+
+def test_short_secrets_are_removed_only_as_words() -> None:
+    assert redact("abc is in abcdef", {"abc"}) == f"{MASK} is in abcdef"
+
+
+def test_redact_text_without_known_values() -> None:
+    text = (
+        f"Error: postgres://app:{URL_PASSWORD}@db:5432/todo refused; "
+        f"password={DSN_PASSWORD} sslmode=require; token {TOKEN}\n"
+        f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA PRIVATE KEY-----"
+    )
+    out = redact_text(text)
+    for secret in (URL_PASSWORD, DSN_PASSWORD, TOKEN, KEY_BODY):
+        assert secret not in out
+    assert "postgres://app:[REDACTED]@db:5432/todo" in out
+    assert "sslmode=require" in out
+
+
+def test_plain_text_is_left_alone() -> None:
+    text = (
+        "Component/kafka-pubsub /spec/metadata/3/value: saslMechanism 'SCRAM-SHA-256' becomes "
+        "SASL/PLAIN; TaskEventsNotificationServiceV2 at seed-abc123.cloud.redpanda.com:9092, "
+        "digest 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, "
+        "id 3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60, -----BEGIN CERTIFICATE-----"
+    )
+    assert redact_text(text) == text
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        (TOKEN, True),
+        ("ghp_4fGh7Kq2LmN9pQr3StUv8WxYz1AbCdEfGh", True),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0", True),
+        ("oidcClientAssertionCert", False),
+        ("subscriptionScopesForAll2", False),
+        ("0123456789abcdef0123456789abcdef", False),
+        ("short1Aa", False),
+    ],
+)
+def test_token_heuristic(word: str, expected: bool) -> None:
+    assert looks_like_token(word) is expected
+
+
+def test_redact_findings_uses_the_resource_values() -> None:
+    from tools.rules.security_inline_secret import RULE
+
+    resources = load_text(STREAM, "s.yaml").resources
+    finding = RULE.finding(resources[0], f"echoing {PASSWORD} by mistake", ("spec",))
+    (clean,) = redact_findings([finding])
+    assert clean.message == f"echoing {MASK} by mistake"
+
+
+def _careless_findings(resources: list[Resource]) -> list[Finding]:
+    """Findings that echo values, as a careless rule or helm's stderr would."""
+    component, secret, store = resources
+    b64 = base64.b64encode(SECRET_DATA.encode()).decode()
+    echo = [
+        (component, f"saslPassword {PASSWORD}, registry {URL_PASSWORD}, key {PEM}, {TOKEN}"),
+        (secret, f"data {b64} decodes to {SECRET_DATA}"),
+        (store, f"connectionString host=db user=app password={DSN_PASSWORD} dbname=todo"),
+        (None, f"helm: Error: dial postgres://u:{URL_PASSWORD}@db failed, token {TOKEN}"),
+    ]
+    return [
+        Finding(
+            rule="security-inline-secret",
+            category="security",
+            severity=Severity.ERROR,
+            message=message,
+            file="rendered/oke.yaml",
+            resource=res,
+        )
+        for res, message in echo
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMAT_NAMES)
+def test_no_secret_in_any_output_format(fmt: str) -> None:
+    loaded = load_text(STREAM, "rendered/oke.yaml", "oke")
+    findings = check(loaded, extra=_careless_findings(loaded.resources))
+    report = Report(findings=findings, files=1, resources=len(loaded.resources))
+    rules = {f.rule for f in report.findings}
+    assert {"security-inline-secret", "security-secret-data", "security-secret-in-value"} <= rules
+    output = format_report(fmt, report)
+    assert "saslPassword" in output
+    for secret in (*SECRETS, base64.b64encode(SECRET_DATA.encode()).decode()):
+        assert secret not in output, f"{fmt} output leaks a secret"

@@ -1,0 +1,252 @@
+"""Keep secret values out of everything the tooling prints.
+
+Two layers: ``secret_values(resource)`` collects the values a resource holds that look secret
+(sensitive metadata fields, Secret data, URL passwords, private keys, high-entropy tokens), and
+``redact(text, secrets)`` removes them from a message; ``redact_text`` removes what looks secret
+in free text (helm's stderr, for instance) without knowing any value in advance.
+``redact_findings`` applies both to every finding before a formatter sees it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from tools import dapr_model
+
+if TYPE_CHECKING:
+    from tools.findings import Finding
+    from tools.resources import Resource
+
+MASK = "[REDACTED]"
+
+# A secret shorter than this is only removed where it stands as a whole word, so that a
+# one-letter password does not blank out every "a" in a message.
+_MIN_SUBSTRING = 4
+
+PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----.*?(?:-----END \1-----|\Z)", re.DOTALL)
+# PEM blocks that are public by nature.
+PUBLIC_PEM_LABELS = frozenset(
+    {
+        "CERTIFICATE",
+        "TRUSTED CERTIFICATE",
+        "CERTIFICATE REQUEST",
+        "NEW CERTIFICATE REQUEST",
+        "PUBLIC KEY",
+        "RSA PUBLIC KEY",
+        "X509 CRL",
+        "PKCS7",
+    }
+)
+
+# scheme://user:password@host — the password part.
+URL_USERINFO = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^\s:/@]*):(?P<password>[^\s@/]+)@"
+)
+
+# user:password@tcp(host:port)/db — Go MySQL driver DSN, no scheme.
+DSN_USERINFO = re.compile(r"^(?P<user>[^\s:/@()]+):(?P<password>[^\s@/]+)@")
+
+# password=... inside a key=value connection string (libpq DSN, ADO.NET, Azure).
+KEYVALUE_SECRET = re.compile(
+    r"(?P<key>\b(?:password|pwd|passwd|accountkey|sharedaccesskey|sharedaccesssignature|"
+    r"secret|token|apikey|api_key|access_key|secret_key)\s*=\s*)"
+    r"(?P<value>'[^']*'|\"[^\"]*\"|[^\s;&,]+)",
+    re.IGNORECASE,
+)
+
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-.~]{20,}")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+
+
+def shannon_entropy(text: str) -> float:
+    """Bits per character."""
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    total = len(text)
+    return -sum(n / total * math.log2(n / total) for n in counts.values())
+
+
+def looks_like_token(word: str) -> bool:
+    """A random-looking credential: long, mixed character classes, high entropy.
+
+    Deliberately strict, because everything it matches is treated as a secret: it wants upper
+    and lower case letters and digits, at least 20 characters, about 4 bits of entropy per
+    character, and a character class that changes often (unlike CamelCase words). Hex strings
+    (checksums, digests), UUIDs, dotted host names and paths are not tokens.
+    """
+    if len(word) < 20 or _UUID.match(word) or _HEX.match(word):
+        return False
+    if word.count(".") >= 1 and not word.startswith("eyJ") and _looks_like_hostname(word):
+        return False
+    if word[0] in "/.~":
+        return False  # a path
+    has_upper = any(c.isupper() for c in word)
+    has_lower = any(c.islower() for c in word)
+    has_digit = any(c.isdigit() for c in word)
+    if not (has_upper and has_lower and has_digit):
+        return False
+    if _class_runs(word) < 0.4:
+        return False  # CamelCase words: long runs of one character class
+    threshold = 4.0 if len(word) >= 32 else 3.7
+    return shannon_entropy(word) >= threshold
+
+
+def _class_runs(word: str) -> float:
+    """Runs of upper/lower/digit characters per character: ~0.6 in random text, ~0.3 in words."""
+    classes = ["u" if c.isupper() else "l" if c.islower() else "d" for c in word if c.isalnum()]
+    if not classes:
+        return 0.0
+    runs = 1 + sum(1 for a, b in itertools.pairwise(classes) if a != b)
+    return runs / len(classes)
+
+
+def _looks_like_hostname(word: str) -> bool:
+    labels = word.strip(".").split(".")
+    return len(labels) >= 2 and all(re.fullmatch(r"[A-Za-z0-9\-]{1,63}", p) for p in labels)
+
+
+def find_secrets_in_text(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, secret) for each secret-looking thing found in ``text``."""
+    for match in PEM_BLOCK.finditer(text):
+        if match.group(1).strip() not in PUBLIC_PEM_LABELS:
+            yield "a private key (PEM block)", match.group(0)
+    for match in URL_USERINFO.finditer(text):
+        password = match.group("password")
+        if not dapr_model.is_placeholder(password):
+            yield "a password in a URL", password
+    for match in DSN_USERINFO.finditer(text):
+        password = match.group("password")
+        if not dapr_model.is_placeholder(password):
+            yield "a password in a DSN", password
+    for match in KEYVALUE_SECRET.finditer(text):
+        value = match.group("value").strip("'\"")
+        if value and not dapr_model.is_placeholder(value) and not value.startswith("$"):
+            yield f"a {match.group('key').split('=')[0].strip()} in a connection string", value
+    without_pem = PEM_BLOCK.sub(" ", text)
+    for match in _TOKEN.finditer(without_pem):
+        word = match.group(0).strip(".-")
+        if looks_like_token(word):
+            yield "a high-entropy token", word
+
+
+def embeds_credential(text: str) -> bool:
+    """Whether a URL, DSN or connection string carries a password, key or token."""
+    return any(True for _ in find_secrets_in_text(text))
+
+
+def _walk_strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _walk_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk_strings(value)
+
+
+def secret_values(resource: Resource) -> set[str]:
+    """Every value of ``resource`` that must never appear in output."""
+    found: set[str] = set()
+    for item in dapr_model.literal_secrets(resource):
+        found.add(item.text)
+    if resource.kind == "Secret" and resource.group == "":
+        for section in ("data", "stringData"):
+            block = resource.doc.get(section)
+            if not isinstance(block, dict):
+                continue
+            for value in block.values():
+                if value is None:
+                    continue
+                text = dapr_model.stringify(value)
+                found.add(text)
+                if section == "data":
+                    decoded = _b64decode(text)
+                    if decoded:
+                        found.add(decoded)
+    for text in _walk_strings(resource.doc):
+        for _kind, secret in find_secrets_in_text(text):
+            found.add(secret)
+    return {s for s in found if s.strip()}
+
+
+def _b64decode(text: str) -> str | None:
+    try:
+        raw = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace each known secret in ``text`` (longest first), then anything secret-looking."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if not secret.strip():
+            continue
+        if len(secret) >= _MIN_SUBSTRING:
+            text = text.replace(secret, MASK)
+            # a multi-line secret may be printed with other line endings or indentation
+            for line in secret.splitlines():
+                if len(line.strip()) >= 16:
+                    text = text.replace(line.strip(), MASK)
+        else:
+            text = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", MASK, text)
+    return redact_text(text)
+
+
+def redact_text(text: str) -> str:
+    """Remove private keys, URL passwords, ``password=`` values and tokens from free text."""
+
+    def pem(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(1).strip() in PUBLIC_PEM_LABELS else MASK
+
+    text = PEM_BLOCK.sub(pem, text)
+    text = URL_USERINFO.sub(
+        lambda m: (
+            f"{m.group('scheme')}{m.group('user')}:{MASK}@"
+            if not dapr_model.is_placeholder(m.group("password"))
+            else m.group(0)
+        ),
+        text,
+    )
+    text = DSN_USERINFO.sub(
+        lambda m: (
+            f"{m.group('user')}:{MASK}@"
+            if not dapr_model.is_placeholder(m.group("password"))
+            else m.group(0)
+        ),
+        text,
+    )
+    text = KEYVALUE_SECRET.sub(lambda m: f"{m.group('key')}{MASK}", text)
+    return _TOKEN.sub(
+        lambda m: MASK if looks_like_token(m.group(0).strip(".-")) else m.group(0), text
+    )
+
+
+def redact_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Each finding with its message (and template path) scrubbed of its resource's secrets."""
+    cache: dict[int, set[str]] = {}
+    out: list[Finding] = []
+    for finding in findings:
+        secrets: set[str] = set()
+        if finding.resource is not None:
+            key = id(finding.resource)
+            if key not in cache:
+                cache[key] = secret_values(finding.resource)
+            secrets = cache[key]
+        message = redact(finding.message, secrets)
+        out.append(finding if message == finding.message else replace(finding, message=message))
+    return out

@@ -1,0 +1,49 @@
+"""reference-key-prefix: a literal state store keyPrefix (every app shares one keyspace)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools import dapr_model
+from tools.dapr_model import AppsOf
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dapr_model.is_dapr(resource, "Component"):
+        return
+    if dapr_model.component_category(resource) != "state":
+        return
+    item = dapr_model.metadata_value(resource, "keyPrefix")
+    if item is None or item.secret_ref is not None:
+        return
+    value = item.text.strip()
+    if not value or value.lower() in dapr_model.KEY_PREFIX_STRATEGIES:
+        return
+    if dapr_model.is_placeholder(value):
+        return
+    apps = AppsOf.of(resource)
+    who = "every app in the namespace" if apps.every else ", ".join(sorted(apps.apps))
+    yield RULE.finding(
+        resource,
+        f"keyPrefix '{value}' is a literal prefix, not a strategy: every app using this store "
+        f"({who}) reads and writes the same keys '{value.lower()}||<key>', with no per-app "
+        "isolation. Use 'appid' (the default) unless the apps are meant to share state",
+        ("spec", "metadata", item.index, "value"),
+    )
+
+
+RULE = Rule(
+    id="reference-key-prefix",
+    category="reference",
+    severity=Severity.WARNING,
+    summary="a state store keyPrefix is a literal, so all apps share one keyspace",
+    check=check,
+    explanation=(
+        "keyPrefix accepts appid (default), name, namespace and none; anything else is used as a "
+        "literal prefix shared by all apps."
+    ),
+    kinds=frozenset({"Component"}),
+)

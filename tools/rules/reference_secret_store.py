@@ -1,0 +1,70 @@
+"""reference-secret-store: `auth.secretStore` names a store the component's apps do not load."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools import dapr_model
+from tools.dapr_model import AppsOf
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+
+def _apps(apps: AppsOf) -> str:
+    return "every app" if apps.every else ", ".join(sorted(apps.apps))
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dapr_model.is_dapr(resource, "Component"):
+        return
+    store = dapr_model.secret_store_of(resource)
+    if not store or store == dapr_model.BUILTIN_SECRET_STORE:
+        return
+    if not any(i.secret_ref is not None for i in dapr_model.metadata_items(resource)):
+        return  # nothing is read through the store
+    candidates = dapr_model.find_component(bundle, resource, store)
+    if not candidates:
+        return  # reference-unresolved reports it
+    stores = [c for c in candidates if dapr_model.component_category(c) == "secretstores"]
+    if not stores:
+        types = ", ".join(sorted({dapr_model.component_type(c) or "?" for c in candidates}))
+        yield RULE.finding(
+            resource,
+            f"auth.secretStore '{store}' is a component of type {types}, not a secret store: "
+            "the secretKeyRef values cannot be resolved and the component fails to initialise. "
+            "Name a secretstores.* component",
+            ("auth", "secretStore"),
+        )
+        return
+    users = AppsOf.of(resource)
+    missing: AppsOf | None = None
+    for candidate in stores:
+        gap = users.missing_from(AppsOf.of(candidate))
+        if not gap:
+            return
+        missing = gap
+    if missing is None:
+        return
+    yield RULE.finding(
+        resource,
+        f"secretKeyRef values are read through secret store '{store}', which is loaded only by "
+        f"{_apps(AppsOf.of(stores[0]))}; in {_apps(missing)} the store is absent, so this "
+        "component waits for it and never initialises (the sidecar does not become ready). Add "
+        "those apps to the store's scopes",
+        ("auth", "secretStore"),
+    )
+
+
+RULE = Rule(
+    id="reference-secret-store",
+    category="reference",
+    severity=Severity.ERROR,
+    summary="auth.secretStore names a secret store that the component's apps do not load",
+    check=check,
+    explanation=(
+        "With auth.secretStore set, each sidecar resolves the component's secretKeyRefs through "
+        "that store, so the store must be loaded wherever the component is."
+    ),
+    kinds=frozenset({"Component"}),
+)

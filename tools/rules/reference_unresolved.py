@@ -1,0 +1,61 @@
+"""reference-unresolved: a reference to a component that is not in the validated set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from tools import dapr_model
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+_PUBSUB_METADATA = ("outboxPublishPubsub", "outboxPubsub")
+_NOT_REFERENCES = frozenset({"", dapr_model.BUILTIN_SECRET_STORE})
+
+
+def _references(resource: Resource) -> Iterator[tuple[str, str, Sequence[str | int]]]:
+    """(what, component name, path) for each component name the resource refers to."""
+    if dapr_model.is_dapr(resource, "Subscription"):
+        name = dapr_model.pubsub_name(resource)
+        if name:
+            yield "pub/sub", name, ("spec", "pubsubname")
+    elif dapr_model.is_dapr(resource, "Component"):
+        store = dapr_model.secret_store_of(resource)
+        if store and store != dapr_model.BUILTIN_SECRET_STORE:
+            yield "secret store", store, ("auth", "secretStore")
+        for item in dapr_model.metadata_items(resource):
+            if item.name in _PUBSUB_METADATA and item.text and item.secret_ref is None:
+                yield "pub/sub", item.text, ("spec", "metadata", item.index, "value")
+    elif dapr_model.is_dapr(resource, "Configuration"):
+        scopes = dapr_model.dig(resource.doc, "spec", "secrets", "scopes")
+        for index, entry in enumerate(scopes if isinstance(scopes, list) else []):
+            store_name = entry.get("storeName") if isinstance(entry, dict) else None
+            if isinstance(store_name, str) and store_name not in _NOT_REFERENCES:
+                yield "secret store", store_name, ("spec", "secrets", "scopes", index, "storeName")
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    for what, name, path in _references(resource):
+        if dapr_model.find_component(bundle, resource, name):
+            continue
+        yield RULE.finding(
+            resource,
+            f"{what} '{name}' is not defined in the validated manifests. If it is not deployed "
+            "elsewhere in this namespace, Dapr will not find it at runtime; check the name, or "
+            "validate it together with the file that defines it",
+            path,
+        )
+
+
+RULE = Rule(
+    id="reference-unresolved",
+    category="reference",
+    severity=Severity.WARNING,
+    summary="a pub/sub or secret store is referenced but not defined in the validated set",
+    check=check,
+    explanation=(
+        "The referenced component may live elsewhere in the cluster, so this is a warning; a "
+        "misspelt name fails only at runtime."
+    ),
+    kinds=frozenset({"Subscription", "Component", "Configuration"}),
+)

@@ -1,0 +1,61 @@
+"""security-builtin-secret-store: secret scopes that leave the built-in `kubernetes` store open."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools import dapr_model
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+
+def _restricted(entry: dict[str, object]) -> bool:
+    allowed = entry.get("allowedSecrets")
+    if isinstance(allowed, list) and allowed:
+        return True
+    access = entry.get("defaultAccess")
+    return isinstance(access, str) and access.lower() == "deny"
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dapr_model.is_dapr(resource, "Configuration"):
+        return
+    scopes = dapr_model.dig(resource.doc, "spec", "secrets", "scopes")
+    if not isinstance(scopes, list) or not scopes:
+        return
+    for index, entry in enumerate(scopes):
+        if isinstance(entry, dict) and entry.get("storeName") == dapr_model.BUILTIN_SECRET_STORE:
+            if _restricted(entry):
+                return
+            yield RULE.finding(
+                resource,
+                "secret scopes restrict other stores, but the built-in 'kubernetes' store is "
+                "allowed: any app using this Configuration can read every Secret in its namespace "
+                "that its service account may read, through /v1.0/secrets/kubernetes/<name>. Set "
+                "`defaultAccess: deny` (and list `allowedSecrets` if an app needs some)",
+                ("spec", "secrets", "scopes", index),
+            )
+            return
+    yield RULE.finding(
+        resource,
+        "secret scopes restrict access, but have no entry for the built-in 'kubernetes' secret "
+        "store that every sidecar loads on Kubernetes: apps can still read Secrets through "
+        "/v1.0/secrets/kubernetes/<name>. Add `{storeName: kubernetes, defaultAccess: deny}` "
+        '(or set the pod annotation dapr.io/disable-builtin-k8s-secret-store: "true")',
+        ("spec", "secrets", "scopes"),
+    )
+
+
+RULE = Rule(
+    id="security-builtin-secret-store",
+    category="security",
+    severity=Severity.WARNING,
+    summary="Configuration scopes secrets but leaves the built-in 'kubernetes' store allowed",
+    check=check,
+    explanation=(
+        "Dapr adds a secret store named 'kubernetes' to every sidecar on Kubernetes. Secret "
+        "scopes on other stores do not limit it; it needs its own entry."
+    ),
+    kinds=frozenset({"Configuration"}),
+)

@@ -1,0 +1,229 @@
+"""security-networkpolicy-egress: egress policy on a Dapr app without DNS, sentry and operator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tools import dapr_model
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+_APP_LABELS = ("dapr.io/app-id", "app", "app.kubernetes.io/name")
+_INJECTED = "dapr.io/sidecar-injected"
+_EVERY = "*"
+_NAMESPACE_NAME = "kubernetes.io/metadata.name"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A destination daprd needs, as NetworkPolicy sees it (pod port, after Service DNAT)."""
+
+    label: str
+    port: int
+    protocol: str
+    labels: dict[str, str]
+    namespace: str | None  # None: any namespace may host it (the Dapr release namespace varies)
+
+
+TARGETS = (
+    Target("DNS (UDP 53 to kube-dns)", 53, "UDP", {"k8s-app": "kube-dns"}, "kube-system"),
+    Target("Dapr sentry (TCP 50001)", 50001, "TCP", {"app": "dapr-sentry"}, None),
+    Target("Dapr operator (TCP 6500)", 6500, "TCP", {"app": "dapr-operator"}, None),
+)
+# Label keys that name what a pod is; a selector with a different value there picks other pods.
+_IDENTITY_KEYS = ("app", "k8s-app", "dapr.io/app-id")
+
+
+def _selector_parts(selector: Any) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    if not isinstance(selector, dict):
+        return {}, []
+    labels = selector.get("matchLabels")
+    exprs = selector.get("matchExpressions")
+    return (
+        {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
+        [e for e in exprs if isinstance(e, dict)] if isinstance(exprs, list) else [],
+    )
+
+
+def _expr_allows(expr: dict[str, Any], key: str, value: str | None) -> bool | None:
+    """Whether one matchExpression admits label ``key`` having ``value`` (None: label absent).
+
+    Returns None when the expression is about another key.
+    """
+    if expr.get("key") != key:
+        return None
+    operator = expr.get("operator")
+    values = [str(v) for v in expr.get("values") or []]
+    if operator == "In":
+        return value in values
+    if operator == "NotIn":
+        return value not in values
+    if operator == "Exists":
+        return value is not None
+    if operator == "DoesNotExist":
+        return value is None
+    return True
+
+
+def _covered_apps(policy: Resource, known: frozenset[str]) -> set[str]:
+    """App IDs whose pods the policy's podSelector selects; ``*`` for every pod."""
+    selector = dapr_model.dig(policy.doc, "spec", "podSelector")
+    labels, exprs = _selector_parts(selector)
+    if not labels and not exprs:
+        return {_EVERY}
+    candidates = set(known)
+    candidates.update(v for k, v in labels.items() if k == "dapr.io/app-id")
+    for expr in exprs:
+        if expr.get("key") == "dapr.io/app-id" and expr.get("operator") == "In":
+            candidates.update(str(v) for v in expr.get("values") or [])
+    covered: set[str] = set()
+    for app in candidates:
+        pod = {"dapr.io/app-id": app, "app": app, "app.kubernetes.io/name": app, _INJECTED: "true"}
+        identified = False
+        compatible = True
+        for key, value in labels.items():
+            if key in pod:
+                if pod[key] != value:
+                    compatible = False
+                identified = identified or key in _APP_LABELS or key == _INJECTED
+        for expr in exprs:
+            key = str(expr.get("key"))
+            if key in pod:
+                verdict = _expr_allows(expr, key, pod[key])
+                if verdict is False:
+                    compatible = False
+                elif expr.get("operator") in {"In", "Exists"}:
+                    identified = True
+        if compatible and identified:
+            covered.add(app)
+    return covered
+
+
+def _has_egress(policy: Resource) -> bool:
+    spec = dapr_model.spec(policy)
+    types = spec.get("policyTypes")
+    if isinstance(types, list):
+        return "Egress" in types
+    return "egress" in spec
+
+
+def _port_allows(ports: Any, target: Target) -> bool:
+    if not isinstance(ports, list) or not ports:
+        return True
+    for entry in ports:
+        if not isinstance(entry, dict):
+            continue
+        if str(entry.get("protocol") or "TCP").upper() != target.protocol:
+            continue
+        port = entry.get("port")
+        if port is None or (isinstance(port, str) and not port.isdigit()):
+            return True  # every port, or a named port we cannot resolve here
+        low = int(port)
+        high = entry.get("endPort")
+        high = int(high) if isinstance(high, int) else low
+        if low <= target.port <= high:
+            return True
+    return False
+
+
+def _labels_allow(selector: Any, wanted: dict[str, str]) -> bool:
+    labels, exprs = _selector_parts(selector)
+    for key, value in labels.items():
+        if key in _IDENTITY_KEYS and wanted.get(key) != value:
+            return False
+    for expr in exprs:
+        key = str(expr.get("key"))
+        if key in _IDENTITY_KEYS and _expr_allows(expr, key, wanted.get(key)) is False:
+            return False
+    return True
+
+
+def _peer_allows(peer: Any, target: Target) -> bool:
+    if not isinstance(peer, dict):
+        return False
+    if "ipBlock" in peer:
+        return True  # a CIDR may well hold the pod network; not provably wrong
+    if "namespaceSelector" not in peer:
+        # Pods of the policy's own namespace only: neither kube-dns nor the control plane.
+        return False
+    ns_labels, _ = _selector_parts(peer.get("namespaceSelector"))
+    name = ns_labels.get(_NAMESPACE_NAME)
+    if name is not None and target.namespace is not None and name != target.namespace:
+        return False
+    return _labels_allow(peer.get("podSelector"), target.labels)
+
+
+def _rule_allows(rule: Any, target: Target) -> bool:
+    if not isinstance(rule, dict) or not _port_allows(rule.get("ports"), target):
+        return False
+    peers = rule.get("to")
+    if not isinstance(peers, list) or not peers:
+        return True
+    return any(_peer_allows(p, target) for p in peers)
+
+
+def _egress_rules(policy: Resource) -> list[Any]:
+    rules = dapr_model.spec(policy).get("egress")
+    return rules if isinstance(rules, list) else []
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if resource.kind != "NetworkPolicy" or not _has_egress(resource):
+        return
+    known = dapr_model.known_app_ids(bundle, resource)
+    covered = _covered_apps(resource, known)
+    if not covered:
+        return
+    policies = [
+        p
+        for p in dapr_model.group_of(bundle, resource)
+        if p.kind == "NetworkPolicy" and p.group == resource.group and _has_egress(p)
+    ]
+    coverage = {id(p): _covered_apps(p, known) for p in policies}
+    apps = sorted(known) if _EVERY in covered and known else sorted(covered)
+    missing_by_app: dict[str, list[str]] = {}
+    for app in apps:
+        rules = [
+            rule
+            for p in policies
+            if _EVERY in coverage[id(p)] or app in coverage[id(p)]
+            for rule in _egress_rules(p)
+        ]
+        missing = [t.label for t in TARGETS if not any(_rule_allows(r, t) for r in rules)]
+        if missing:
+            missing_by_app[app] = missing
+    if not missing_by_app:
+        return
+    who = ", ".join(
+        "every pod in the namespace" if a == _EVERY else f"app '{a}'" for a in missing_by_app
+    )
+    missing_all = sorted({m for ms in missing_by_app.values() for m in ms})
+    spec = dapr_model.spec(resource)
+    path = ("spec", "egress") if "egress" in spec else ("spec", "policyTypes")
+    yield RULE.finding(
+        resource,
+        f"NetworkPolicy restricts egress of {who}, and no Egress rule selecting those pods allows "
+        f"{', '.join(missing_all)}. The daprd sidecar runs in the same pod: it cannot resolve "
+        "names, get its mTLS certificate from sentry or load components from the operator, so it "
+        "fails to start and the pod never becomes Ready. Add egress rules for UDP/TCP 53 to "
+        "kube-dns and for TCP 50001 (sentry), 6500 (operator), 50005 (placement) and 50006 "
+        "(scheduler) to the Dapr control-plane namespace",
+        path,
+    )
+
+
+RULE = Rule(
+    id="security-networkpolicy-egress",
+    category="security",
+    severity=Severity.ERROR,
+    summary="a NetworkPolicy restricts a Dapr app's egress without DNS, sentry and operator",
+    check=check,
+    explanation=(
+        "Egress rules apply to the whole pod, daprd included. Without DNS, sentry (certificates) "
+        "and the operator (components), the sidecar cannot start."
+    ),
+    kinds=frozenset({"NetworkPolicy"}),
+)
