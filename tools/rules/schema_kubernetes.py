@@ -1,0 +1,139 @@
+"""Kubernetes objects: apiVersion/kind present, built-in kinds valid against strict schemas.
+
+``kubernetes-object`` flags a document that is not a Kubernetes object at all (no apiVersion or
+kind, no name). ``kubernetes-schema`` checks built-in kinds (NetworkPolicy, Secret, Deployment,
+...) against kubernetes-validate's strict schemas for ``--kube-version``. ``schema-not-checked``
+says, without failing, that a kind has no schema (a CRD that was not imported).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+from tools.schemas import KubeVersionError, crd_schema, crd_versions, kubernetes_schema
+
+_CORE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?$")
+_GROUP_VERSION = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?/v\d+(?:(?:alpha|beta)\d+)?$")
+_UNKNOWN_FIELD = (
+    "the API server refuses unknown fields under strict field validation and drops them otherwise"
+)
+
+
+def _check_object(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    doc = resource.doc
+    for field in ("apiVersion", "kind"):
+        value = doc.get(field)
+        if field not in doc:
+            yield OBJECT_RULE.finding(
+                resource,
+                f'missing "{field}": every Kubernetes object needs apiVersion and kind '
+                "(e.g. apiVersion: dapr.io/v1alpha1, kind: Component)",
+            )
+        elif not isinstance(value, str) or not value.strip():
+            yield OBJECT_RULE.finding(resource, f"{field}: must be a non-empty string", (field,))
+    api_version = doc.get("apiVersion")
+    if (
+        isinstance(api_version, str)
+        and api_version.strip()
+        and not (_CORE_VERSION.match(api_version) or _GROUP_VERSION.match(api_version))
+    ):
+        yield OBJECT_RULE.finding(
+            resource,
+            "apiVersion: not of the form <group>/<version> (e.g. dapr.io/v1alpha1) or a core "
+            "version (v1)",
+            ("apiVersion",),
+        )
+    kind = doc.get("kind")
+    if isinstance(kind, str) and kind.endswith("List") and "items" in doc:
+        return
+    metadata = doc.get("metadata")
+    if metadata is None:
+        yield OBJECT_RULE.finding(resource, "missing metadata: the object needs metadata.name")
+    elif isinstance(metadata, dict):
+        name = metadata.get("name")
+        if not metadata.get("generateName") and (not isinstance(name, str) or not name):
+            yield OBJECT_RULE.finding(
+                resource,
+                "metadata: missing name (every object needs metadata.name)",
+                ("metadata",),
+            )
+
+
+def _has_identity(resource: Resource) -> bool:
+    return bool(resource.api_version and resource.kind)
+
+
+def _check_schema(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not _has_identity(resource):
+        return
+    if crd_schema(resource.api_version, resource.kind, bundle.options.get("schema_dir")):
+        return
+    try:
+        compiled = kubernetes_schema(resource.api_version, resource.kind, bundle.kube_version)
+    except KubeVersionError as exc:
+        yield SCHEMA_RULE.finding(resource, str(exc))
+        return
+    if compiled is None:
+        return
+    for issue in compiled.issues(resource.doc):
+        message = issue.message
+        if issue.keyword == "additionalProperties" and issue.field is not None:
+            message = f"{message} — {_UNKNOWN_FIELD}"
+        yield SCHEMA_RULE.finding(resource, message, issue.path)
+
+
+def _check_coverage(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not _has_identity(resource):
+        return
+    schema_dir = bundle.options.get("schema_dir")
+    if crd_schema(resource.api_version, resource.kind, schema_dir):
+        return
+    if resource.group == "dapr.io" and crd_versions(resource.group, resource.kind, schema_dir):
+        return  # dapr-schema reports the wrong apiVersion
+    try:
+        if kubernetes_schema(resource.api_version, resource.kind, bundle.kube_version):
+            return
+    except KubeVersionError:
+        return  # kubernetes-schema reports the version problem
+    yield COVERAGE_RULE.finding(
+        resource,
+        f"no schema for {resource.kind} {resource.api_version}; not checked (import its CRD "
+        "with `python -m tools schemas import-crd` and set TODO_DAPR_SCHEMA_DIR to check it)",
+        severity=Severity.INFO,
+    )
+
+
+OBJECT_RULE = Rule(
+    id="kubernetes-object",
+    category="schema",
+    severity=Severity.ERROR,
+    summary="each document is a Kubernetes object with apiVersion, kind and metadata.name",
+    check=_check_object,
+)
+
+SCHEMA_RULE = Rule(
+    id="kubernetes-schema",
+    category="schema",
+    severity=Severity.ERROR,
+    summary="built-in Kubernetes kinds match the strict schema of --kube-version",
+    check=_check_schema,
+    explanation=(
+        "NetworkPolicy, Secret, ConfigMap, Deployment and the other built-in kinds are checked "
+        "against kubernetes-validate's strict schemas (no unknown fields) for the Kubernetes "
+        "version given with --kube-version (default 1.34)."
+    ),
+)
+
+COVERAGE_RULE = Rule(
+    id="schema-not-checked",
+    category="schema",
+    severity=Severity.INFO,
+    summary="a kind with no known schema is reported as not checked",
+    check=_check_coverage,
+)
+
+RULES = (OBJECT_RULE, SCHEMA_RULE, COVERAGE_RULE)
