@@ -43,7 +43,7 @@ def bench(session: nox.Session) -> None:
 @nox.session
 def publish(session: nox.Session) -> None:
     """Publish the chart: `nox -s publish -- --registry oci://HOST/PATH [...]`."""
-    session.install("-e", ".")
+    session.install("-e", ".[lint]")
     session.run("python", "-m", "tools", "publish", *session.posargs)
 
 

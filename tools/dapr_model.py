@@ -377,7 +377,8 @@ def same_group(a: Resource, b: Resource) -> bool:
 
 def group_of(bundle: Bundle, resource: Resource) -> list[Resource]:
     """Resources of the bundle that can see ``resource`` at runtime (itself included)."""
-    return [r for r in bundle.resources if same_group(r, resource)]
+    key = ("group", resource.profile, resource.namespace)
+    return bundle.memo(key, lambda: [r for r in bundle.resources if same_group(r, resource)])
 
 
 def find_component(bundle: Bundle, resource: Resource, name: str) -> list[Resource]:
@@ -419,6 +420,11 @@ _APP_ID_ANNOTATION = "dapr.io/app-id"
 def known_app_ids(bundle: Bundle, resource: Resource) -> frozenset[str]:
     """App IDs the group mentions: Component/Subscription scopes, topic scopes, Configuration
     access-control policies, and ``dapr.io/app-id`` annotations on pod templates."""
+    key = ("app-ids", resource.profile, resource.namespace)
+    return bundle.memo(key, lambda: _collect_app_ids(bundle, resource))
+
+
+def _collect_app_ids(bundle: Bundle, resource: Resource) -> frozenset[str]:
     found: set[str] = set()
     for other in group_of(bundle, resource):
         if is_dapr(other) and other.kind in {"Component", "Subscription"}:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 from tools.findings import CATEGORIES, Finding, Severity, json_pointer
 from tools.resources import Resource
@@ -25,6 +27,14 @@ class Bundle:
     resources: list[Resource]
     kube_version: str = "1.34"
     options: dict[str, Any] = field(default_factory=dict)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Hashable, factory: Callable[[], T]) -> T:
+        """Compute something about the whole set once (rules run once per resource)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        value: T = self._memo[key]
+        return value
 
     def of_kind(self, kind: str, group: str = "dapr.io") -> list[Resource]:
         return [r for r in self.resources if r.kind == kind and r.group == group]

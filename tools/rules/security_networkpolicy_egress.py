@@ -170,6 +170,36 @@ def _egress_rules(policy: Resource) -> list[Any]:
     return rules if isinstance(rules, list) else []
 
 
+def _egress_policies(
+    bundle: Bundle, resource: Resource, known: frozenset[str]
+) -> list[tuple[frozenset[str], list[Any]]]:
+    """(apps covered, egress rules) of every egress policy in the group, computed once."""
+
+    def build() -> list[tuple[frozenset[str], list[Any]]]:
+        return [
+            (frozenset(_covered_apps(p, known)), _egress_rules(p))
+            for p in dapr_model.group_of(bundle, resource)
+            if p.kind == "NetworkPolicy" and p.group == resource.group and _has_egress(p)
+        ]
+
+    return bundle.memo(("egress-policies", resource.profile, resource.namespace), build)
+
+
+def _missing_for(bundle: Bundle, resource: Resource, known: frozenset[str], app: str) -> list[str]:
+    """What the group's egress rules, taken together, fail to allow for one app's pods."""
+
+    def build() -> list[str]:
+        rules = [
+            rule
+            for coverage, egress in _egress_policies(bundle, resource, known)
+            if _EVERY in coverage or app in coverage
+            for rule in egress
+        ]
+        return [t.label for t in TARGETS if not any(_rule_allows(r, t) for r in rules)]
+
+    return bundle.memo(("egress-missing", resource.profile, resource.namespace, app), build)
+
+
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if resource.kind != "NetworkPolicy" or not _has_egress(resource):
         return
@@ -177,22 +207,10 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     covered = _covered_apps(resource, known)
     if not covered:
         return
-    policies = [
-        p
-        for p in dapr_model.group_of(bundle, resource)
-        if p.kind == "NetworkPolicy" and p.group == resource.group and _has_egress(p)
-    ]
-    coverage = {id(p): _covered_apps(p, known) for p in policies}
     apps = sorted(known) if _EVERY in covered and known else sorted(covered)
     missing_by_app: dict[str, list[str]] = {}
     for app in apps:
-        rules = [
-            rule
-            for p in policies
-            if _EVERY in coverage[id(p)] or app in coverage[id(p)]
-            for rule in _egress_rules(p)
-        ]
-        missing = [t.label for t in TARGETS if not any(_rule_allows(r, t) for r in rules)]
+        missing = _missing_for(bundle, resource, known, app)
         if missing:
             missing_by_app[app] = missing
     if not missing_by_app:

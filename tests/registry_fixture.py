@@ -1,0 +1,261 @@
+"""A real OCI registry for tests, and a loopback HTTP proxy in front of it that injects faults.
+
+``start_registry`` runs Debian's ``docker-registry`` (distribution 2.8) as a plain process on
+127.0.0.1 with a temporary config and storage, optionally with htpasswd (bcrypt) auth, waits
+until ``/v2/`` answers and returns a handle that stops it by PID. ``FaultProxy`` forwards HTTP
+requests to it one by one and lets a test answer chosen requests with a 5xx or cut the
+connection instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import http.server
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+BINARY = "docker-registry"
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
+
+
+def require_registry_binary() -> str:
+    """The registry binary, or skip (locally) / fail (CI, where .ci/run installs it)."""
+    found = shutil.which(BINARY)
+    if found:
+        return found
+    message = "docker-registry is not installed (apt-get install docker-registry)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_htpasswd(path: Path, user: str, password: str) -> None:
+    """Write a bcrypt htpasswd entry (distribution accepts bcrypt only)."""
+    htpasswd = shutil.which("htpasswd")
+    if htpasswd:
+        result = subprocess.run(
+            [htpasswd, "-B", "-i", "-n", user],
+            input=password,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        path.write_text(result.stdout.strip() + "\n", encoding="utf-8")
+        return
+    try:
+        import bcrypt
+    except ImportError:
+        pytest.fail("need htpasswd (apache2-utils) or the bcrypt package for an htpasswd file")
+    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+    path.write_text(f"{user}:{hashed}\n", encoding="utf-8")
+
+
+@dataclass
+class Registry:
+    host: str
+    process: subprocess.Popen[bytes]
+    root: Path
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/v2/", timeout=1) as reply:
+            return reply.status == 200
+    except urllib.error.HTTPError as exc:
+        return exc.code == 401
+    except OSError:
+        return False
+
+
+def start_registry(root: Path, *, htpasswd: Path | None = None, timeout: float = 20.0) -> Registry:
+    binary = require_registry_binary()
+    root.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    auth = ""
+    if htpasswd is not None:
+        auth = f"auth:\n  htpasswd:\n    realm: test-registry\n    path: {htpasswd}\n"
+    config = root / "config.yml"
+    config.write_text(
+        "version: 0.1\n"
+        "log:\n  level: warn\n"
+        f"storage:\n  filesystem:\n    rootdirectory: {root / 'data'}\n"
+        "  delete:\n    enabled: true\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n" + auth,
+        encoding="utf-8",
+    )
+    log = root / "registry.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [binary, "serve", str(config)], stdout=out, stderr=subprocess.STDOUT
+        )
+    registry = Registry(f"127.0.0.1:{port}", process, root, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        if _ready(registry.url):
+            return registry
+        time.sleep(0.05)
+    registry.stop()
+    raise RuntimeError(f"docker-registry did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+# -- fault-injecting proxy ----------------------------------------------------------------------
+
+Fault = int | str | None
+"""None passes the request on; an int answers with that status; "cut" closes the connection
+before forwarding; "cut-after" forwards the request, then closes without replying; "cut-body"
+forwards it and cuts the reply halfway."""
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    fault: Fault
+
+
+@dataclass
+class FaultProxy:
+    """An HTTP/1.1 proxy on 127.0.0.1 in front of ``upstream`` (host:port)."""
+
+    upstream: str
+    decide: Callable[[str, str], Fault] = lambda method, path: None
+    seen: list[Seen] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> FaultProxy:
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def _body(self) -> bytes:
+                if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                    chunks = []
+                    while True:
+                        size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                        if size == 0:
+                            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                                pass
+                            return b"".join(chunks)
+                        chunks.append(self.rfile.read(size))
+                        self.rfile.readline()
+                length = int(self.headers.get("Content-Length") or 0)
+                return self.rfile.read(length) if length else b""
+
+            def _cut(self) -> None:
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+
+            def _handle(self) -> None:
+                body = self._body()
+                with proxy.lock:
+                    fault = proxy.decide(self.command, self.path)
+                    proxy.seen.append(Seen(self.command, self.path, fault))
+                if fault == "cut":
+                    self._cut()
+                    return
+                if isinstance(fault, int):
+                    message = b'{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}'
+                    self.send_response(fault)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(message)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(message)
+                    return
+                host, _, port = proxy.upstream.partition(":")
+                upstream = http.client.HTTPConnection(host, int(port), timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                if body or self.command in {"PUT", "POST", "PATCH"}:
+                    headers["Content-Length"] = str(len(body))
+                upstream.request(self.command, self.path, body=body or None, headers=headers)
+                reply = upstream.getresponse()
+                data = reply.read()
+                upstream.close()
+                if fault == "cut-after":
+                    self._cut()
+                    return
+                self.send_response(reply.status, reply.reason)
+                for key, value in reply.getheaders():
+                    if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
+                        self.send_header(key, value)
+                if self.command == "HEAD":
+                    self.send_header("Content-Length", reply.getheader("Content-Length") or "0")
+                else:
+                    self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command == "HEAD":
+                    return
+                if fault == "cut-body":
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    self._cut()
+                    return
+                self.wfile.write(data)
+
+            do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _handle
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> FaultProxy:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
