@@ -82,8 +82,18 @@ def bench_validate(sizes: list[int], kv_docs: int, repeats: int) -> dict[str, An
             )
             ours = _median(
                 [
-                    _wall([sys.executable, "-m", "tools", "validate", "-q", "--format", "json",
-                           str(path)])
+                    _wall(
+                        [
+                            sys.executable,
+                            "-m",
+                            "tools",
+                            "validate",
+                            "-q",
+                            "--format",
+                            "json",
+                            str(path),
+                        ]
+                    )
                     for _ in range(repeats)
                 ]
             )
@@ -144,8 +154,19 @@ def bench_render(counts: list[int], repeats: int) -> dict[str, Any]:
                 loop.append(time.perf_counter() - started)
                 ours.append(
                     _wall(
-                        [sys.executable, "-m", "tools", "render", "-q", "--format", "json",
-                         "--chart", str(chart), "--out", str(tmp / "out")],
+                        [
+                            sys.executable,
+                            "-m",
+                            "tools",
+                            "render",
+                            "-q",
+                            "--format",
+                            "json",
+                            "--chart",
+                            str(chart),
+                            "--out",
+                            str(tmp / "out"),
+                        ],
                         env={**os.environ, "HELM": helm},
                     )
                 )
@@ -161,16 +182,19 @@ def bench_render(counts: list[int], repeats: int) -> dict[str, Any]:
 
 
 def bench_startup(repeats: int) -> dict[str, Any]:
-    samples = [
-        _wall([sys.executable, "-m", "tools", "--help"], cwd=ROOT) for _ in range(repeats)
-    ]
+    samples = [_wall([sys.executable, "-m", "tools", "--help"], cwd=ROOT) for _ in range(repeats)]
     bare = [_wall([sys.executable, "-c", "pass"]) for _ in range(repeats)]
-    return {"help_median_ms": _median(samples) * 1000, "python_bare_median_ms": _median(bare) * 1000}
+    return {
+        "help_median_ms": _median(samples) * 1000,
+        "python_bare_median_ms": _median(bare) * 1000,
+    }
 
 
 def _table(results: dict[str, Any]) -> str:
     lines = ["## validate throughput (NetworkPolicy documents)", ""]
-    lines.append("| docs | ours docs/s | parse floor docs/s | ours/floor time | vs kubernetes-validate |")
+    lines.append(
+        "| docs | ours docs/s | parse floor docs/s | ours/floor time | vs kubernetes-validate |"
+    )
     lines.append("|---:|---:|---:|---:|---:|")
     for row in results["validate"]["rows"]:
         speedup = row.get("speedup_vs_kubernetes_validate")

@@ -56,6 +56,8 @@ def test_help(cli: CliRunner, args: tuple[str, ...]) -> None:
         (("validate",), "needs at least one PATH"),
         (("validate", "--select", "nonsense", "-"), "unknown rule or category"),
         (("validate", "--kube-version", "one.two", "-"), "not a Kubernetes version"),
+        (("validate", "--kube-version", "1.40", "-"), "pass --kube-version"),
+        (("render", "--kube-version", "1.9"), "pass --kube-version"),
         (("render", "--profile", "nope"), "profile 'nope' not found"),
         (("render", "-f", "missing-values.yaml"), "values file not found"),
         (("render", "--chart", "tools"), "no Chart.yaml"),
@@ -107,15 +109,18 @@ def test_validate_spec_configuration_reports_logging_level(cli: CliRunner) -> No
 def test_select_and_ignore(cli: CliRunner) -> None:
     only_syntax = cli("validate", "--select", "syntax", "-", input_text=SPEC_CONFIGURATION)
     assert only_syntax.returncode == 0, only_syntax.stdout
-    ignored = cli("validate", "--ignore", "schema", "--format", "json", "-",
-                  input_text=SPEC_CONFIGURATION)
+    ignored = cli(
+        "validate", "--ignore", "schema", "--format", "json", "-", input_text=SPEC_CONFIGURATION
+    )
     assert all(f["category"] != "schema" for f in json.loads(ignored.stdout)["findings"])
 
 
 def test_suppression_is_reported_not_dropped(cli: CliRunner) -> None:
     suppressed = SPEC_CONFIGURATION.replace(
         "  name: dapr-config\n",
-        '  name: dapr-config\n  annotations:\n    todo-dapr.io/ignore: "schema=tracked in TICKET-1"\n',
+        "  name: dapr-config\n"
+        "  annotations:\n"
+        '    todo-dapr.io/ignore: "schema=tracked in TICKET-1"\n',
     )
     result = cli("validate", "--format", "json", "--select", "schema", "-", input_text=suppressed)
     data = json.loads(result.stdout)
@@ -135,10 +140,14 @@ def test_render_every_profile(cli: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "rendered"
     result = cli("render", "--out", str(out))
     assert result.returncode == 0, result.stdout + result.stderr
-    profiles = sorted(p.name.removesuffix("-values.yaml") for p in (CHART / "ci").glob("*-values.yaml"))
+    profiles = sorted(
+        p.name.removesuffix("-values.yaml") for p in (CHART / "ci").glob("*-values.yaml")
+    )
     assert sorted(p.stem for p in out.glob("*.yaml")) == profiles
     for name in profiles:
-        assert any(line.startswith(name) and "resources" in line for line in result.stdout.splitlines())
+        assert any(
+            line.startswith(name) and "resources" in line for line in result.stdout.splitlines()
+        )
         docs = [d for d in yaml.safe_load_all((out / f"{name}.yaml").read_text()) if d]
         assert any(d["kind"] == "Component" for d in docs)
 

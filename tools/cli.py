@@ -42,7 +42,14 @@ def _kube_version(value: str) -> str:
     match = re.fullmatch(r"v?(\d+)\.(\d+)(?:\.\d+)?", value.strip())
     if not match:
         raise argparse.ArgumentTypeError(f"{value!r} is not a Kubernetes version like 1.34")
-    return f"{match.group(1)}.{match.group(2)}"
+    from tools.schemas import KubeVersionError, resolve_kube_version
+
+    version = f"{match.group(1)}.{match.group(2)}"
+    try:
+        resolve_kube_version(version)
+    except KubeVersionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return version
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +77,8 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         type=_kube_version,
         default=DEFAULT_KUBE_VERSION,
         metavar="X.Y",
-        help=f"Kubernetes version to validate built-in kinds against (default {DEFAULT_KUBE_VERSION})",
+        help="Kubernetes version to render for and validate built-in kinds against "
+        f"(default {DEFAULT_KUBE_VERSION})",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print findings only")
     parser.add_argument(

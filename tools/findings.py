@@ -1,4 +1,4 @@
-"""Findings: what a rule reports, how severe it is, whether it is suppressed, and the exit status."""
+"""Findings: what a rule reports, its severity, whether it is suppressed, and the exit status."""
 
 from __future__ import annotations
 
@@ -89,7 +89,8 @@ def apply_suppressions(findings: Iterable[Finding]) -> list[Finding]:
             rules = res.suppressions
             reason = rules.get(finding.rule) or rules.get(finding.category)
             if reason is not None:
-                finding = replace(finding, suppressed=reason)
+                out.append(replace(finding, suppressed=reason))
+                continue
         out.append(finding)
     return out
 

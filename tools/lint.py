@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -45,12 +45,9 @@ def _yaml_files(chart: Path) -> list[Path]:
 
 def _yamllint(chart: Path) -> bool:
     command = [sys.executable, "-m", "yamllint"]
-    if shutil.which("yamllint") is None:
-        try:
-            import yamllint  # noqa: F401
-        except ImportError:
-            print("yamllint is not installed: skipped (pip install yamllint)")
-            return True
+    if importlib.util.find_spec("yamllint") is None:
+        print("yamllint is not installed: skipped (pip install yamllint)")
+        return True
     files = [str(f) for f in _yaml_files(chart)]
     result = subprocess.run(
         [*command, "-f", "parsable", "-d", YAMLLINT_CONFIG, *files],

@@ -108,10 +108,13 @@ class Resource:
                         child = value
                         best = key.start_mark.line
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    child = node.value[part]
-                    best = child.start_mark.line
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                child = node.value[part]
+                best = child.start_mark.line
             if child is None:
                 break
             node = child
@@ -263,7 +266,7 @@ def load_text(
             )
             continue
         try:
-            doc = yaml.load(chunk, Loader=SafeLoader)  # noqa: S506 - CSafeLoader is safe
+            doc = yaml.load(chunk, Loader=SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = start + mark.line if mark is not None else start

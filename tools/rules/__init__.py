@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any, TypeVar
 
-T = TypeVar("T")
-
 from tools.findings import CATEGORIES, Finding, Severity, json_pointer
 from tools.resources import Resource
+
+T = TypeVar("T")
 
 
 @dataclass
