@@ -263,6 +263,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from tools.findings import exit_status
     from tools.helm import find_helm
     from tools.profiles import repo_root, resolve_chart, select_profiles
+    from tools.progress import Progress
     from tools.render import Rendered, render_profiles
     from tools.validate import (
         Report,
@@ -288,7 +289,10 @@ def cmd_render(args: argparse.Namespace) -> int:
     if args.verbose:
         _info(args, f"rendering {len(profiles)} profile(s) of {chart} with {helm}")
 
+    counter = Progress("rendering", len(profiles), quiet=args.quiet or args.verbose)
+
     def progress(done: Rendered) -> None:
+        counter.step(done.profile.name)
         if args.verbose:
             state = "failed" if done.error else "rendered"
             _info(args, f"  {done.profile.name}: {state} in {done.seconds:.2f}s")
@@ -300,6 +304,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         kube_version=args.kube_version,
         on_done=progress,
     )
+    counter.close()
     total = Report()
     summaries: list[str] = []
     width = max(len(p.name) for p in profiles)
