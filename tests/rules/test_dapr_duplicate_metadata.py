@@ -1,0 +1,45 @@
+"""dapr-duplicate-metadata: names differing only in case make daprd refuse the component."""
+
+from __future__ import annotations
+
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.dapr_duplicate_metadata import RULE
+
+DOC = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: kafka-pubsub}
+spec:
+  type: pubsub.kafka
+  version: v1
+  metadata:
+    - {name: brokers, value: "kafka:9092"}
+    - {name: FIRST, value: "a"}
+    - {name: SECOND, value: "b"}
+"""
+
+
+def run(first: str, second: str) -> list[Finding]:
+    text = DOC.replace("FIRST", first).replace("SECOND", second)
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_case_only_difference_is_an_error() -> None:
+    (finding,) = run("clientID", "clientId")
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "/spec/metadata/2/name"
+    assert "duplicate in the metadata" in finding.message
+
+
+def test_exact_repeat_is_a_warning() -> None:
+    (finding,) = run("backOffDuration", "backOffDuration")
+    assert finding.severity is Severity.WARNING
+    assert "twice" in finding.message
+
+
+def test_distinct_names_pass() -> None:
+    assert run("clientID", "consumerGroup") == []

@@ -1,0 +1,48 @@
+"""dapr-metadata-case: canonical spelling; exact-key fields must match exactly."""
+
+from __future__ import annotations
+
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.dapr_metadata_case import RULE
+
+DOC = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: c}
+spec:
+  type: TYPE
+  version: v1
+  metadata:
+    - {name: NAME, value: "x"}
+"""
+
+
+def run(name: str, type_: str = "pubsub.kafka") -> list[Finding]:
+    text = DOC.replace("NAME", name).replace("TYPE", type_)
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_non_canonical_case_warns() -> None:
+    (finding,) = run("consumergroup")
+    assert finding.severity is Severity.WARNING
+    assert finding.path == "/spec/metadata/0/name"
+    assert '"consumerGroup"' in finding.message
+
+
+def test_exact_key_fields_are_errors() -> None:
+    (finding,) = run("initialoffset")
+    assert finding.severity is Severity.ERROR
+    assert "default applies" in finding.message and '"initialOffset"' in finding.message
+    (route,) = run("Route", type_="bindings.cron")
+    assert route.severity is Severity.ERROR
+
+
+def test_canonical_names_and_aliases_pass() -> None:
+    assert run("initialOffset") == []
+    assert run("clientId") == []  # documented alias of clientID
+    assert run("clientID") == []
+    assert run("notAField") == []  # the unknown-metadata rule reports it

@@ -1,0 +1,103 @@
+"""dapr-metadata-value: allowed values with the code's case rules, types and constraints."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.catalog import FieldSpec
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.dapr_metadata_value import RULE, _allowed_message, _shown
+
+DOC = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: c}
+spec:
+  type: TYPE
+  version: v1
+  metadata:
+    - {name: NAME, value: VALUE}
+"""
+
+
+def run(name: str, value: str, type_: str = "pubsub.kafka") -> list[Finding]:
+    text = DOC.replace("NAME", name).replace("VALUE", value).replace("TYPE", type_)
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_scram_prefix_in_sasl_mechanism_falls_back_to_plain() -> None:
+    (finding,) = run("saslMechanism", '"SCRAM-SHA-256"')
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "/spec/metadata/0/value"
+    assert "SASL/PLAIN" in finding.message and 'Did you mean "SHA-256"?' in finding.message
+
+
+def test_sasl_mechanism_is_case_sensitive() -> None:
+    (finding,) = run("saslMechanism", '"sha-512"')
+    assert 'case-sensitive: write "SHA-512"' in finding.message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("authType", "PASSWORD"), ("initialOffset", "Oldest"), ("saslMechanism", "SHA-256")],
+)
+def test_case_insensitive_allowed_values_pass(name: str, value: str) -> None:
+    assert run(name, value) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "type_", "expected"),
+    [
+        ("compression", "brotli", "pubsub.kafka", "none, gzip, snappy, lz4, zstd"),
+        ("heartbeatInterval", '"3 seconds"', "pubsub.kafka", "not a duration"),
+        ("maxMessageBytes", '"1MB"', "pubsub.kafka", "not a number"),
+        ("skipVerify", '"enabled"', "pubsub.kafka", "reads anything but"),
+        ("timeout", '"500ms"', "state.postgresql", "at least 1s"),
+        ("keyPrefix", '"a||b"', "state.postgresql", "'||'"),
+        ("schedule", '"every day"', "bindings.cron", "not a cron schedule"),
+        ("direction", '"both"', "bindings.cron", "'input', 'output'"),
+    ],
+)
+def test_bad_values(name: str, value: str, type_: str, expected: str) -> None:
+    (finding,) = run(name, value, type_)
+    assert expected in finding.message, finding.message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "type_"),
+    [
+        ("maxMessageBytes", "1048576", "pubsub.kafka"),  # YAML int, stringified
+        ("skipVerify", "true", "pubsub.kafka"),  # YAML bool
+        ("timeout", '"20"', "state.postgresql"),
+        ("timeoutInSeconds", "20", "state.postgresql"),
+        ("schedule", '"@every 15m"', "bindings.cron"),
+        ("schedule", '"0 30 * * * *"', "bindings.cron"),
+        ("direction", '"input, output"', "bindings.cron"),
+        ("consumerGroup", '"{appID}"', "pubsub.kafka"),
+        ("heartbeatInterval", '"${{HEARTBEAT}}"', "pubsub.kafka"),
+        ("heartbeatInterval", '"{{ .Values.hb }}"', "pubsub.kafka"),
+    ],
+)
+def test_good_values(name: str, value: str, type_: str) -> None:
+    assert run(name, value, type_) == []
+
+
+def test_sensitive_values_are_never_echoed() -> None:
+    field = FieldSpec(name="token", sensitive=True, allowed=("alpha", "beta"))
+    message = _allowed_message(field, "hunter2-secret-value")
+    assert "hunter2" not in message and "(20 characters)" in message
+    assert "hunter2" not in _shown(field, "hunter2")
+    assert _shown(FieldSpec(name="mode"), "fast") == '"fast"'
+
+
+def test_secret_refs_are_not_checked() -> None:
+    text = DOC.replace("TYPE", "pubsub.kafka").replace(
+        "    - {name: NAME, value: VALUE}\n",
+        "    - {name: saslMechanism, secretKeyRef: {name: s, key: k}}\n",
+    )
+    resources = load_text(text, "t.yaml").resources
+    assert list(RULE.check(resources[0], Bundle(resources))) == []

@@ -1,0 +1,91 @@
+"""dapr-required-metadata: required fields, including authentication-profile requirements."""
+
+from __future__ import annotations
+
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.dapr_required_metadata import RULE
+
+KAFKA = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: kafka-pubsub}
+spec:
+  type: pubsub.kafka
+  version: v1
+  metadata:
+ITEMS
+"""
+
+
+def run(*items: str, doc: str = KAFKA) -> list[Finding]:
+    text = doc.replace("ITEMS", "\n".join(f"    - {i}" for i in items) or "    []")
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_password_auth_without_sasl_credentials() -> None:
+    (finding,) = run('{name: brokers, value: "k:9092"}', "{name: authType, value: password}")
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "/spec/metadata"
+    assert 'authType: "password"' in finding.message
+    assert '"saslPassword"' in finding.message and '"saslUsername"' in finding.message
+    assert "saslMechanism" not in finding.message  # optional in code (defaults to PLAINTEXT)
+
+
+def test_secret_refs_and_env_refs_count_as_given() -> None:
+    assert (
+        run(
+            '{name: brokers, value: "k:9092"}',
+            "{name: authType, value: Password}",
+            "{name: saslUsername, secretKeyRef: {name: s, key: u}}",
+            "{name: saslPassword, envRef: KAFKA_PASSWORD}",
+        )
+        == []
+    )
+
+
+def test_missing_brokers_and_auth_type() -> None:
+    (finding,) = run("{name: consumerGroup, value: g}")
+    assert '"authType"' in finding.message and '"brokers"' in finding.message
+
+
+def test_empty_value_counts_as_missing_but_a_placeholder_does_not() -> None:
+    (finding,) = run('{name: brokers, value: ""}', "{name: authType, value: none}")
+    assert '"brokers"' in finding.message
+    assert run('{name: brokers, value: "${{BROKERS}}"}', "{name: authType, value: none}") == []
+
+
+def test_legacy_auth_required_stands_in_for_auth_type() -> None:
+    assert run('{name: brokers, value: "k:9092"}', '{name: authRequired, value: "false"}') == []
+
+
+def test_aws_iam_profiles_only_require_what_they_all_share() -> None:
+    assert run('{name: brokers, value: "k:9092"}', "{name: authType, value: awsiam}") == []
+
+
+def test_postgres_accepts_the_url_alias_or_host_fields() -> None:
+    store = KAFKA.replace("pubsub.kafka", "state.postgresql")
+    (finding,) = run("{name: tableName, value: t}", doc=store)
+    assert '"connectionString"' in finding.message
+    assert run("{name: url, secretKeyRef: {name: db, key: url}}", doc=store) == []
+    assert run("{name: host, value: db.example}", doc=store) == []
+
+
+def test_cron_needs_a_schedule() -> None:
+    cron = KAFKA.replace("pubsub.kafka", "bindings.cron")
+    (finding,) = run("{name: direction, value: input}", doc=cron)
+    assert '"schedule"' in finding.message
+    assert run('{name: schedule, value: "@every 1m"}', doc=cron) == []
+
+
+def test_unverified_types_only_warn() -> None:
+    vault = KAFKA.replace("pubsub.kafka", "secretstores.hashicorp.vault")
+    findings = run('{name: vaultAddr, value: "https://vault:8200"}', doc=vault)
+    assert findings and all(f.severity is Severity.WARNING for f in findings)
+
+
+def test_unknown_types_are_not_checked() -> None:
+    assert run(doc=KAFKA.replace("pubsub.kafka", "pubsub.nosuch")) == []

@@ -1,0 +1,51 @@
+"""dapr-secret-scopes: defaultAccess allow/deny only, one entry per store."""
+
+from __future__ import annotations
+
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.dapr_secret_scopes import RULE
+
+CONFIG = """\
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata: {name: appconfig}
+spec:
+  secrets:
+    scopes:
+SCOPES
+"""
+
+
+def run(*scopes: str) -> list[Finding]:
+    text = CONFIG.replace("SCOPES", "\n".join(f"      - {s}" for s in scopes))
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_default_access_other_than_allow_or_deny() -> None:
+    (finding,) = run("{storeName: kubernetes, defaultAccess: block}")
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "/spec/secrets/scopes/0/defaultAccess"
+    assert '"block"' in finding.message and "refuses" in finding.message
+
+
+def test_store_scoped_twice() -> None:
+    (finding,) = run(
+        "{storeName: kubernetes, defaultAccess: deny}",
+        "{storeName: kubernetes, defaultAccess: allow}",
+    )
+    assert finding.path == "/spec/secrets/scopes/1/storeName"
+
+
+def test_valid_scopes_pass() -> None:
+    assert (
+        run(
+            "{storeName: kubernetes, defaultAccess: deny}",
+            "{storeName: app-secrets, defaultAccess: Allow, allowedSecrets: [a]}",
+            "{storeName: other}",
+        )
+        == []
+    )

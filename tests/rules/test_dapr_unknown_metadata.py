@@ -1,0 +1,88 @@
+"""dapr-unknown-metadata: names the component never reads are ignored silently by Dapr."""
+
+from __future__ import annotations
+
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.dapr_unknown_metadata import RULE
+
+KAFKA = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: kafka-pubsub}
+spec:
+  type: TYPE
+  version: v1
+  metadata:
+    - {name: brokers, value: "kafka:9092"}
+    - {name: authType, value: "none"}
+EXTRA
+"""
+
+
+def run(extra: str, type_: str = "pubsub.kafka") -> list[Finding]:
+    text = KAFKA.replace("TYPE", type_).replace("EXTRA", extra)
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_spec_fields_that_do_not_exist_are_errors_on_verified_types() -> None:
+    idem, comp = run(
+        '    - {name: enableIdempotence, value: "true"}\n'
+        '    - {name: compressionType, value: "snappy"}'
+    )
+    assert idem.severity is Severity.ERROR and idem.path == "/spec/metadata/2/name"
+    assert "ignores it silently" in idem.message and "Did you mean" not in idem.message
+    assert comp.path == "/spec/metadata/3/name"
+    assert 'Did you mean "compression"?' in comp.message
+
+
+def test_unverified_types_only_warn() -> None:
+    findings = run("    - {name: redisHostt, value: x}", type_="pubsub.redis")
+    assert {f.path for f in findings} == {f"/spec/metadata/{i}/name" for i in range(3)}
+    finding = findings[-1]
+    assert all(f.severity is Severity.WARNING for f in findings)
+    assert finding.severity is Severity.WARNING
+    assert 'Did you mean "redisHost"?' in finding.message
+
+
+def test_runtime_keys_aliases_and_profile_fields_pass() -> None:
+    extra = "\n".join(
+        f"    - {{name: {name}, value: x}}"
+        for name in [
+            "consumerID",
+            "publishingScopes",
+            "allowedTopics",
+            "backOffMaxRetries",
+            "clientId",
+            "saslUsername",
+            "oidcTokenEndpoint",
+            "region",
+            "authRequired",
+        ]
+    )
+    assert run(extra) == []
+
+
+def test_vault_name_is_not_a_kubernetes_secret_store_field() -> None:
+    text = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: kubernetes-secrets}
+spec:
+  type: secretstores.kubernetes
+  version: v1
+  metadata:
+    - {name: vaultName, value: my-namespace}
+    - {name: defaultNamespace, value: other}
+"""
+    resources = load_text(text, "t.yaml").resources
+    (finding,) = list(RULE.check(resources[0], Bundle(resources)))
+    assert '"vaultName"' in finding.message and finding.severity is Severity.ERROR
+
+
+def test_unknown_types_and_open_entries_are_not_checked() -> None:
+    assert run("    - {name: anything, value: x}", type_="pubsub.nosuch") == []
+    assert run("    - {name: anything, value: x}", type_="bindings.zeebe.jobworker") == []

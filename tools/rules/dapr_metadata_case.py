@@ -1,0 +1,54 @@
+"""A metadata name in non-canonical case; an error where the code reads the exact key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools import dapr_model as dm
+from tools.catalog import spec_for
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "Component"):
+        return
+    spec = spec_for(dm.component_type(resource), dm.component_version(resource))
+    if spec is None:
+        return
+    for item in dm.metadata_items(resource):
+        field = spec.field(item.name)
+        if field is None or item.name in field.spellings:
+            continue
+        canonical = next(s for s in field.spellings if s.lower() == item.name.lower())
+        path = ("spec", "metadata", item.index, "name")
+        if field.exact_key:
+            yield RULE.finding(
+                resource,
+                f'"{item.name}" must be spelt "{canonical}": the component looks this key up '
+                "with its exact spelling, so this value is ignored and the default applies. "
+                f'Rename it to "{canonical}".',
+                path,
+                severity=Severity.ERROR,
+            )
+        else:
+            yield RULE.finding(
+                resource,
+                f'"{item.name}" works (names are matched case-insensitively) but the '
+                f'documented spelling is "{canonical}"; use it so searches and reviews find it.',
+                path,
+            )
+
+
+RULE = Rule(
+    id="dapr-metadata-case",
+    category="dapr",
+    severity=Severity.WARNING,
+    summary="Metadata name not in its canonical case",
+    check=check,
+    explanation="Most metadata is decoded case-insensitively, but a few keys (Kafka "
+    "initialOffset, caCert, binding route...) are read by exact name; for those a different "
+    "case is an error.",
+    kinds=frozenset({"Component"}),
+)

@@ -1,0 +1,56 @@
+"""Configuration ``spec.secrets.scopes``: ``defaultAccess`` must be allow or deny, and each
+store may be scoped once; otherwise the Configuration fails to load."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools import dapr_model as dm
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+_ACCESS = frozenset({"allow", "deny"})
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "Configuration"):
+        return
+    scopes = dm.dig(resource.doc, "spec", "secrets", "scopes")
+    if not isinstance(scopes, list):
+        return
+    seen: dict[str, int] = {}
+    for index, scope in enumerate(scopes):
+        if not isinstance(scope, dict):
+            continue
+        access = scope.get("defaultAccess")
+        if access is not None and (not isinstance(access, str) or access.lower() not in _ACCESS):
+            yield RULE.finding(
+                resource,
+                f'defaultAccess "{access}" is neither "allow" nor "deny": daprd refuses this '
+                "Configuration, and sidecars that use it fail to start. Use allow or deny "
+                "(deny, plus allowedSecrets, is the least-privilege choice).",
+                ("spec", "secrets", "scopes", index, "defaultAccess"),
+            )
+        store = scope.get("storeName")
+        if isinstance(store, str):
+            if store in seen:
+                yield RULE.finding(
+                    resource,
+                    f'secret store "{store}" is scoped twice (entries {seen[store]} and '
+                    f"{index}): daprd refuses this Configuration. Merge the two entries.",
+                    ("spec", "secrets", "scopes", index, "storeName"),
+                )
+            seen.setdefault(store, index)
+
+
+RULE = Rule(
+    id="dapr-secret-scopes",
+    category="dapr",
+    severity=Severity.ERROR,
+    summary="Secret scope with defaultAccess other than allow/deny, or a store scoped twice",
+    check=check,
+    explanation="daprd validates secrets.scopes when it loads the Configuration; an invalid "
+    "entry is a start-up error for every sidecar annotated with that Configuration.",
+    kinds=frozenset({"Configuration"}),
+)
