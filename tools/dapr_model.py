@@ -219,7 +219,7 @@ def parse_metadata_duration(text: str) -> float | None:
 
 # Placeholders that a test harness or a deployment tool fills in before Dapr sees the value.
 _PLACEHOLDER = re.compile(
-    r"^\s*(?:\$\{\{.*\}\}|\{\{.*\}\}|\$\{[^}]*\}|\$\([^)]*\)|<[^<>]*>|\{(?:uuid|podName|namespace|appID)\})\s*$"
+    r"^\s*(?:\$\{\{.*\}\}|\{\{.*\}\}|\$\{[^}]*\}|\$\(\([^)]*\)\)|\$\([^)]*\)|<[^<>]*>|\{(?:uuid|podName|namespace|appID)\})\s*$"
 )
 
 
@@ -341,7 +341,15 @@ def holds_literal_secret(name: str, text: str) -> bool:
 
     if is_connection_field(name):
         return embeds_credential(text)
-    return not _KEY_FILE.match(text.strip())
+    stripped = text.strip()
+    if _only_certificates(stripped):
+        return False
+    return not _KEY_FILE.match(stripped)
+
+
+def _only_certificates(text: str) -> bool:
+    """PEM certificates are public: a field marked sensitive may still hold one in the clear."""
+    return text.startswith("-----BEGIN CERTIFICATE-----") and "PRIVATE KEY" not in text
 
 
 def literal_secrets(resource: Resource) -> Iterator[MetadataItem]:
