@@ -123,3 +123,50 @@ def test_suppressions_read_from_annotation() -> None:
     )
     res = load_text(text, "a.yaml").resources[0]
     assert res.suppressions == {"security": "demo only", "dapr-unknown-field": "legacy"}
+
+
+CORNER_CASES = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: corner}
+data:
+  yes_bool: yes
+  octal: 0o17
+  old_octal: 017
+  hex: 0x1F
+  sexagesimal: 1:30
+  float: 1.5e3
+  inf: .inf
+  nulls: [~, null, ""]
+  when: 2026-11-27
+  quoted: "123"
+  merged:
+    <<: {a: 1}
+    b: 2
+  tagged: !!str 42
+  anchors: &x {k: v}
+  again: *x
+  binary: !!binary aGVsbG8=
+"""
+
+
+def test_fast_construction_matches_pyyaml() -> None:
+    """Every scalar and structure PyYAML's SafeLoader knows comes out the same."""
+    import yaml
+
+    (res,) = load_text(CORNER_CASES, "c.yaml").resources
+    assert res.doc == yaml.safe_load(CORNER_CASES)
+    assert res.doc["data"]["again"] is res.doc["data"]["anchors"]
+
+
+def test_plain_documents_use_the_same_types() -> None:
+    import yaml
+
+    text = "a: 1\nb: 1.0\nc: true\nd: null\ne: [1, two, {f: off}]\ng: '3'\n"
+    assert load_text(text, "p.yaml").resources[0].doc == yaml.safe_load(text)
+
+
+def test_unknown_tag_is_a_syntax_finding() -> None:
+    result = load_text("apiVersion: v1\nkind: A\nx: !Ref thing\n", "t.yaml")
+    assert result.resources == []
+    assert result.findings[0].rule == "yaml-syntax"
