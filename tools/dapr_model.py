@@ -174,49 +174,6 @@ def parse_topic_list(text: str) -> list[str]:
     return [t for t in text.replace(" ", "").split(",") if t]
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_DURATION_UNITS = {
-    "ns": 1e-9,
-    "us": 1e-6,
-    "µs": 1e-6,
-    "μs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
-}
-
-
-def parse_go_duration(text: str) -> float | None:
-    """Seconds in a Go duration string (``1h30m``, ``250ms``); None when it does not parse."""
-    text = text.strip()
-    if not text:
-        return None
-    sign = 1.0
-    if text[0] in "+-":
-        sign = -1.0 if text[0] == "-" else 1.0
-        text = text[1:]
-    if text == "0":
-        return 0.0
-    total = 0.0
-    pos = 0
-    while pos < len(text):
-        match = _DURATION_PART.match(text, pos)
-        if match is None:
-            return None
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        pos = match.end()
-    return sign * total if pos else None
-
-
-def parse_metadata_duration(text: str) -> float | None:
-    """A component metadata duration: a Go duration, or a bare integer meaning seconds."""
-    stripped = text.strip()
-    if re.fullmatch(r"-?\d+", stripped):
-        return float(stripped)
-    return parse_go_duration(stripped)
-
-
 # Placeholders that a test harness or a deployment tool fills in before Dapr sees the value.
 _PLACEHOLDER = re.compile(
     r"^\s*(?:\$\{\{.*\}\}|\{\{.*\}\}|\$\{[^}]*\}|\$\(\([^)]*\)\)|\$\([^)]*\)|<[^<>]*>|\{(?:uuid|podName|namespace|appID)\})\s*$"

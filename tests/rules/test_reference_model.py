@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools import dapr_model
+from tools import catalog, dapr_model
 from tools.resources import load_text
 
 
@@ -19,13 +19,13 @@ def test_topic_scopes_follow_daprs_syntax() -> None:
     [("30s", 30.0), ("1m30s", 90.0), ("250ms", 0.25), ("1.5h", 5400.0), ("0", 0.0), ("", None)],
 )
 def test_go_durations(text: str, seconds: float | None) -> None:
-    assert dapr_model.parse_go_duration(text) == seconds
+    assert catalog.parse_go_duration(text) == seconds
 
 
 def test_metadata_durations_take_bare_integers_as_seconds() -> None:
-    assert dapr_model.parse_metadata_duration("20") == 20.0
-    assert dapr_model.parse_go_duration("20") is None
-    assert dapr_model.parse_metadata_duration("5 minutes") is None
+    assert catalog.parse_metadata_duration("20") == 20.0
+    assert catalog.parse_go_duration("20") is None
+    assert catalog.parse_metadata_duration("5 minutes") is None
 
 
 @pytest.mark.parametrize(

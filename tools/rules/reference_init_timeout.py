@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools import dapr_model
+from tools import catalog, dapr_model
 from tools.findings import Finding, Severity
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
@@ -24,12 +24,12 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if dapr_model.component_type(resource) not in KAFKA_TYPES:
         return
     raw = dapr_model.spec(resource).get("initTimeout")
-    init = dapr_model.parse_go_duration(raw) if isinstance(raw, str) else None
+    init = catalog.parse_go_duration(raw) if isinstance(raw, str) else None
     init = init if init is not None and init > 0 else DEFAULT_INIT_TIMEOUT
     dial = DEFAULT_DIAL_TIMEOUT
     item = dapr_model.metadata_value(resource, "dialTimeout")
     if item is not None and item.secret_ref is None:
-        parsed = dapr_model.parse_metadata_duration(item.text)
+        parsed = catalog.parse_metadata_duration(item.text)
         if parsed is not None and parsed > 0:
             dial = parsed
     if init >= dial:
