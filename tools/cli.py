@@ -201,12 +201,9 @@ def _missing_action(parser: argparse.ArgumentParser) -> int:
 
 
 def _add_publish_arguments(parser: argparse.ArgumentParser) -> None:
-    """The publish flags live with the publish code; fall back to a stub if it is absent."""
-    try:
-        from tools import publish
-    except ImportError:
-        return
-    publish.add_arguments(parser)
+    from tools.publish_args import add_arguments
+
+    add_arguments(parser)
 
 
 def _color(args: argparse.Namespace) -> bool:

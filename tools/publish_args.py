@@ -1,0 +1,43 @@
+"""The publish command's flags, kept apart from the publishing code so `--help` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--registry",
+        required=True,
+        metavar="oci://HOST[:PORT]/PATH",
+        help="where to publish; the chart lands at PATH/<chart name>:<version> "
+        "(OCIR: oci://<region-key>.ocir.io/<tenancy-namespace>/charts)",
+    )
+    parser.add_argument(
+        "--plain-http", action="store_true", help="talk HTTP, not HTTPS (local test registries)"
+    )
+    parser.add_argument("--username", metavar="U", help="registry user (OCIR: <namespace>/<user>)")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password or token from standard input (needs --username)",
+    )
+    parser.add_argument(
+        "--sign", action="store_true", help="sign the package; push its provenance layer"
+    )
+    parser.add_argument("--key", metavar="K", help="name of the signing key (with --sign)")
+    parser.add_argument(
+        "--keyring", metavar="F", help="legacy secret keyring holding the key (with --sign)"
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="gate, package and check the registry, then say what would be pushed",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="output: text, or one JSON object for CI (default text)",
+    )
+    parser.add_argument("--chart", metavar="DIR", help="chart directory (default: from ct.yaml)")
