@@ -23,7 +23,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-CATALOG_DIR = Path(__file__).resolve().parents[1] / "schemas" / "dapr-components"
+from tools.data import schema_root
+
+CATALOG_DIR = schema_root() / "dapr-components"
 CATALOG_FILE = "catalog.json"
 OVERRIDES_FILE = "_overrides.json"
 

@@ -25,9 +25,10 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from tools.data import schema_root
 from tools.findings import EXIT_USAGE
 
-SCHEMA_ROOT = Path(__file__).resolve().parents[1] / "schemas"
+SCHEMA_ROOT = schema_root()
 DAPR_SCHEMA_DIR = SCHEMA_ROOT / "dapr"
 SCHEMA_DIR_ENV = "TODO_DAPR_SCHEMA_DIR"
 DEFAULT_KUBE_VERSION = "1.34"
