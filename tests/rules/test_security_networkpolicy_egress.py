@@ -126,3 +126,40 @@ def test_other_profiles_do_not_mix() -> None:
     policy = load_text(SIDECAR_POLICY, "b.yaml", profile="oke").resources
     bundle = Bundle(apps + policy)
     assert list(RULE.check(policy[0], bundle)) == []  # no app 'backend' in profile oke
+
+
+def test_dns_served_from_another_namespace_counts() -> None:
+    """NodeLocal DNSCache or a CoreDNS in its own namespace is still DNS (found by fuzzing)."""
+    custom_dns = DAPR_EGRESS.replace("kube-system", "dns").replace("k8s-app: kube-dns", "app: dns")
+    policy = f"""\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: p, namespace: todo}}
+spec:
+  podSelector: {{}}
+  policyTypes: [Egress]
+  egress:
+{custom_dns}"""
+    assert run(APPS + policy) == []
+
+
+def test_dns_only_inside_the_namespace_is_not_enough() -> None:
+    same_namespace_dns = DAPR_EGRESS.replace(
+        "        - namespaceSelector:\n"
+        "            matchLabels: {kubernetes.io/metadata.name: kube-system}\n"
+        "          podSelector:",
+        "        - podSelector:",
+    )
+    policy = f"""\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: p, namespace: todo}}
+spec:
+  podSelector: {{}}
+  policyTypes: [Egress]
+  egress:
+{same_namespace_dns}"""
+    (finding,) = run(APPS + policy)
+    assert "DNS (UDP 53)" in finding.message

@@ -24,12 +24,14 @@ class Target:
     label: str
     port: int
     protocol: str
-    labels: dict[str, str]
+    labels: dict[str, str] | None  # None: any pods may serve it
     namespace: str | None  # None: any namespace may host it (the Dapr release namespace varies)
 
 
 TARGETS = (
-    Target("DNS (UDP 53 to kube-dns)", 53, "UDP", {"k8s-app": "kube-dns"}, "kube-system"),
+    # Clusters run their resolver under many names (CoreDNS, NodeLocal DNSCache, a custom
+    # namespace), so any peer outside the pod's namespace on UDP 53 counts as DNS.
+    Target("DNS (UDP 53)", 53, "UDP", None, None),
     Target("Dapr sentry (TCP 50001)", 50001, "TCP", {"app": "dapr-sentry"}, None),
     Target("Dapr operator (TCP 6500)", 6500, "TCP", {"app": "dapr-operator"}, None),
 )
@@ -153,6 +155,8 @@ def _peer_allows(peer: Any, target: Target) -> bool:
     name = ns_labels.get(_NAMESPACE_NAME)
     if name is not None and target.namespace is not None and name != target.namespace:
         return False
+    if target.labels is None:
+        return True
     return _labels_allow(peer.get("podSelector"), target.labels)
 
 
