@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nox
 
 nox.options.sessions = ["lint", "render", "test"]
@@ -31,6 +33,23 @@ def test(session: nox.Session) -> None:
     """The pytest suite: real helm 3 and 4, a real OCI registry when docker-registry exists."""
     session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Values fuzzing from values.schema.json: 10,000 examples (TODO_DAPR_FUZZ_EXAMPLES), Helm 4."""
+    session.install("-e", ".[test]", "hypothesis-jsonschema>=0.23")
+    examples = os.environ.get("TODO_DAPR_FUZZ_EXAMPLES") or "10000"
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "tests/test_values_fuzz.py",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"TODO_DAPR_FUZZ_EXAMPLES": examples},
+    )
 
 
 @nox.session

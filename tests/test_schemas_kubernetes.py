@@ -211,3 +211,15 @@ def test_lists_and_generate_name_need_no_name() -> None:
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: c-}\n"
     )
     assert [f for f in check(text) if f.rule == "kubernetes-object"] == []
+
+
+def test_integer_label_key_is_a_finding_not_a_crash() -> None:
+    """YAML allows `5: x` as a key; kubectl turns it into the string "5", so it is valid."""
+    from tools.validate import Source, validate
+
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    5: x\ndata: {a: b}\n"
+    )
+    report = validate([Source("int-key.yaml", text)], chosen={"schema"})
+    assert all("internal error" not in f.message for f in report.findings)
+    assert report.errors == 0

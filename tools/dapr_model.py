@@ -348,11 +348,20 @@ def group_of(bundle: Bundle, resource: Resource) -> list[Resource]:
 
 def find_component(bundle: Bundle, resource: Resource, name: str) -> list[Resource]:
     """Components called ``name`` in the group of ``resource``."""
-    return [
-        r
-        for r in group_of(bundle, resource)
-        if is_dapr(r, "Component") and r.name == name and r is not resource
-    ]
+    return [r for r in _components_by_name(bundle, resource).get(name, []) if r is not resource]
+
+
+def _components_by_name(bundle: Bundle, resource: Resource) -> dict[str, list[Resource]]:
+    """The group's Components indexed by name, built once per group (rules ask per resource)."""
+
+    def build() -> dict[str, list[Resource]]:
+        index: dict[str, list[Resource]] = {}
+        for r in group_of(bundle, resource):
+            if is_dapr(r, "Component"):
+                index.setdefault(r.name, []).append(r)
+        return index
+
+    return bundle.memo(("components-by-name", resource.profile, resource.namespace), build)
 
 
 @dataclass(frozen=True)

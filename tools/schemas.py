@@ -77,12 +77,25 @@ class _RustChecker:
 
         self._schema = schema
         self._validator = jsonschema_rs.validator_for(schema)
+        self._fallback: _PythonChecker | None = None
+
+    def _python(self) -> _PythonChecker:
+        """jsonschema-rs refuses non-JSON data (an integer map key from YAML); Python doesn't."""
+        if self._fallback is None:
+            self._fallback = _PythonChecker(self._schema)
+        return self._fallback
 
     def is_valid(self, instance: Any) -> bool:
-        return bool(self._validator.is_valid(instance))
+        try:
+            return bool(self._validator.is_valid(instance))
+        except ValueError:
+            return self._python().is_valid(instance)
 
     def errors(self, instance: Any) -> list[_RawError]:
-        return [self._convert(error) for error in self._validator.iter_errors(instance)]
+        try:
+            return [self._convert(error) for error in self._validator.iter_errors(instance)]
+        except ValueError:
+            return self._python().errors(instance)
 
     def _convert(self, error: Any) -> _RawError:
         schema_path = list(error.schema_path)

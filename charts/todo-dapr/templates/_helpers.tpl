@@ -23,7 +23,7 @@ app.kubernetes.io/part-of: {{ $ctx.Values.partOf | quote }}
 app.kubernetes.io/component: {{ . | quote }}
 {{- end }}
 {{- range $key, $value := $ctx.Values.commonLabels }}
-{{ $key }}: {{ $value | quote }}
+{{ $key | quote }}: {{ $value | quote }}
 {{- end }}
 {{- end -}}
 
