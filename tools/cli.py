@@ -152,7 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
         "reproducibly; refuse a version the registry already has; push; pull back and "
         "compare digests.",
     )
-    _add_publish_arguments(publish)
+    from tools.publish_args import add_arguments as add_publish_arguments
+
+    add_publish_arguments(publish)
     publish.set_defaults(func=cmd_publish)
 
     docs = sub.add_parser(
@@ -198,12 +200,6 @@ def build_parser() -> argparse.ArgumentParser:
 def _missing_action(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
     return EXIT_USAGE
-
-
-def _add_publish_arguments(parser: argparse.ArgumentParser) -> None:
-    from tools.publish_args import add_arguments
-
-    add_arguments(parser)
 
 
 def _color(args: argparse.Namespace) -> bool:

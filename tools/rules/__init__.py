@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache
 from typing import Any, TypeVar
 
 from tools.findings import CATEGORIES, Finding, Severity, json_pointer
@@ -35,13 +35,6 @@ class Bundle:
             self._memo[key] = factory()
         value: T = self._memo[key]
         return value
-
-    def of_kind(self, kind: str, group: str = "dapr.io") -> list[Resource]:
-        return [r for r in self.resources if r.kind == kind and r.group == group]
-
-    @cached_property
-    def components(self) -> list[Resource]:
-        return self.of_kind("Component")
 
     def scope_key(self, resource: Resource) -> tuple[str | None, str | None]:
         """Resources are grouped by profile (one rendered set) and namespace."""
