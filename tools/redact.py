@@ -32,34 +32,32 @@ MASK = "[REDACTED]"
 _MIN_SUBSTRING = 4
 
 PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----.*?(?:-----END \1-----|\Z)", re.DOTALL)
-# PEM blocks that are public by nature.
-PUBLIC_PEM_LABELS = frozenset(
-    {
-        "CERTIFICATE",
-        "TRUSTED CERTIFICATE",
-        "CERTIFICATE REQUEST",
-        "NEW CERTIFICATE REQUEST",
-        "PUBLIC KEY",
-        "RSA PUBLIC KEY",
-        "X509 CRL",
-        "PKCS7",
-    }
-)
+
+
+def _is_private_pem(label: str) -> bool:
+    """PRIVATE KEY, RSA/EC/ENCRYPTED/OPENSSH PRIVATE KEY, PGP PRIVATE KEY BLOCK: private.
+    Certificates, public keys, CRLs and parameters are public by nature."""
+    return "PRIVATE" in label
+
+
+# The patterns below use ASCII classes (re.ASCII) so that the chart's values schema, whose
+# regular expressions run in Go and JavaScript too, can refuse exactly what they find.
 
 # scheme://user:password@host — the password part.
 URL_USERINFO = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^\s:/@]*):(?P<password>[^\s@/]+)@"
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^\s:/@]*):(?P<password>[^\s@/]+)@",
+    re.ASCII,
 )
 
 # user:password@tcp(host:port)/db — Go MySQL driver DSN, no scheme.
-DSN_USERINFO = re.compile(r"^(?P<user>[^\s:/@()]+):(?P<password>[^\s@/]+)@")
+DSN_USERINFO = re.compile(r"^(?P<user>[^\s:/@()]+):(?P<password>[^\s@/]+)@", re.ASCII)
 
 # password=... inside a key=value connection string (libpq DSN, ADO.NET, Azure).
 KEYVALUE_SECRET = re.compile(
     r"(?P<key>\b(?:password|pwd|passwd|accountkey|sharedaccesskey|sharedaccesssignature|"
     r"secret|token|apikey|api_key|access_key|secret_key)\s*=\s*)"
     r"(?P<value>'[^']*'|\"[^\"]*\"|[^\s;&,]+)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_\-.~]{20,}")
@@ -118,7 +116,7 @@ def _looks_like_hostname(word: str) -> bool:
 def find_secrets_in_text(text: str) -> Iterator[tuple[str, str]]:
     """(kind, secret) for each secret-looking thing found in ``text``."""
     for match in PEM_BLOCK.finditer(text):
-        if match.group(1).strip() not in PUBLIC_PEM_LABELS:
+        if _is_private_pem(match.group(1)):
             yield "a private key (PEM block)", match.group(0)
     for match in URL_USERINFO.finditer(text):
         password = match.group("password")
@@ -211,7 +209,7 @@ def redact_text(text: str) -> str:
     """Remove private keys, URL passwords, ``password=`` values and tokens from free text."""
 
     def pem(match: re.Match[str]) -> str:
-        return match.group(0) if match.group(1).strip() in PUBLIC_PEM_LABELS else MASK
+        return MASK if _is_private_pem(match.group(1)) else match.group(0)
 
     text = PEM_BLOCK.sub(pem, text)
     text = URL_USERINFO.sub(
