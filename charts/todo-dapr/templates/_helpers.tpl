@@ -229,3 +229,29 @@ scopes:
   port: {{ . | int }}
 {{- end }}
 {{- end -}}
+
+{{/*
+Refuse a cron range that runs backwards (5-3, FRI-MON): the values schema checks every value of
+a schedule but cannot compare the two ends of a range, and Dapr's cron parser refuses it.
+Pass (dict "schedule" <string> "path" "<values path>").
+*/}}
+{{- define "todo-dapr.cronRanges" -}}
+{{- $numbers := dict "jan" 1 "feb" 2 "mar" 3 "apr" 4 "may" 5 "jun" 6 "jul" 7 "aug" 8 "sep" 9 "oct" 10 "nov" 11 "dec" 12 "sun" 0 "mon" 1 "tue" 2 "wed" 3 "thu" 4 "fri" 5 "sat" 6 -}}
+{{- $schedule := regexReplaceAll "^(CRON_)?TZ=[^ ]+ " .schedule "" -}}
+{{- if not (hasPrefix "@" $schedule) -}}
+{{- range $field := splitList " " $schedule -}}
+{{- range $part := splitList "," $field -}}
+{{- $ends := splitList "-" (first (splitList "/" $part)) -}}
+{{- if eq (len $ends) 2 -}}
+{{- $low := index $ends 0 | lower -}}
+{{- $high := index $ends 1 | lower -}}
+{{- $lowValue := ternary (get $numbers $low) $low (hasKey $numbers $low) | int -}}
+{{- $highValue := ternary (get $numbers $high) $high (hasKey $numbers $high) | int -}}
+{{- if gt $lowValue $highValue -}}
+{{- fail (printf "%s: the range %q in %q runs backwards (%d > %d), which Dapr's cron parser refuses; write the lower bound first" $.path (first (splitList "/" $part)) $.schedule $lowValue $highValue) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
