@@ -18,6 +18,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "tools")
     session.run("python", "-m", "tools", "lint")
+    session.run("python", "-m", "tools", "schemas", "values", "--check")
     session.run("python", "-m", "tools", "docs", "--check")
 
 
@@ -47,6 +48,10 @@ def fuzz(session: nox.Session) -> None:
         "tests/test_values_fuzz.py",
         "-p",
         "no:cacheprovider",
+        # one worker per core; -rP prints each property's outcome counts at the end
+        "-n",
+        "auto",
+        "-rP",
         *session.posargs,
         env={"TODO_DAPR_FUZZ_EXAMPLES": examples},
     )
@@ -68,6 +73,7 @@ def publish(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Regenerate the chart README values table and docs/rules.md."""
+    """Regenerate values.schema.json's generated parts, the values table and docs/rules.md."""
     session.install("-e", ".")
+    session.run("python", "-m", "tools", "schemas", "values")
     session.run("python", "-m", "tools", "docs")

@@ -412,8 +412,8 @@ def test_a_new_subscriber_is_added_to_the_pubsub_scopes() -> None:
             "subscriptions[0] (task-events-subscription): pubsub.enabled is false",
         ),
         (
-            {"pubsub": {"extraMetadata": [{"name": "AuthType", "value": "none"}]}},
-            'pubsub.extraMetadata[0].name: "AuthType" repeats metadata field "authType"',
+            {"pubsub": {"extraMetadata": [{"name": "saslUsername", "value": "app"}]}},
+            'pubsub.extraMetadata[0].name: "saslUsername" repeats metadata field "saslUsername"',
         ),
         (
             {"networkPolicy": {"enabled": True}},

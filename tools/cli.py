@@ -193,6 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     meta.add_argument("directory", metavar="DIR")
     meta.add_argument("--out", metavar="DIR", default="build/schemas/dapr-components")
     meta.set_defaults(func=cmd_import_metadata)
+    values = schemas_sub.add_parser(
+        "values",
+        help="regenerate the catalog-derived definitions in the chart's values.schema.json",
+        description="Rewrite the generated $defs of the chart's values.schema.json (extra "
+        "metadata names and value formats per component, the state store timeout, the cron "
+        "schedule) from the component catalog, leaving the hand-written parts alone; --check "
+        "fails when they are stale.",
+    )
+    values.add_argument("--check", action="store_true", help="fail if they are out of date")
+    values.add_argument("--chart", metavar="DIR", help="chart directory (default: from ct.yaml)")
+    values.set_defaults(func=cmd_schema_values)
     schemas.set_defaults(func=lambda args: _missing_action(schemas))
     return parser
 
@@ -348,6 +359,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
     root = repo_root()
     chart = resolve_chart(args.chart, root)
     return docs.main(root=root, chart=chart, check=args.check)
+
+
+def cmd_schema_values(args: argparse.Namespace) -> int:
+    from tools import chart_schema
+    from tools.profiles import repo_root, resolve_chart
+
+    return chart_schema.main(resolve_chart(args.chart, repo_root()), check=args.check)
 
 
 def cmd_import_crd(args: argparse.Namespace) -> int:

@@ -48,12 +48,12 @@ def _type_of(schema: dict[str, Any], root: dict[str, Any]) -> str:
     kind = schema.get("type")
     if isinstance(kind, list):
         return " or ".join(kind)
+    if kind in ("array", "object") and "title" in schema:
+        return str(schema["title"])
     if kind == "array":
         items = schema.get("items")
         inner = _type_of(items, root) if isinstance(items, dict) else "any"
         return f"list of {inner}"
-    if kind == "object" and "properties" not in schema and "title" in schema:
-        return str(schema["title"])
     return str(kind or "any")
 
 

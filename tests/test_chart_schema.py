@@ -1,0 +1,315 @@
+"""The catalog-derived definitions of values.schema.json agree with the rules that check the
+rendered metadata: what the schema accepts, the rules accept; what the rules report as a
+literal credential, the schema refuses. Checked without Helm (fast, many examples); the Helm
+side is covered by the values fuzzing and the chart tests."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chartutil import CHART, render
+from fuzz_strategies import SCHEMA, strategy_for
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tools import chart_schema
+from tools.catalog import FieldSpec, cron_schedule_problem, parse_metadata_duration, spec_for
+from tools.cli import main as cli_main
+from tools.dapr_model import is_sensitive_field
+from tools.redact import DSN_USERINFO, KEYVALUE_SECRET, URL_USERINFO, find_secrets_in_text
+from tools.validate import Source, validate
+
+FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CREDENTIAL = re.compile(chart_schema.CREDENTIAL_PATTERN)
+CRON = re.compile(chart_schema.cron_pattern())
+METADATA_RULES = {"dapr", "security"}
+
+
+def test_committed_schema_is_up_to_date() -> None:
+    current = (CHART / "values.schema.json").read_text(encoding="utf-8")
+    assert chart_schema.dump(chart_schema.regenerate(json.loads(current))) == current
+
+
+def test_check_reports_stale_definitions_and_rewrite_fixes_them(tmp_path: Path) -> None:
+    chart = tmp_path / "chart"
+    chart.mkdir()
+    (chart / "Chart.yaml").write_text((CHART / "Chart.yaml").read_text(encoding="utf-8"))
+    schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+    schema["$defs"]["daprCronSchedule"]["pattern"] = "^.*$"
+    del schema["$defs"]["daprKafkaExtraMetadata"]
+    (chart / "values.schema.json").write_text(chart_schema.dump(schema), encoding="utf-8")
+    assert cli_main(["schemas", "values", "--check", "--chart", str(chart)]) == 1
+    assert cli_main(["schemas", "values", "--chart", str(chart)]) == 0
+    assert cli_main(["schemas", "values", "--check", "--chart", str(chart)]) == 0
+    fixed = json.loads((chart / "values.schema.json").read_text(encoding="utf-8"))
+    assert fixed["$defs"]["daprCronSchedule"]["pattern"] == chart_schema.cron_pattern()
+    assert fixed["$defs"]["daprKafkaExtraMetadata"]["$comment"] == chart_schema.GENERATED
+
+
+def test_a_hand_written_definition_with_a_generated_name_is_refused() -> None:
+    schema = {"$defs": {"daprCronSchedule": {"type": "string"}}}
+    with pytest.raises(ValueError, match="daprCronSchedule"):
+        chart_schema.regenerate(schema)
+
+
+def test_an_unknown_constraint_is_a_decision_not_a_silent_gap() -> None:
+    field = FieldSpec(name="x", constraint="topic-scopes")
+    with pytest.raises(ValueError, match="topic-scopes"):
+        chart_schema.value_grammar(field)
+
+
+# -- extraMetadata: names and values ---------------------------------------------------------
+
+
+def _item_names(definition: dict[str, Any]) -> tuple[set[str], set[str]]:
+    literal, secret = definition["items"]["oneOf"]
+    return set(literal["properties"]["name"]["enum"]), set(secret["properties"]["name"]["enum"])
+
+
+@pytest.mark.parametrize("entry", chart_schema.EXTRA_METADATA, ids=lambda e: e.definition)
+def test_extra_metadata_names_are_the_fields_the_component_reads(
+    entry: chart_schema.ExtraMetadata,
+) -> None:
+    definition = SCHEMA["$defs"][entry.definition]
+    spec = spec_for(entry.type, entry.version)
+    assert spec is not None
+    if "maxItems" in definition:
+        assert definition["maxItems"] == 0
+        assert {f.name.lower() for f in spec.canonical_fields()} <= {
+            n.lower() for n in entry.chart_sets
+        }
+        return
+    literal, secret = _item_names(definition)
+    assert literal <= secret
+    for name in secret:
+        field = spec.field(name)
+        assert field is not None and field.name == name, f"{name} is not a canonical field"
+        assert not field.deprecated
+        assert name.lower() not in {n.lower() for n in entry.chart_sets}
+    for name in secret - literal:
+        assert is_sensitive_field(entry.type, entry.version, name), f"{name}: refused as literal"
+    for name in literal:
+        assert not is_sensitive_field(entry.type, entry.version, name), f"{name}: a credential"
+
+
+def _component(entry: chart_schema.ExtraMetadata, items: list[dict[str, Any]]) -> str:
+    """A Component of the entry's type holding ``items`` (one per name, as the chart keeps
+    them) and the fields the rules require, as YAML text."""
+    unique = {item["name"].lower(): item for item in items}
+    metadata: list[dict[str, Any]] = list(unique.values())
+    if entry.type == "pubsub.kafka":
+        metadata += [
+            {"name": "brokers", "value": "kafka:9092"},
+            {"name": "authType", "value": "none"},
+        ]
+    elif entry.type == "state.postgresql":
+        metadata.append({"name": "connectionString", "secretKeyRef": {"name": "pg", "key": "dsn"}})
+    doc = {
+        "apiVersion": "dapr.io/v1alpha1",
+        "kind": "Component",
+        "metadata": {"name": "c", "namespace": "ns"},
+        "spec": {"type": entry.type, "version": entry.version, "metadata": metadata},
+        "scopes": ["app"],
+        "auth": {"secretStore": "kubernetes"},
+    }
+    return json.dumps(doc)
+
+
+def _metadata_errors(entry: chart_schema.ExtraMetadata, items: list[dict[str, Any]]) -> list[str]:
+    report = validate([Source("c.yaml", _component(entry, items), "c.yaml")], chosen=METADATA_RULES)
+    return [
+        f"{f.rule} {f.path}: {f.message}"
+        for f in report.findings
+        if f.is_error
+        and f.path.startswith("/spec/metadata")
+        and not f.message.startswith("value holds a high-entropy token;")
+    ]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [e for e in chart_schema.EXTRA_METADATA if "items" in SCHEMA["$defs"][e.definition]],
+    ids=lambda e: e.definition,
+)
+def test_every_item_the_schema_accepts_passes_the_metadata_rules(
+    entry: chart_schema.ExtraMetadata,
+) -> None:
+    @FAST
+    @given(strategy_for({"$ref": f"#/$defs/{entry.definition}"}))
+    def prop(items: list[dict[str, Any]]) -> None:
+        assert not _metadata_errors(entry, items)
+
+    prop()
+
+
+def test_every_typed_field_has_a_value_that_passes_and_one_the_schema_refuses() -> None:
+    """Not only random draws: one good and one bad value per value format in use."""
+    samples = {
+        "bool": ("true", "yes please"),
+        "number": ("42", "forty-two"),
+        "duration": ("1m30s", "90 seconds"),
+    }
+    kafka = next(e for e in chart_schema.EXTRA_METADATA if e.type == "pubsub.kafka")
+    validator = _validator(kafka.definition)
+    spec = spec_for("pubsub.kafka", "v1")
+    assert spec is not None
+    literal, _ = _item_names(SCHEMA["$defs"][kafka.definition])
+    for name in sorted(literal):
+        field = spec.field(name)
+        assert field is not None
+        if field.allowed:
+            good, bad = field.allowed[0], field.allowed[0] + "-not"
+        elif field.type in samples:
+            good, bad = samples[field.type]
+        else:
+            continue
+        assert validator.is_valid([{"name": name, "value": good}]), name
+        assert not _metadata_errors(kafka, [{"name": name, "value": good}]), name
+        assert not validator.is_valid([{"name": name, "value": bad}]), name
+        assert _metadata_errors(kafka, [{"name": name, "value": bad}]), name
+
+
+def _validator(definition: str) -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(
+        {"$ref": f"#/$defs/{definition}", "$defs": SCHEMA["$defs"]}
+    )
+
+
+def test_names_the_chart_sets_are_refused_by_the_chart_as_well() -> None:
+    """chart_sets must match the template: each name is refused by the chart's own check when
+    the schema is skipped (so a schema edit can never let a duplicate through)."""
+    cases = (
+        [("pubsub", e) for e in chart_schema.EXTRA_METADATA if e.type == "pubsub.kafka"]
+        + [("stateStore", e) for e in chart_schema.EXTRA_METADATA if e.type == "state.postgresql"]
+        + [("scheduler", e) for e in chart_schema.EXTRA_METADATA if e.type == "bindings.cron"]
+    )
+    for section, entry in cases:
+        for name in entry.chart_sets:
+            values: dict[str, Any] = {section: {"extraMetadata": [{"name": name, "value": "1"}]}}
+            if entry.type == "state.postgresql":
+                values[section]["version"] = entry.version
+            rendered = render(4, values=values, args=("--skip-schema-validation",))
+            assert rendered.returncode != 0, f"{section} {name}: rendered"
+            assert "repeats metadata field" in rendered.stderr, rendered.stderr
+
+
+# -- literal credentials -----------------------------------------------------------------------
+
+
+def _credential_texts() -> st.SearchStrategy[str]:
+    """Texts around the shapes the rule looks for, and random text."""
+    shapes = [
+        st.from_regex(p, fullmatch=False) for p in (URL_USERINFO, DSN_USERINFO, KEYVALUE_SECRET)
+    ]
+    pem = st.from_regex(r"-----BEGIN [A-Z ]{0,12}-----", fullmatch=True)
+    return st.one_of(*shapes, pem, st.text(max_size=40))
+
+
+@FAST
+@given(_credential_texts())
+def test_the_schema_refuses_every_literal_credential_the_rule_reports(text: str) -> None:
+    kinds = {kind for kind, _ in find_secrets_in_text(text) if kind != "a high-entropy token"}
+    if kinds:
+        assert CREDENTIAL.search(text), f"{text!r} holds {kinds} but the schema accepts it"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "postgres://app:hunter2@db:5432/todo",
+        "app:hunter2@tcp(db:3306)/todo",
+        "host=db user=app password=hunter2",
+        "Endpoint=sb://x/;SharedAccessKey=abc",
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nabc",
+    ],
+)
+def test_the_schema_refuses_literal_credentials(text: str) -> None:
+    assert CREDENTIAL.search(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["postgres://app@db:5432/todo", "host=db user=app", "-----BEGIN CERTIFICATE-----", "tls"],
+)
+def test_the_schema_accepts_values_without_credentials(text: str) -> None:
+    assert not CREDENTIAL.search(text)
+
+
+# -- the cron schedule and the state store timeout ---------------------------------------------
+
+
+@FAST
+@given(st.from_regex(CRON, fullmatch=True))
+def test_every_schedule_the_schema_accepts_parses_unless_a_range_runs_backwards(text: str) -> None:
+    problem = cron_schedule_problem(text)
+    if problem is not None:
+        assert _backwards_range(text), f"{text!r}: {problem}"
+
+
+def _backwards_range(text: str) -> bool:
+    names = {
+        m: i + 1
+        for i, m in enumerate(
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        )
+    }
+    names.update({d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])})
+    for low, high in re.findall(r"([0-9A-Za-z]+)-([0-9A-Za-z]+)", text):
+        a, b = (names.get(v.lower(), int(v) if v.isdigit() else -1) for v in (low, high))
+        if a > b:
+            return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        "*/5 * * * *",
+        "0 30 9 * * MON-FRI",
+        "@daily",
+        "@every 1h30m",
+        "0 0 1 JAN,jul ?",
+        "15 2/3 * * 0",
+    ],
+)
+def test_cron_schedules_dapr_accepts_are_accepted(schedule: str) -> None:
+    assert CRON.fullmatch(schedule) and cron_schedule_problem(schedule) is None
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        "a b c d e",
+        "60 * * * *",
+        "* * * * * * *",
+        "*/0 * * * *",
+        "@every 0s",
+        "@sometimes",
+        "* 24 * * *",
+    ],
+)
+def test_schedules_dapr_refuses_are_refused(schedule: str) -> None:
+    assert not CRON.fullmatch(schedule)
+    assert cron_schedule_problem(schedule) is not None
+
+
+def test_the_timeout_schema_accepts_only_a_second_or_more() -> None:
+    validator = _validator("daprPostgresqlTimeout")
+    for good in ("1s", "20s", "1m", "1m30s", "0.5s1s", "2h", "5"):
+        assert validator.is_valid(good), good
+        assert (parse_metadata_duration(good) or 0) >= 1, good
+    for bad in ("0", "999ms", "0.5s", "6us", "1ms", "100ms", "-5s", "s"):
+        assert not validator.is_valid(bad), bad
+
+
+@FAST
+@given(strategy_for({"$ref": "#/$defs/daprPostgresqlTimeout"}))
+def test_every_timeout_the_schema_accepts_is_at_least_a_second(text: str) -> None:
+    seconds = parse_metadata_duration(text)
+    assert seconds is not None and seconds >= 1, text
