@@ -138,10 +138,14 @@ def bounded(pattern: str, spread: int = 4) -> str:
 
 
 def _bounded_patterns(node: Any) -> Any:
+    """Bound every pattern a value must match; one under ``not`` must be left as it is, since
+    matching less there would let through values the real schema refuses."""
     if isinstance(node, dict):
         return {
             key: bounded(value)
             if key == "pattern" and isinstance(value, str)
+            else value
+            if key == "not"
             else _bounded_patterns(value)
             for key, value in node.items()
         }
@@ -171,12 +175,68 @@ def _build(node: dict[str, Any]) -> st.SearchStrategy[Any]:
         unique = _canonical if node.get("uniqueItems") else None
         return st.lists(items, min_size=low, max_size=high, unique_by=unique)
     if kind == "object":
+        cases = _discriminated(node)
+        if cases is not None:
+            return st.one_of([strategy_for(case) for case in cases])
         strategy = _object(node)
         leftover = {k: v for k, v in node.items() if k in ("anyOf", "oneOf", "allOf", "not")}
         if leftover or "minProperties" in node:
             return strategy.filter(_validator(node).is_valid)
         return strategy
     raise ValueError(f"cannot generate values for schema {node}")
+
+
+def _discriminator(node: dict[str, Any]) -> str | None:
+    """The required enum property every ``if`` of the node's ``allOf`` tests, if there is one."""
+    conditions = node.get("allOf")
+    if not conditions or any(set(c) - {"if", "then", "else"} for c in conditions):
+        return None
+    tested = {key for c in conditions for key in c["if"].get("properties", {})}
+    if len(tested) != 1:
+        return None
+    (key,) = tested
+    prop = resolve(node.get("properties", {}).get(key, {}))
+    if key not in node.get("required", ()) or "enum" not in prop:
+        return None
+    return key
+
+
+def _merge_property(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` narrowed by ``extra`` (from a then/else branch)."""
+    extra = resolve(extra)
+    overlap = (set(base) & set(extra)) - {"description", "type", "default"}
+    if not overlap:
+        return {**base, **extra}
+    if _is_structured(base) or _is_structured(extra):
+        raise ValueError(f"cannot narrow {base} by {extra}")
+    return {"allOf": [base, extra]}
+
+
+def _discriminated(node: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """An object whose ``allOf`` of if/then(/else) all test one required enum property (a
+    metadata item's ``name``, the state store's ``version``), split into one plain object
+    schema per enum value with the matching then/else applied.
+
+    Generating each case directly replaces a filter that would throw away almost every draw
+    (a random value for a name whose ``then`` wants a number or a duration).
+    """
+    key = _discriminator(node)
+    if key is None:
+        return None
+    base = {k: v for k, v in node.items() if k != "allOf"}
+    cases = []
+    for choice in resolve(node["properties"][key])["enum"]:
+        properties = {**base["properties"], key: {"const": choice}}
+        required = list(base.get("required", ()))
+        for condition in node["allOf"]:
+            test = condition["if"]["properties"][key]
+            hit = choice == test["const"] if "const" in test else choice in test["enum"]
+            branch = condition.get("then" if hit else "else", {})
+            for prop, extra in branch.get("properties", {}).items():
+                properties[prop] = _merge_property(resolve(properties[prop]), extra)
+            required += [r for r in branch.get("required", ()) if r not in required]
+        cases.append({**base, "properties": properties, "required": required})
+    return cases
 
 
 def _object(node: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
