@@ -420,6 +420,15 @@ def test_a_new_subscriber_is_added_to_the_pubsub_scopes() -> None:
             "networkPolicy.kafka: give cidrs or namespaces",
         ),
         (
+            {"scheduler": {"schedule": "0 0 * * FRI-MON"}},
+            'scheduler.schedule: the range "FRI-MON" in "0 0 * * FRI-MON" runs backwards (5 > 1)',
+        ),
+        (
+            # 08 is eight, not an invalid octal number read as zero
+            {"scheduler": {"schedule": "0 08-3 * * *"}},
+            'scheduler.schedule: the range "08-3" in "0 08-3 * * *" runs backwards (8 > 3)',
+        ),
+        (
             {"pubsub": {"kafka": {"auth": {"type": "none"}}}},
             "pubsub.kafka.tls.enabled is true but pubsub.kafka.auth.type is none",
         ),

@@ -245,8 +245,9 @@ Pass (dict "schedule" <string> "path" "<values path>").
 {{- if eq (len $ends) 2 -}}
 {{- $low := index $ends 0 | lower -}}
 {{- $high := index $ends 1 | lower -}}
-{{- $lowValue := ternary (get $numbers $low) $low (hasKey $numbers $low) | int -}}
-{{- $highValue := ternary (get $numbers $high) $high (hasKey $numbers $high) | int -}}
+{{- /* atoi reads decimal; int would read a leading 0 as octal ("08" -> 0). */ -}}
+{{- $lowValue := ternary (get $numbers $low | toString) $low (hasKey $numbers $low) | atoi -}}
+{{- $highValue := ternary (get $numbers $high | toString) $high (hasKey $numbers $high) | atoi -}}
 {{- if gt $lowValue $highValue -}}
 {{- fail (printf "%s: the range %q in %q runs backwards (%d > %d), which Dapr's cron parser refuses; write the lower bound first" $.path (first (splitList "/" $part)) $.schedule $lowValue $highValue) -}}
 {{- end -}}
