@@ -32,6 +32,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
+from tools.chart_schema import DAYS, MONTHS
+
 CHART = Path(__file__).resolve().parents[1] / "charts" / "todo-dapr"
 SCHEMA: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
 DEFAULTS: dict[str, Any] = yaml.safe_load((CHART / "values.yaml").read_text(encoding="utf-8"))
@@ -357,7 +359,35 @@ def consistent_values(draw: st.DrawFn) -> dict[str, Any]:
         ]:
             if not peer.get("cidrs") and not peer.get("namespaces"):
                 peer["namespaces"] = [network["controlPlaneNamespace"]]
+        scheduler = values["scheduler"]
+        scheduler["schedule"] = forward_ranges(scheduler["schedule"])
+        for section in ("pubsub", "stateStore", "scheduler", "secretStore"):
+            items = values[section]["extraMetadata"]
+            values[section]["extraMetadata"] = list(
+                {item["name"].lower(): item for item in reversed(items)}.values()
+            )[::-1]
     return values
+
+
+_CRON_NAMES = {
+    **{month: number + 1 for number, month in enumerate(MONTHS)},
+    **{day: number for number, day in enumerate(DAYS)},
+}
+_CRON_RANGE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Za-z]+)-([0-9A-Za-z]+)")
+
+
+def forward_ranges(schedule: str) -> str:
+    """``schedule`` with every backwards range (5-3, FRI-MON) turned round, which the chart
+    would otherwise refuse."""
+
+    def value(text: str) -> int:
+        return _CRON_NAMES.get(text.lower(), int(text) if text.isdigit() else -1)
+
+    def turn(match: re.Match[str]) -> str:
+        low, high = match.groups()
+        return f"{high}-{low}" if value(low) > value(high) else match.group(0)
+
+    return _CRON_RANGE.sub(turn, schedule)
 
 
 # -- how Helm sees a values file -------------------------------------------------------------------

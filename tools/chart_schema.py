@@ -81,8 +81,8 @@ _NUMBER = "^[+-]?([0-9][0-9_]*(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$|^[+-]?0
 _BYTESIZE = "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[KMGTPE]i|[kMGTPE]|m)?$"
 
 _DESCRIPTORS = ("yearly", "annually", "monthly", "weekly", "daily", "midnight", "hourly")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
 def _names(words: Iterable[str]) -> list[str]:
@@ -108,8 +108,8 @@ def cron_pattern() -> str:
     second = "([0-5]?[0-9])"
     hour = "([01]?[0-9]|2[0-3])"
     day = "(0?[1-9]|[12][0-9]|3[01])"
-    month = "(0?[1-9]|1[0-2]|" + "|".join(_names(_MONTHS)) + ")"
-    weekday = "(0?[0-6]|" + "|".join(_names(_DAYS)) + ")"
+    month = "(0?[1-9]|1[0-2]|" + "|".join(_names(MONTHS)) + ")"
+    weekday = "(0?[0-6]|" + "|".join(_names(DAYS)) + ")"
     five = " ".join(_cron_field(v) for v in (second, hour, day, month, weekday))
     six = f"{_cron_field(second)} {five}"
     # @every needs a positive duration: at least one term with a non-zero digit.
