@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from chartutil import CHART, render
 from fuzz_strategies import SCHEMA, forward_ranges, strategy_for
 from hypothesis import HealthCheck, given, settings
@@ -302,3 +303,16 @@ def test_the_timeout_schema_accepts_only_a_second_or_more() -> None:
 def test_every_timeout_the_schema_accepts_is_at_least_a_second(text: str) -> None:
     seconds = parse_metadata_duration(text)
     assert seconds is not None and seconds >= 1, text
+
+
+def test_the_chart_readme_extra_metadata_example_renders_and_validates_clean() -> None:
+    readme = (CHART / "README.md").read_text(encoding="utf-8")
+    blocks = [
+        b for b in re.findall(r"```yaml\n(.*?)```", readme, re.DOTALL) if "extraMetadata" in b
+    ]
+    assert blocks, "the chart README has no extraMetadata example"
+    for block in blocks:
+        rendered = render(4, values=yaml.safe_load(block))
+        assert rendered.returncode == 0, rendered.stderr
+        report = validate([Source("readme.yaml", rendered.stdout, "readme")])
+        assert not [f for f in report.findings if f.is_error or f.rule.startswith("dapr-")]
