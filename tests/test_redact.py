@@ -10,6 +10,7 @@ from tools.findings import Finding, Severity
 from tools.formatters import FORMAT_NAMES, format_report
 from tools.redact import (
     MASK,
+    find_secrets_in_text,
     looks_like_token,
     redact,
     redact_findings,
@@ -168,3 +169,15 @@ def test_no_secret_in_any_output_format(fmt: str) -> None:
     assert "saslPassword" in output
     for secret in (*SECRETS, base64.b64encode(SECRET_DATA.encode()).decode()):
         assert secret not in output, f"{fmt} output leaks a secret"
+
+
+def test_a_token_after_a_pem_header_without_end_line_is_still_found() -> None:
+    token = "aB3xK9pQ2mZ7vR4tL8nWq5Y1cD6eF0hJ"
+    for header in ("-----BEGIN DATA-----\n", "-----BEGIN CERTIFICATE----- "):
+        assert ("a high-entropy token", token) in list(find_secrets_in_text(header + token))
+
+
+def test_a_complete_public_pem_block_is_not_a_token() -> None:
+    body = "MIIBaB3xK9pQ2mZ7vR4tL8nWq5Y1cD6eF0hJ"
+    block = f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----"
+    assert list(find_secrets_in_text(block)) == []

@@ -113,6 +113,15 @@ def _looks_like_hostname(word: str) -> bool:
     return len(labels) >= 2 and all(re.fullmatch(r"[A-Za-z0-9\-]{1,63}", p) for p in labels)
 
 
+def _pem_out_of_token_scan(match: re.Match[str]) -> str:
+    """What the token scan sees of a PEM block: nothing of a private key (already reported) or
+    of a complete public block (its base64 body is random by nature); of a header without an
+    END line, only what follows the header, which is not PEM and must still be scanned."""
+    if _is_private_pem(match.group(1)) or "-----END " in match.group(0):
+        return " "
+    return " " + match.group(0).split("-----", 2)[2]
+
+
 def find_secrets_in_text(text: str) -> Iterator[tuple[str, str]]:
     """(kind, secret) for each secret-looking thing found in ``text``."""
     for match in PEM_BLOCK.finditer(text):
@@ -130,7 +139,7 @@ def find_secrets_in_text(text: str) -> Iterator[tuple[str, str]]:
         value = match.group("value").strip("'\"")
         if value and not dapr_model.is_placeholder(value) and not value.startswith("$"):
             yield f"a {match.group('key').split('=')[0].strip()} in a connection string", value
-    without_pem = PEM_BLOCK.sub(" ", text)
+    without_pem = PEM_BLOCK.sub(_pem_out_of_token_scan, text)
     for match in _TOKEN.finditer(without_pem):
         word = match.group(0).strip(".-")
         if looks_like_token(word):
