@@ -40,14 +40,14 @@ def test_check_reports_stale_definitions_and_rewrite_fixes_them(tmp_path: Path) 
     chart.mkdir()
     (chart / "Chart.yaml").write_text((CHART / "Chart.yaml").read_text(encoding="utf-8"))
     schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
-    schema["$defs"]["daprCronSchedule"]["pattern"] = "^.*$"
+    schema["$defs"]["daprCronSchedule"] = {"$comment": chart_schema.GENERATED, "type": "string"}
     del schema["$defs"]["daprKafkaExtraMetadata"]
     (chart / "values.schema.json").write_text(chart_schema.dump(schema), encoding="utf-8")
     assert cli_main(["schemas", "values", "--check", "--chart", str(chart)]) == 1
     assert cli_main(["schemas", "values", "--chart", str(chart)]) == 0
     assert cli_main(["schemas", "values", "--check", "--chart", str(chart)]) == 0
     fixed = json.loads((chart / "values.schema.json").read_text(encoding="utf-8"))
-    assert fixed["$defs"]["daprCronSchedule"]["pattern"] == chart_schema.cron_pattern()
+    assert fixed["$defs"]["daprCronSchedule"] == chart_schema.generated_defs()["daprCronSchedule"]
     assert fixed["$defs"]["daprKafkaExtraMetadata"]["$comment"] == chart_schema.GENERATED
 
 
@@ -316,3 +316,35 @@ def test_the_chart_readme_extra_metadata_example_renders_and_validates_clean() -
         assert rendered.returncode == 0, rendered.stderr
         report = validate([Source("readme.yaml", rendered.stdout, "readme")])
         assert not [f for f in report.findings if f.is_error or f.rule.startswith("dapr-")]
+
+
+@pytest.mark.parametrize(
+    ("definition", "value"),
+    [
+        ("daprPostgresqlTimeout", "1" + "0" * 4300),
+        ("daprPostgresqlTimeout", "1s\n"),
+        ("daprCronSchedule", "*/1" + "0" * 4300 + " * * * *"),
+        ("daprCronSchedule", "0 5 * * *\n"),
+    ],
+)
+def test_values_python_and_go_could_read_differently_are_refused(
+    definition: str, value: str
+) -> None:
+    """A digit run too long for a 64-bit integer (Python's int() refuses it outright), and a
+    trailing newline (Python's $ matches before it, Go's does not)."""
+    assert not _validator(definition).is_valid(value)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [{"name": "dialTimeout", "value": "1" * 4301}, {"name": "maxMessageBytes", "value": "5\n"}],
+)
+def test_extra_metadata_values_python_and_go_could_read_differently_are_refused(
+    item: dict[str, str],
+) -> None:
+    assert not _validator("daprKafkaExtraMetadata").is_valid([item])
+
+
+def test_the_rules_read_an_overlong_number_as_invalid_instead_of_failing() -> None:
+    assert parse_metadata_duration("1" * 4301) is None
+    assert cron_schedule_problem("*/1" + "0" * 4300 + " * * * *") is not None

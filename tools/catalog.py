@@ -499,7 +499,7 @@ def parse_metadata_duration(text: str) -> float | None:
     seconds = parse_go_duration(text)
     if seconds is not None:
         return seconds
-    if re.fullmatch(r"[+-]?\d+", text):
+    if re.fullmatch(r"[+-]?[0-9]{1,18}", text):  # a 64-bit integer, as the code reads it
         return float(int(text))
     return None
 
@@ -546,13 +546,13 @@ _CRON_FIELDS: tuple[tuple[int, int, Mapping[str, int]], ...] = (
 def _cron_value(text: str, names: Mapping[str, int]) -> int | None:
     if text.lower() in names:
         return names[text.lower()]
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isdigit() and len(text) <= 18 else None
 
 
 def _cron_field(text: str, low: int, high: int, names: Mapping[str, int]) -> bool:
     for part in text.split(","):
         body, _, step = part.partition("/")
-        if step and (not step.isdigit() or int(step) == 0):
+        if step and (not step.isdigit() or len(step) > 18 or int(step) == 0):
             return False
         if body in {"*", "?"}:
             continue

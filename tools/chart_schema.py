@@ -73,12 +73,20 @@ CREDENTIAL_PATTERN = "|".join(
 
 # -- value grammars, mirroring tools.catalog.type_problem / constraint_problem ----------------
 
-_GO_DURATION_TERM = "[0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h)"
+# Digit counts are bounded everywhere: Dapr reads these numbers into 64-bit integers, and an
+# unbounded run of digits would only move the failure from the schema to the cluster.
+_GO_DURATION_TERM = "[0-9]{1,12}(\\.[0-9]{1,9})?(ns|us|ms|s|m|h)"
 # A term of at least one whole second (1s, 2m, 1.5h): its unit is s, m or h and its integer
 # part is not zero; the [0-9]|$ after the unit keeps "ms" from reading as "m".
 _WHOLE_SECOND_TERM = "(^|[^0-9.])0*[1-9][0-9]*(\\.[0-9]+)?(h|m|s)([0-9]|$)"
-_NUMBER = "^[+-]?([0-9][0-9_]*(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?$|^[+-]?0[xX][0-9a-fA-F]+$"
-_BYTESIZE = "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[KMGTPE]i|[kMGTPE]|m)?$"
+_NUMBER = (
+    "^[+-]?([0-9][0-9_]{0,17}(\\.[0-9]{0,17})?|\\.[0-9]{1,17})([eE][+-]?[0-9]{1,3})?$"
+    "|^[+-]?0[xX][0-9a-fA-F]{1,16}$"
+)
+_BYTESIZE = (
+    "^[+-]?([0-9]{1,18}(\\.[0-9]{0,17})?|\\.[0-9]{1,17})"
+    "([eE][+-]?[0-9]{1,3}|[KMGTPE]i|[kMGTPE]|m)?$"
+)
 
 _DESCRIPTORS = ("yearly", "annually", "monthly", "weekly", "daily", "midnight", "hourly")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -91,7 +99,7 @@ def _names(words: Iterable[str]) -> list[str]:
 
 def _cron_field(value: str) -> str:
     """One cron field: a list of *, ?, values or ranges, each with an optional /step."""
-    part = f"(\\*|\\?|{value}(-{value})?)(/0*[1-9][0-9]*)?"
+    part = f"(\\*|\\?|{value}(-{value})?)(/0{{0,3}}[1-9][0-9]{{0,3}})?"
     return f"{part}(,{part})*"
 
 
@@ -113,10 +121,10 @@ def cron_pattern() -> str:
     five = " ".join(_cron_field(v) for v in (second, hour, day, month, weekday))
     six = f"{_cron_field(second)} {five}"
     # @every needs a positive duration: at least one term with a non-zero digit.
-    positive = f"({_GO_DURATION_TERM})*[0-9]*[1-9][0-9]*(\\.[0-9]+)?(ns|us|ms|s|m|h)"
-    positive += f"({_GO_DURATION_TERM})*"
-    fraction = f"({_GO_DURATION_TERM})*[0-9]+\\.[0-9]*[1-9][0-9]*(ns|us|ms|s|m|h)"
-    fraction += f"({_GO_DURATION_TERM})*"
+    units = "(ns|us|ms|s|m|h)"
+    terms = f"({_GO_DURATION_TERM})*"
+    positive = f"{terms}[0-9]{{0,11}}[1-9][0-9]{{0,11}}(\\.[0-9]{{1,9}})?{units}{terms}"
+    fraction = f"{terms}[0-9]{{1,12}}\\.[0-9]{{0,8}}[1-9][0-9]{{0,8}}{units}{terms}"
     schedule = f"@({'|'.join(_DESCRIPTORS)})|@every ({positive}|{fraction})|{six}|{five}"
     return f"^({schedule})$"
 
@@ -137,11 +145,15 @@ def value_grammar(field: FieldSpec) -> dict[str, Any] | None:
     elif field.type == "bytesize":
         parts.append({"pattern": _BYTESIZE})
     elif field.type == "duration":
-        parts.append({"pattern": f"^(({_GO_DURATION_TERM})+|[0-9]+)$"})
+        parts.append({"pattern": f"^(({_GO_DURATION_TERM})+|[0-9]{{1,18}})$"})
     if field.constraint:
         parts.append(_constraint(field.constraint))
     if not parts:
         return None
+    if any("pattern" in part for part in parts):
+        # Python's $ also matches before a final newline, Go's and JavaScript's do not: refusing
+        # newlines keeps "20s\n" out of the schema in all three.
+        parts.append({"not": {"pattern": "\n"}})
     if len(parts) == 1:
         return parts[0]
     return {"allOf": parts}
