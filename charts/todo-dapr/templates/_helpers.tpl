@@ -237,9 +237,8 @@ Pass (dict "schedule" <string> "path" "<values path>").
 */}}
 {{- define "todo-dapr.cronRanges" -}}
 {{- $numbers := dict "jan" 1 "feb" 2 "mar" 3 "apr" 4 "may" 5 "jun" 6 "jul" 7 "aug" 8 "sep" 9 "oct" 10 "nov" 11 "dec" 12 "sun" 0 "mon" 1 "tue" 2 "wed" 3 "thu" 4 "fri" 5 "sat" 6 -}}
-{{- $schedule := regexReplaceAll "^(CRON_)?TZ=[^ ]+ " .schedule "" -}}
-{{- if not (hasPrefix "@" $schedule) -}}
-{{- range $field := splitList " " $schedule -}}
+{{- if not (hasPrefix "@" .schedule) -}}
+{{- range $field := splitList " " .schedule -}}
 {{- range $part := splitList "," $field -}}
 {{- $ends := splitList "-" (first (splitList "/" $part)) -}}
 {{- if eq (len $ends) 2 -}}
