@@ -251,10 +251,6 @@ def _component(type_: str, version: str) -> ComponentSpec:
     return spec
 
 
-def _secret_ref() -> dict[str, Any]:
-    return {"$ref": "#/$defs/secretRef"}
-
-
 def extra_metadata_schema(entry: ExtraMetadata) -> dict[str, Any]:
     """The array schema of one component's ``extraMetadata``."""
     spec = _component(entry.type, entry.version)
@@ -316,7 +312,7 @@ def extra_metadata_schema(entry: ExtraMetadata) -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "name": {"enum": [f.name for f in fields], "description": f"A field {title} reads."},
-            "secretKeyRef": _secret_ref(),
+            "secretKeyRef": {"$ref": "#/$defs/secretRef"},
         },
         "required": ["name", "secretKeyRef"],
     }

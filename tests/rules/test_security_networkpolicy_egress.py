@@ -59,6 +59,20 @@ def run(text: str) -> list[Finding]:
     return [f for r in resources for f in RULE.check(r, bundle)]
 
 
+def egress_policy(egress: str) -> str:
+    """A NetworkPolicy for every pod of the namespace with these egress rules."""
+    return f"""\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: p, namespace: todo}}
+spec:
+  podSelector: {{}}
+  policyTypes: [Egress]
+  egress:
+{egress}"""
+
+
 def test_spec_policy_blocks_dns_sentry_and_operator() -> None:
     (finding,) = run(APPS + SIDECAR_POLICY)
     assert finding.path == "/spec/egress"
@@ -131,16 +145,7 @@ def test_other_profiles_do_not_mix() -> None:
 def test_dns_served_from_another_namespace_counts() -> None:
     """NodeLocal DNSCache or a CoreDNS in its own namespace is still DNS (found by fuzzing)."""
     custom_dns = DAPR_EGRESS.replace("kube-system", "dns").replace("k8s-app: kube-dns", "app: dns")
-    policy = f"""\
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {{name: p, namespace: todo}}
-spec:
-  podSelector: {{}}
-  policyTypes: [Egress]
-  egress:
-{custom_dns}"""
+    policy = egress_policy(custom_dns)
     assert run(APPS + policy) == []
 
 
@@ -151,15 +156,6 @@ def test_dns_only_inside_the_namespace_is_not_enough() -> None:
         "          podSelector:",
         "        - podSelector:",
     )
-    policy = f"""\
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {{name: p, namespace: todo}}
-spec:
-  podSelector: {{}}
-  policyTypes: [Egress]
-  egress:
-{same_namespace_dns}"""
+    policy = egress_policy(same_namespace_dns)
     (finding,) = run(APPS + policy)
     assert "DNS (UDP 53)" in finding.message
