@@ -13,8 +13,8 @@ from jsonschema import Draft202012Validator
 from tools.findings import Finding, Severity
 from tools.resources import Resource, load_bytes, load_text
 from tools.rules import Bundle
-from tools.rules.schema_dapr import RULE as DAPR_RULE
-from tools.rules.schema_kubernetes import RULES as KUBE_RULES
+from tools.rules.schema.dapr import RULE as DAPR_RULE
+from tools.rules.schema.kubernetes import RULES as KUBE_RULES
 from tools.schemas import (
     DAPR_SCHEMA_DIR,
     SCHEMA_DIR_ENV,

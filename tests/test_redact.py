@@ -127,7 +127,7 @@ def test_token_heuristic(word: str, expected: bool) -> None:
 
 
 def test_redact_findings_uses_the_resource_values() -> None:
-    from tools.rules.security_inline_secret import RULE
+    from tools.rules.security.inline_secret import RULE
 
     resources = load_text(STREAM, "s.yaml").resources
     finding = RULE.finding(resources[0], f"echoing {PASSWORD} by mistake", ("spec",))

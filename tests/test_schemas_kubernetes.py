@@ -9,8 +9,8 @@ import pytest
 from tools.findings import Finding, Severity
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.schema_dapr import RULE as DAPR_RULE
-from tools.rules.schema_kubernetes import RULES as KUBE_RULES
+from tools.rules.schema.dapr import RULE as DAPR_RULE
+from tools.rules.schema.kubernetes import RULES as KUBE_RULES
 from tools.schemas import (
     KubeVersionError,
     bundled_kube_versions,

@@ -1,4 +1,5 @@
-"""The rule registry. Each module in this package defines ``RULE`` (or ``RULES``): Rule objects.
+"""The rule registry. Rules live one module each in a folder per category
+(``tools/rules/<category>/<name>.py``); each module defines ``RULE`` (or ``RULES``).
 
 A rule looks at one resource at a time, with the whole validated set (the Bundle) at hand for
 cross-resource checks, and yields Findings. Adding a rule means adding a module; nothing here
@@ -84,16 +85,25 @@ class Rule:
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Import every module of this package once and collect its rules, sorted by id."""
+    """Import every rule module once (one folder per category) and collect its rules, by id."""
     found: list[Rule] = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
+    for folder in pkgutil.iter_modules(__path__):
+        if not folder.ispkg or folder.name.startswith("_"):
             continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        rule = getattr(module, "RULE", None)
-        if isinstance(rule, Rule):
-            found.append(rule)
-        found.extend(r for r in getattr(module, "RULES", ()) if isinstance(r, Rule))
+        package = importlib.import_module(f"{__name__}.{folder.name}")
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            rules = [getattr(module, "RULE", None), *getattr(module, "RULES", ())]
+            for rule in rules:
+                if not isinstance(rule, Rule):
+                    continue
+                if rule.category != folder.name:
+                    raise RuntimeError(
+                        f"rule {rule.id} ({rule.category}) lives in tools/rules/{folder.name}/"
+                    )
+                found.append(rule)
     ids = [r.id for r in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

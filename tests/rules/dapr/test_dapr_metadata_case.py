@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding, Severity
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.dapr_metadata_case import RULE
+from tools.rules.dapr.metadata_case import RULE
 
 DOC = """\
 apiVersion: dapr.io/v1alpha1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding, Severity
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.dapr_unknown_type import RULE
+from tools.rules.dapr.unknown_type import RULE
 
 DOC = """\
 apiVersion: dapr.io/v1alpha1

@@ -17,7 +17,7 @@ from tests.conftest import CliRunner
 from tools.findings import Finding, Severity
 from tools.validate import Source, check, load_sources, read_sources
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SHARED = ROOT.parent / "shared"
 EXAMPLES = SHARED / "reference" / "examples"
 SPEC = SHARED / "spec" / "dapr-components-spec.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.reference_init_timeout import RULE
+from tools.rules.reference.init_timeout import RULE
 
 KAFKA = """\
 apiVersion: dapr.io/v1alpha1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.reference_secret_store import RULE
+from tools.rules.reference.secret_store import RULE
 
 STORE = """\
 apiVersion: dapr.io/v1alpha1

@@ -7,7 +7,7 @@ import pytest
 from tools.findings import Finding
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.reference_key_prefix import RULE
+from tools.rules.reference.key_prefix import RULE
 
 STORE = """\
 apiVersion: dapr.io/v1alpha1

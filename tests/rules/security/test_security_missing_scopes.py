@@ -7,7 +7,7 @@ import pytest
 from tools.findings import Finding
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.security_missing_scopes import RULE
+from tools.rules.security.missing_scopes import RULE
 
 HEAD = {
     "Component": "kind: Component\nspec: {type: state.redis, version: v1, metadata: []}\n",

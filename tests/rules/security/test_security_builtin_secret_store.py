@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.security_builtin_secret_store import RULE
+from tools.rules.security.builtin_secret_store import RULE
 
 CONFIG = """\
 apiVersion: dapr.io/v1alpha1

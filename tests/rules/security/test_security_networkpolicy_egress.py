@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.security_networkpolicy_egress import RULE
+from tools.rules.security.networkpolicy_egress import RULE
 
 APPS = """\
 apiVersion: dapr.io/v1alpha1

@@ -8,7 +8,7 @@ from tools.catalog import FieldSpec
 from tools.findings import Finding, Severity
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.dapr_metadata_value import RULE, _allowed_message, _shown
+from tools.rules.dapr.metadata_value import RULE, _allowed_message, _shown
 
 DOC = """\
 apiVersion: dapr.io/v1alpha1

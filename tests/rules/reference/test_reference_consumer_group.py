@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.reference_consumer_group import RULE
+from tools.rules.reference.consumer_group import RULE
 
 PUBSUB = """\
 apiVersion: dapr.io/v1alpha1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding, Severity
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.dapr_secret_scopes import RULE
+from tools.rules.dapr.secret_scopes import RULE
 
 CONFIG = """\
 apiVersion: dapr.io/v1alpha1

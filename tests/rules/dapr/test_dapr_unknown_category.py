@@ -7,7 +7,7 @@ import pytest
 from tools.findings import Finding, Severity
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.dapr_unknown_category import RULE
+from tools.rules.dapr.unknown_category import RULE
 
 DOC = """\
 apiVersion: dapr.io/v1alpha1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.security_secret_data import RULE
+from tools.rules.security.secret_data import RULE
 
 
 def run(text: str) -> list[Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tools.findings import Finding, Severity
 from tools.resources import load_text
 from tools.rules import Bundle
-from tools.rules.dapr_actor_state_store import RULE
+from tools.rules.dapr.actor_state_store import RULE
 
 
 def store(name: str, scopes: str = "", flag: str = '"true"', namespace: str = "default") -> str:

@@ -1,0 +1,1 @@
+"""Rules of the `dapr` category, one module each."""

@@ -1,0 +1,1 @@
+"""Rules of the `reference` category, one module each."""

@@ -1,0 +1,1 @@
+"""Rules of the `schema` category, one module each."""

@@ -1,0 +1,1 @@
+"""Rules of the `security` category, one module each."""
