@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tools.resources import Resource
 
-CATEGORIES = ("syntax", "schema", "dapr", "security", "reference")
+CATEGORIES = ("syntax", "schema", "kubernetes", "dapr", "security", "reference")
 
 IGNORE_ANNOTATION = "todo-dapr.io/ignore"
 
