@@ -303,3 +303,26 @@ def test_force_color_and_no_color(project: Path) -> None:
     assert "\033[" not in both.stdout
     as_json = run(project, "--format", "json", "deploy", env={"FORCE_COLOR": "1"})
     assert "\033[" not in as_json.stdout
+
+
+def test_render_reads_the_config_too(tmp_path: Path, helm4: Path) -> None:
+    (tmp_path / ".todo-dapr.yaml").write_text(
+        "format: json\n"
+        "per-path-ignores:\n"
+        "  - {path: 'out/dev.yaml', rules: [schema], reason: demo}\n",
+        encoding="utf-8",
+    )
+    chart = ROOT / "charts" / "todo-dapr"
+    args = ("--chart", str(chart), "--profile", "dev", "--out", "out", "--quiet")
+    result = subprocess.run(
+        [sys.executable, "-m", "tools", "render", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HELM": str(helm4)},
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["resources"] > 0
+    assert (tmp_path / "out" / "dev.yaml").is_file()

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,19 @@ def test_rendered_findings_point_at_the_chart_template(monkeypatch: pytest.Monke
         "region": {"startLine": 18},
     }
     assert "relatedLocations" not in unmapped
+
+
+def test_suppressions_say_where_they_were_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    base = _finding("yaml-syntax", "syntax", Severity.ERROR, "a.yaml", 1)
+    report = Report(
+        findings=[
+            replace(base, suppressed="demo (per-path-ignores[0] in .todo-dapr.yaml)"),
+            replace(base, line=2, suppressed="annotated (on purpose)"),
+        ]
+    )
+    kinds = [r["suppressions"][0]["kind"] for r in _sarif(report)["runs"][0]["results"]]
+    assert kinds == ["external", "inSource"]
 
 
 def test_security_rules_carry_security_severity_and_help(

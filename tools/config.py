@@ -24,7 +24,7 @@ import yaml
 
 from tools.findings import EXIT_USAGE
 from tools.formatters import FORMAT_NAMES
-from tools.path_ignores import PathIgnore
+from tools.path_ignores import ORIGIN_KEY, PathIgnore
 
 YAML_NAME = ".todo-dapr.yaml"
 PYPROJECT_NAME = "pyproject.toml"
@@ -114,7 +114,7 @@ def _parse(data: Mapping[Any, Any], path: Path, label: str) -> Config:
     readers: dict[str, Callable[[object, str], Any]] = {
         "select": lambda v, k: _selectors(v, label, k),
         "ignore": lambda v, k: _selectors(v, label, k),
-        "per-path-ignores": lambda v, k: _path_ignores(v, label, k, base),
+        ORIGIN_KEY: lambda v, k: _path_ignores(v, label, k, base),
         "kube-version": lambda v, k: _kube_version(v, label, k),
         "schema-dir": lambda v, k: _schema_dirs(v, label, k, base),
         "format": lambda v, k: _format(v, label, k),
@@ -130,7 +130,7 @@ def _parse(data: Mapping[Any, Any], path: Path, label: str) -> Config:
         path=path,
         select=values.get("select"),
         ignore=values.get("ignore"),
-        per_path_ignores=values.get("per-path-ignores", ()),
+        per_path_ignores=values.get(ORIGIN_KEY, ()),
         kube_version=values.get("kube-version"),
         schema_dirs=values.get("schema-dir", ()),
         format=values.get("format"),

@@ -17,6 +17,8 @@ from pathlib import Path, PurePosixPath
 
 from tools.findings import Finding
 
+ORIGIN_KEY = "per-path-ignores"
+
 
 @dataclass(frozen=True)
 class PathIgnore:

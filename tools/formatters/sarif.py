@@ -34,6 +34,7 @@ from urllib.parse import quote
 from tools import __version__
 from tools.findings import Finding, Severity
 from tools.formatters._common import resource_label, rule_docs_path
+from tools.path_ignores import ORIGIN_KEY
 
 if TYPE_CHECKING:
     from tools.validate import Report
@@ -47,6 +48,7 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 # GitHub ranks 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
 _SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
 _ROOT_MARKERS = (".git", "ct.yaml")
+_CONFIG_ORIGIN = f" ({ORIGIN_KEY}["
 
 
 def source_root(start: Path | None = None) -> Path:
@@ -185,7 +187,10 @@ def _result(f: Finding, rule_index: int, root: Path) -> dict[str, Any]:
         properties["template"] = f.template
     result["properties"] = properties
     if f.suppressed is not None:
-        result["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
+        # An annotation sits in the manifest; a per-path ignore in the config file.
+        from_config = _CONFIG_ORIGIN in f.suppressed and f.suppressed.endswith(")")
+        kind = "external" if from_config else "inSource"
+        result["suppressions"] = [{"kind": kind, "justification": f.suppressed}]
     return result
 
 
