@@ -149,8 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate Kubernetes/Dapr YAML files, directories or stdin",
         description="Validate YAML manifests: files, directories (all *.yaml/*.yml inside) or "
         "- for stdin. " + CATEGORY_HELP + ". Suppress a finding on one resource with the "
-        'annotation todo-dapr.io/ignore: "<rule-or-category>=<reason>"; it is then reported '
-        "as suppressed.",
+        'annotation todo-dapr.io/ignore: "<rule-or-category>=<reason>", or files with '
+        "per-path-ignores in the config file; either is then reported as suppressed.",
     )
     validate.add_argument("paths", nargs="*", metavar="PATH", help="file, directory or -")
     validate.add_argument("--list-rules", action="store_true", help="list the rules and exit")
