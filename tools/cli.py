@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tools import __version__
 from tools.findings import EXIT_OK, EXIT_USAGE
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 DEFAULT_KUBE_VERSION = "1.34"
+CONFIG_NAMES = ".todo-dapr.yaml or [tool.todo-dapr] in pyproject.toml"
 
 DESCRIPTION = """\
 Render the todo-dapr Helm chart's profiles, validate the output (Kubernetes and strict Dapr
@@ -56,9 +57,14 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         choices=FORMATS,
-        default="text",
         help="output format (default: text; sarif for GitHub code scanning, "
         "junit for CI test tabs, github for workflow annotations)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE (atomically) instead of stdout",
     )
     parser.add_argument(
         "--select",
@@ -75,11 +81,26 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--kube-version",
         type=_kube_version,
-        default=DEFAULT_KUBE_VERSION,
         metavar="X.Y",
         help="Kubernetes version to render for and validate built-in kinds against "
         f"(default {DEFAULT_KUBE_VERSION})",
     )
+    parser.add_argument(
+        "--schema-dir",
+        action="append",
+        metavar="DIR",
+        help="JSON Schemas for other custom resources, in the CRDs-catalog "
+        "(<group>/<kind>_<version>.json) or kubeconform (<kind>-<group>-<version>.json) "
+        "layout (repeatable; searched in order)",
+    )
+    config = parser.add_mutually_exclusive_group()
+    config.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"config file to use (default: the nearest {CONFIG_NAMES} at or above the "
+        "working directory); flags override it",
+    )
+    config.add_argument("--no-config", action="store_true", help="ignore any config file")
     parser.add_argument("-q", "--quiet", action="store_true", help="print findings only")
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also say what is being done, step by step"
@@ -128,8 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate Kubernetes/Dapr YAML files, directories or stdin",
         description="Validate YAML manifests: files, directories (all *.yaml/*.yml inside) or "
         "- for stdin. " + CATEGORY_HELP + ". Suppress a finding on one resource with the "
-        'annotation todo-dapr.io/ignore: "<rule-or-category>=<reason>"; it is then reported '
-        "as suppressed.",
+        'annotation todo-dapr.io/ignore: "<rule-or-category>=<reason>", or files with '
+        "per-path-ignores in the config file; either is then reported as suppressed.",
     )
     validate.add_argument("paths", nargs="*", metavar="PATH", help="file, directory or -")
     validate.add_argument("--list-rules", action="store_true", help="list the rules and exit")
@@ -214,18 +235,30 @@ def _missing_action(parser: argparse.ArgumentParser) -> int:
 
 
 def _color(args: argparse.Namespace) -> bool:
-    return (
-        args.format == "text"
-        and sys.stdout.isatty()
-        and not os.environ.get("NO_COLOR")
-        and os.environ.get("TERM") != "dumb"
-    )
+    """Text only; NO_COLOR wins over FORCE_COLOR, which wins over the terminal check."""
+    if args.format != "text" or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return not args.output and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _emit(report: Report, args: argparse.Namespace) -> None:
     from tools.formatters import format_report
+    from tools.output import write_report
 
-    sys.stdout.write(format_report(args.format, report, color=_color(args)))
+    write_report(format_report(args.format, report, color=_color(args)), args.output)
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Merge the config file under the flags; return the options the rules read."""
+    from tools import config
+    from tools.schema_dirs import OPTION, index_schema_dir
+
+    config.merge(args, config.resolve(args.config, args.no_config), DEFAULT_KUBE_VERSION)
+    if args.verbose and args.schema_dir:
+        _info(args, f"schema directories: {', '.join(args.schema_dir)}")
+    return {OPTION: tuple(index_schema_dir(d) for d in args.schema_dir)}
 
 
 def _info(args: argparse.Namespace, message: str) -> None:
@@ -242,12 +275,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return _list_rules()
     if not args.paths:
         raise UsageError("validate needs at least one PATH (a file, a directory, or - for stdin)")
+    options = _settings(args)
     chosen = parse_selectors(args.select)
     ignored = parse_selectors(args.ignore)
     sources = read_sources(args.paths)
     if args.verbose:
         _info(args, f"validating {len(sources)} file(s) against Kubernetes {args.kube_version}")
-    report = validate(sources, kube_version=args.kube_version, chosen=chosen, ignored=ignored)
+    report = validate(
+        sources,
+        kube_version=args.kube_version,
+        chosen=chosen,
+        ignored=ignored,
+        options=options,
+        path_ignores=args.path_ignores,
+    )
     _emit(report, args)
     return exit_status(report.findings)
 
@@ -278,6 +319,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         render_failure,
     )
 
+    options = _settings(args)
     chosen = parse_selectors(args.select)
     ignored = parse_selectors(args.ignore)
     chart = resolve_chart(args.chart, repo_root())
@@ -323,7 +365,14 @@ def cmd_render(args: argparse.Namespace) -> int:
             target = out_dir / f"{name}.yaml"
             target.write_text(result.text or "", encoding="utf-8")
             loaded, files = load_sources([Source(str(target), result.text or "", name)])
-            findings = check(loaded, kube_version=args.kube_version, chosen=chosen, ignored=ignored)
+            findings = check(
+                loaded,
+                kube_version=args.kube_version,
+                chosen=chosen,
+                ignored=ignored,
+                options=options,
+                path_ignores=args.path_ignores,
+            )
             report = Report(findings=findings, files=files, resources=len(loaded.resources))
             summaries.append(
                 f"{name:<{width}}  {report.resources:>3} resources  {report.errors:>2} errors  "

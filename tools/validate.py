@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tools.findings import (
     CATEGORIES,
@@ -15,6 +16,7 @@ from tools.findings import (
     apply_suppressions,
     select,
 )
+from tools.path_ignores import PathIgnore, apply_path_ignores
 from tools.resources import LoadResult, load_bytes, load_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -139,14 +141,22 @@ def check(
     chosen: set[str] | None = None,
     ignored: set[str] | None = None,
     extra: Iterable[Finding] = (),
+    options: Mapping[str, Any] | None = None,
+    path_ignores: Sequence[PathIgnore] = (),
 ) -> list[Finding]:
-    """Run every selected rule over the loaded resources and return the final findings."""
+    """Run every selected rule over the loaded resources and return the final findings.
+
+    ``options`` reach the rules through the Bundle (``schema_dirs``); ``path_ignores`` are the
+    config file's per-path ignores, applied after the annotations.
+    """
     from tools.redact import redact_findings
     from tools.rules import Bundle, all_rules
 
     chosen = chosen or set()
     ignored = ignored or set()
-    bundle = Bundle(resources=loaded.resources, kube_version=kube_version)
+    bundle = Bundle(
+        resources=loaded.resources, kube_version=kube_version, options=dict(options or {})
+    )
     rules = [
         r
         for r in all_rules()
@@ -174,7 +184,8 @@ def check(
                             template=resource.template,
                         )
                     )
-    found = select(apply_suppressions(found), chosen, ignored)
+    found = apply_path_ignores(apply_suppressions(found), path_ignores)
+    found = select(found, chosen, ignored)
     found = redact_findings(found)
     found.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.path))
     return _dedupe(found)
@@ -197,9 +208,18 @@ def validate(
     kube_version: str = "1.34",
     chosen: set[str] | None = None,
     ignored: set[str] | None = None,
+    options: Mapping[str, Any] | None = None,
+    path_ignores: Sequence[PathIgnore] = (),
 ) -> Report:
     loaded, files = load_sources(sources)
-    findings = check(loaded, kube_version=kube_version, chosen=chosen, ignored=ignored)
+    findings = check(
+        loaded,
+        kube_version=kube_version,
+        chosen=chosen,
+        ignored=ignored,
+        options=options,
+        path_ignores=path_ignores,
+    )
     return Report(findings=findings, files=files, resources=len(loaded.resources))
 
 

@@ -1,13 +1,40 @@
-"""SARIF 2.1.0, the format GitHub code scanning uploads accept."""
+"""SARIF 2.1.0, the format GitHub code scanning uploads accept.
+
+Locations are made for code scanning, which can only annotate files in the repository:
+
+- a finding in rendered chart output is located in the chart *template* it came from (the
+  ``# Source:`` path Helm writes, e.g. ``todo-dapr/templates/components/pubsub-kafka.yaml``),
+  as the repository-relative file ``charts/todo-dapr/templates/components/pubsub-kafka.yaml``.
+  Rendered lines do not map back to template lines exactly (directives, ``include``, ``range``
+  and values change the line count), so that location carries no region rather than a guessed
+  one; the rendered file and its exact line follow as a related location;
+- any other finding is located in the validated file, relative to the repository root
+  (``uriBaseId`` ``%SRCROOT%``), with its line.
+
+The repository root is the nearest directory at or above the working directory holding ``.git``
+or ``ct.yaml``. Template paths are looked up in an index made by listing the repository's charts,
+so no manifest text is ever joined into a filesystem path.
+
+Each rule descriptor links its page with ``helpUri`` when the base URL of the docs folder is
+known (``TODO_DAPR_DOCS_URL``, e.g. ``https://github.com/OWNER/REPO/blob/SHA/docs/``); SARIF
+requires an absolute URI there, so without it the page's repository path is given in ``help``
+and ``properties.docs``. Security rules carry ``security-severity`` and the ``security`` tag, which
+GitHub uses to rank alerts.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from tools import __version__
 from tools.findings import Finding, Severity
 from tools.formatters._common import resource_label, rule_docs_path
+from tools.path_ignores import ORIGIN_KEY
 
 if TYPE_CHECKING:
     from tools.validate import Report
@@ -15,7 +42,80 @@ if TYPE_CHECKING:
 NAME = "sarif"
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+DOCS_URL_ENV = "TODO_DAPR_DOCS_URL"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+# GitHub ranks 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
+_SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
+_ROOT_MARKERS = (".git", "ct.yaml")
+_CONFIG_ORIGIN = f" ({ORIGIN_KEY}["
+
+
+def source_root(start: Path | None = None) -> Path:
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if any((candidate / marker).exists() for marker in _ROOT_MARKERS):
+            return candidate
+    return here
+
+
+@cache
+def template_index(root: Path) -> dict[str, str]:
+    """``<chart name>/<path in chart>`` -> repository-relative path, for every chart file."""
+    from tools.profiles import find_charts
+
+    try:
+        charts = find_charts(root)
+    except Exception:  # an unreadable ct.yaml leaves templates unmapped, not the report unwritten
+        charts = []
+    if (root / "Chart.yaml").is_file():
+        charts.append(root)
+    index: dict[str, str] = {}
+    for chart in charts:
+        name = _chart_name(chart)
+        for file in sorted(chart.rglob("*")):
+            if file.is_file():
+                inside = file.relative_to(chart).as_posix()
+                index.setdefault(f"{name}/{inside}", file.relative_to(root).as_posix())
+    return index
+
+
+def _chart_name(chart: Path) -> str:
+    import yaml
+
+    try:
+        data = yaml.safe_load((chart / "Chart.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return chart.name
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and name else chart.name
+
+
+def _file_location(file: str, line: int | None, root: Path) -> dict[str, Any] | None:
+    """A physicalLocation for a validated file: repository-relative when it lies inside."""
+    if file == "<stdin>":
+        return None
+    path = Path(file).resolve()
+    try:
+        artifact: dict[str, Any] = {
+            "uri": quote(path.relative_to(root).as_posix()),
+            "uriBaseId": SRCROOT,
+        }
+    except ValueError:
+        artifact = {"uri": path.as_uri()}
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if line:
+        physical["region"] = {"startLine": line}
+    return physical
+
+
+def _docs(rule_id: str, known: bool) -> tuple[str, str | None]:
+    """The page's repository path and, when a base URL is set, its absolute URL."""
+    page = rule_docs_path(rule_id) if known else "docs/rules.md"
+    base = os.environ.get(DOCS_URL_ENV, "").strip()
+    if not base:
+        return page, None
+    return page, base.rstrip("/") + "/" + page.removeprefix("docs/")
 
 
 def _rule_descriptors(findings: list[Finding]) -> tuple[list[dict[str, Any]], dict[str, int]]:
@@ -30,24 +130,44 @@ def _rule_descriptors(findings: list[Finding]) -> tuple[list[dict[str, Any]], di
         index[f.rule] = len(descriptors)
         rule = known.get(f.rule)
         summary = rule.summary if rule else f.rule
+        severity = rule.severity if rule else f.severity
+        page, url = _docs(f.rule, rule is not None)
+        properties: dict[str, Any] = {"tags": [f.category], "docs": page}
+        if f.category == "security":
+            properties["security-severity"] = _SECURITY_SEVERITY[severity]
         descriptor: dict[str, Any] = {
             "id": f.rule,
             "shortDescription": {"text": summary},
-            "defaultConfiguration": {"level": _LEVELS[rule.severity if rule else f.severity]},
-            "properties": {"tags": [f.category], "docs": rule_docs_path(f.rule)},
+            "defaultConfiguration": {"level": _LEVELS[severity]},
+            "properties": properties,
         }
-        if rule and rule.explanation:
-            descriptor["help"] = {"text": rule.explanation}
+        if url:
+            descriptor["helpUri"] = url
+        explanation = rule.explanation if rule and rule.explanation else summary
+        descriptor["help"] = {"text": f"{explanation}\n\nSee {page}."}
         descriptors.append(descriptor)
     return descriptors, index
 
 
-def _result(f: Finding, rule_index: int) -> dict[str, Any]:
-    region = {"startLine": f.line} if f.line else {}
-    physical: dict[str, Any] = {"artifactLocation": {"uri": f.file.removeprefix("./")}}
-    if region:
-        physical["region"] = region
-    location: dict[str, Any] = {"physicalLocation": physical}
+def _result(f: Finding, rule_index: int, root: Path) -> dict[str, Any]:
+    rendered = _file_location(f.file, f.line, root)
+    template = template_index(root).get(f.template) if f.template else None
+    location: dict[str, Any] = {}
+    related: list[dict[str, Any]] = []
+    if template is not None:
+        location["physicalLocation"] = {
+            "artifactLocation": {"uri": quote(template), "uriBaseId": SRCROOT}
+        }
+        if rendered is not None:
+            related.append(
+                {
+                    "id": 1,
+                    "physicalLocation": rendered,
+                    "message": {"text": "rendered output"},
+                }
+            )
+    elif rendered is not None:
+        location["physicalLocation"] = rendered
     label = resource_label(f)
     if label:
         location["logicalLocations"] = [
@@ -60,17 +180,23 @@ def _result(f: Finding, rule_index: int) -> dict[str, Any]:
         "message": {"text": f.message},
         "locations": [location],
     }
-    properties: dict[str, Any] = {"category": f.category}
+    if related:
+        result["relatedLocations"] = related
+    properties: dict[str, Any] = {"category": f.category, "file": f.file}
     if f.template:
         properties["template"] = f.template
     result["properties"] = properties
     if f.suppressed is not None:
-        result["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
+        # An annotation sits in the manifest; a per-path ignore in the config file.
+        from_config = _CONFIG_ORIGIN in f.suppressed and f.suppressed.endswith(")")
+        kind = "external" if from_config else "inSource"
+        result["suppressions"] = [{"kind": kind, "justification": f.suppressed}]
     return result
 
 
 def format_report(report: Report, color: bool = False) -> str:
     del color
+    root = source_root()
     descriptors, index = _rule_descriptors(report.findings)
     sarif = {
         "$schema": SCHEMA_URI,
@@ -85,7 +211,7 @@ def format_report(report: Report, color: bool = False) -> str:
                         "rules": descriptors,
                     }
                 },
-                "results": [_result(f, index[f.rule]) for f in report.findings],
+                "results": [_result(f, index[f.rule], root) for f in report.findings],
             }
         ],
     }

