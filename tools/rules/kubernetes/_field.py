@@ -9,11 +9,26 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeGuard
 
-from tools.schemas import describe_path
-
-__all__ = ["describe_path"]
-
 Path = Sequence[str | int]
+
+
+class Key(str):
+    """A map key in a path: shown as ``data[key]``, as Go's ``field.Path.Key`` does."""
+
+    __slots__ = ()
+
+
+def describe_path(path: Path) -> str:
+    """``spec.egress[0].ports[1].port``, ``data[tls.key]``: Go's ``field.Path`` format."""
+    out = ""
+    for part in path:
+        if isinstance(part, Key | int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
 _SHOWN = 80
 
 
