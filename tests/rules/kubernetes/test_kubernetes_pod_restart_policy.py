@@ -54,3 +54,11 @@ def test_container_policies() -> None:
     assert (
         len(errors(RULE, sidecar.replace("restartPolicy: Always}", "restartPolicy: Never}"))) == 1
     )
+
+
+def test_statefulsets_and_daemonsets_always_restart() -> None:
+    for kind in ("StatefulSet", "DaemonSet"):
+        text = DEPLOYMENT.replace("kind: Deployment", f"kind: {kind}").replace(
+            "      containers:", "      restartPolicy: OnFailure\n      containers:"
+        )
+        assert len(errors(RULE, text)) == 1, kind

@@ -13,8 +13,11 @@ from tools.rules.kubernetes import _pods
 Path = tuple[str | int, ...]
 POLICIES = ("Always", "OnFailure", "Never")
 JOB_POLICIES = ("OnFailure", "Never")
-# Kinds whose controllers only run pods that restart (ValidatePodTemplateSpecForReplicaSet/RC).
-ALWAYS_KINDS = frozenset({"Deployment", "ReplicaSet", "ReplicationController"})
+# Kinds whose controllers only run pods that restart (ValidatePodTemplateSpecForReplicaSet,
+# ValidatePodTemplateSpecForRC, ValidateStatefulSetSpec, ValidateDaemonSetSpec).
+ALWAYS_KINDS = frozenset(
+    {"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet"}
+)
 JOB_KINDS = frozenset({"Job", "CronJob"})
 
 
