@@ -81,7 +81,9 @@ def _env_from(path: Path, entries: Any) -> Iterator[tuple[str, Path]]:
                 yield f.invalid((*where, "prefix"), prefix, msg), (*where, "prefix")
         present = [k for k in ("configMapRef", "secretRef") if entry.get(k) is not None]
         for kind in present:
-            ref = f.as_dict(entry.get(kind))
+            ref = entry.get(kind)
+            if not isinstance(ref, dict):
+                continue  # the schema reports the type
             name = ref.get("name")
             ref_path = (*where, kind, "name")
             if name is None or name == "":

@@ -47,7 +47,9 @@ def _handler(
     if not present:
         return
     kind = present[0]
-    action = f.as_dict(body.get(kind))
+    action = body.get(kind)
+    if not isinstance(action, dict):
+        return  # the schema reports the type
     where = (*path, kind)
     if kind == "exec" and not f.as_list(action.get("command")):
         yield f.required((*where, "command")), where
