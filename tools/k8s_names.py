@@ -194,9 +194,10 @@ def config_map_key_errors(value: str) -> list[str]:
 
 def name_is_dns_subdomain_errors(value: str, prefix: bool = False) -> list[str]:
     """``NameIsDNSSubdomain``: an object name; with ``prefix`` a trailing '-' is allowed
-    (the name is a generateName-style prefix)."""
+    (the name is a generateName-style prefix). Like Go's ``maskTrailingDash``, the last two
+    characters are replaced by one 'a' before the check."""
     if prefix and len(value) > 1 and value.endswith("-"):
-        value = value[:-1] + "a"
+        value = value[:-2] + "a"
     return dns1123_subdomain_errors(value)
 
 
