@@ -39,3 +39,21 @@ def test_quantities_must_decode_and_not_be_negative() -> None:
     (finding,) = run(RULE, POD.replace("cpu: 10m", "cpu: 10x"))
     assert finding.path == "/spec/containers/0/resources/requests/cpu"
     assert resources("{cpu: '1e999999'}", "{cpu: 1}") == []  # too big to compare: not judged
+
+
+def test_quantity_grammar_follows_parse_quantity() -> None:
+    from fractions import Fraction
+
+    from tools.rules.kubernetes._quantity import parse_quantity
+
+    assert parse_quantity("100m") == Fraction(1, 10)
+    assert parse_quantity("1Gi") == 2**30
+    assert parse_quantity("1.5k") == 1500
+    assert parse_quantity("1e3") == parse_quantity("1E3") == 1000
+    assert parse_quantity("1E") == 10**18  # the Exa suffix, not an exponent
+    assert parse_quantity(" 64Mi ") == 64 * 2**20  # surrounding space is trimmed
+    assert parse_quantity("5.") == 5 and parse_quantity(".5") == Fraction(1, 2)
+    assert parse_quantity("Mi") == 0  # an empty number reads as zero, as in Go
+    assert parse_quantity(2) == 2 and parse_quantity(0.25) == Fraction(1, 4)
+    for bad in ("", "1 GB", "1.2.3", "1e", "1k3", "abc", "1Kb", True, None, [1]):
+        assert parse_quantity(bad) is None, bad
