@@ -69,3 +69,19 @@ def test_policies_and_empty_container_list() -> None:
         RULE,
         CRONJOB.replace("containers:\n            - {name: job, image: busybox}", "containers: []"),
     ) == ["spec.jobTemplate.spec.template.spec.containers: Required value"]
+
+
+def test_host_network_ports_must_match() -> None:
+    host = POD.replace("  restartPolicy: Never", "  restartPolicy: Never\n  hostNetwork: true")
+    assert errors(RULE, host) == []  # hostPort 0 is defaulted to containerPort
+    assert (
+        errors(RULE, host.replace("containerPort: 8080,", "containerPort: 8080, hostPort: 8080,"))
+        == []
+    )
+    (message,) = errors(
+        RULE, host.replace("containerPort: 8080,", "containerPort: 8080, hostPort: 80,")
+    )
+    assert message == (
+        "spec.containers[0].ports[0].hostPort: Invalid value: 80: must match `containerPort` "
+        "when `hostNetwork` is true"
+    )

@@ -17,7 +17,7 @@ PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 TERMINATION_MESSAGE_POLICIES = ("File", "FallbackToLogsOnError")
 
 
-def _ports(container: _pods.Container) -> Iterator[tuple[str, Path]]:
+def _ports(container: _pods.Container, host_network: bool) -> Iterator[tuple[str, Path]]:
     names: set[str] = set()
     for i, port in enumerate(f.as_list(container.body.get("ports"))):
         if not isinstance(port, dict):
@@ -42,12 +42,17 @@ def _ports(container: _pods.Container) -> Iterator[tuple[str, Path]]:
         if f.is_int(host) and host != 0:
             for msg in port_number_errors(host):
                 yield f.invalid((*path, "hostPort"), host, msg), (*path, "hostPort")
+            # A zero hostPort is defaulted to containerPort under hostNetwork.
+            if host_network and not container.init and f.is_int(number) and host != number:
+                msg = "must match `containerPort` when `hostNetwork` is true"
+                yield f.invalid((*path, "hostPort"), host, msg), (*path, "hostPort")
         protocol = port.get("protocol")
         if isinstance(protocol, str) and protocol and protocol not in PROTOCOLS:
             yield f.not_supported((*path, "protocol"), protocol, PROTOCOLS), (*path, "protocol")
 
 
-def _container(container: _pods.Container, is_pod: bool) -> Iterator[tuple[str, Path]]:
+def _container(pod: _pods.PodSpec, container: _pods.Container) -> Iterator[tuple[str, Path]]:
+    is_pod = pod.is_pod
     body, path = container.body, container.path
     name = body.get("name")
     if name == "":
@@ -68,7 +73,7 @@ def _container(container: _pods.Container, is_pod: bool) -> Iterator[tuple[str, 
         value = body.get(key)  # empty or absent: defaulted before validation
         if isinstance(value, str) and value and value not in allowed:
             yield f.not_supported((*path, key), value, allowed), (*path, key)
-    yield from _ports(container)
+    yield from _ports(container, pod.spec.get("hostNetwork") is True)
 
 
 def _names(pod: _pods.PodSpec) -> Iterator[tuple[str, Path]]:
@@ -99,7 +104,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         where = (*pod.path, "containers")
         yield RULE.finding(resource, f.required(where), where)
     for container in _pods.containers(pod):
-        for message, where in _container(container, pod.is_pod):
+        for message, where in _container(pod, container):
             yield RULE.finding(resource, message, where)
     for message, where in _names(pod):
         yield RULE.finding(resource, message, where)
