@@ -79,3 +79,13 @@ def test_warnings() -> None:
         'non-standard CIDR value "010.0.0.0/8" will be considered invalid in a future '
         'Kubernetes release: use "10.0.0.0/8"'
     ]
+
+
+def test_leading_zeros_of_any_length_parse_in_linear_time() -> None:
+    import time
+
+    start = time.perf_counter()
+    long_zeros = parse_cidr_sloppy("0" * 200_000 + "1::/64")
+    assert long_zeros is not None and cidr_warnings(long_zeros)
+    assert parse_cidr_sloppy("1." * 200_000 + "1/8") is None
+    assert time.perf_counter() - start < 2

@@ -23,7 +23,6 @@ _BIG: Final = 0xFFFFFF  # Go's dtoi/xtoi give up at this value
 _PORT_NAME_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
 _LETTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
 _HEX: Final = frozenset("0123456789abcdefABCDEF")
-MAX_CIDR_TEXT: Final = 256  # far beyond any valid CIDR; longer text is refused without parsing
 
 PROTOCOLS: Final = ("TCP", "UDP", "SCTP")
 
@@ -193,8 +192,6 @@ def _text(address: int, bits: int, prefix: int | None = None) -> str:
 
 def parse_cidr_sloppy(text: str) -> Cidr | None:
     """``ParseCIDRSloppy``; None when the API server would say it is not a valid CIDR."""
-    if len(text) > MAX_CIDR_TEXT:
-        return None
     address_text, slash, prefix_text = text.partition("/")
     if not slash:
         return None
@@ -211,10 +208,11 @@ def parse_cidr_sloppy(text: str) -> Cidr | None:
 
 def cidr_warnings(cidr: Cidr) -> list[str]:
     """``GetWarningsForCIDR``: accepted today, but ambiguous or due to be refused later."""
+    shown = cidr.text if len(cidr.text) <= 80 else cidr.text[:80] + "..."
     warnings = []
     if cidr.address != cidr.network:
         warnings.append(
-            f'CIDR value "{cidr.text}" is ambiguous in this context (should be '
+            f'CIDR value "{shown}" is ambiguous in this context (should be '
             f'"{cidr.network_text()}" or "{_text(cidr.address, cidr.bits, cidr.bits)}"?)'
         )
     prefix_text = cidr.text.partition("/")[2]
@@ -228,7 +226,7 @@ def cidr_warnings(cidr: Cidr) -> list[str]:
             standard = False  # leading zeros in an octet, or an over-long IPv6 group
     if not standard:
         warnings.append(
-            f'non-standard CIDR value "{cidr.text}" will be considered invalid in a future '
+            f'non-standard CIDR value "{shown}" will be considered invalid in a future '
             f'Kubernetes release: use "{cidr.network_text()}"'
         )
     return warnings
