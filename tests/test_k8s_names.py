@@ -1,0 +1,79 @@
+"""tools.k8s_names: the apimachinery v0.34 name formats, written without regular expressions."""
+
+from __future__ import annotations
+
+import time
+
+from tools.k8s_names import (
+    config_map_key_errors,
+    dns1123_label_errors,
+    dns1123_subdomain_errors,
+    label_value_errors,
+    name_is_dns_subdomain_errors,
+    qualified_name_errors,
+    relaxed_env_var_name_errors,
+)
+
+
+def test_dns1123_label() -> None:
+    assert dns1123_label_errors("a" * 63) == []
+    assert dns1123_label_errors("0-a") == []
+    assert dns1123_label_errors("a" * 64) == ["must be no more than 63 characters"]
+    assert dns1123_label_errors("a.b") == ["must not contain dots"]
+    for bad in ("", "-a", "a-", "A", "a_b"):
+        (message,) = dns1123_label_errors(bad)
+        assert message.startswith("a lowercase RFC 1123 label must consist of"), bad
+
+
+def test_dns1123_subdomain() -> None:
+    assert dns1123_subdomain_errors("a" * 253) == []
+    assert dns1123_subdomain_errors("kafka-pubsub.todo.svc") == []
+    assert dns1123_subdomain_errors("a" * 254) == ["must be no more than 253 characters"]
+    for bad in ("", "Kafka_PubSub", "a..b", ".a", "a."):
+        assert len(dns1123_subdomain_errors(bad)) == 1, bad
+    assert name_is_dns_subdomain_errors("prefix-", prefix=True) == []
+    assert name_is_dns_subdomain_errors("prefix-") != []
+
+
+def test_qualified_name() -> None:
+    for good in ("app", "app.kubernetes.io/name", "A_b.c-D", "x" * 63):
+        assert qualified_name_errors(good) == [], good
+    assert qualified_name_errors("/a") == ["prefix part must be non-empty"]
+    assert qualified_name_errors("a/") != []
+    assert len(qualified_name_errors("a/b/c")) == 1
+    assert qualified_name_errors("x" * 64) == ["name part must be no more than 63 characters"]
+    assert any(m.startswith("prefix part") for m in qualified_name_errors("Ex.com/a"))
+    assert qualified_name_errors("bad key!") != []
+
+
+def test_label_value() -> None:
+    assert label_value_errors("") == []
+    assert label_value_errors("v" * 63) == []
+    assert label_value_errors("v" * 64) == ["must be no more than 63 characters"]
+    assert len(label_value_errors("-v")) == 1
+
+
+def test_config_map_key() -> None:
+    assert config_map_key_errors(".dockerconfigjson") == []
+    assert config_map_key_errors("tls.crt") == []
+    assert config_map_key_errors("..data") == ["must not start with '..'"]
+    assert config_map_key_errors(".") == ["must not be '.'"]
+    assert len(config_map_key_errors("a/b")) == 1
+    assert len(config_map_key_errors("")) == 1
+    assert config_map_key_errors("k" * 254) == ["must be no more than 253 characters"]
+
+
+def test_relaxed_env_var_name() -> None:
+    assert relaxed_env_var_name_errors("1 weird.NAME-with spaces") == []
+    assert len(relaxed_env_var_name_errors("A=B")) == 1
+    assert len(relaxed_env_var_name_errors("tab\there")) == 1
+    assert len(relaxed_env_var_name_errors("caf\u00e9")) == 1
+
+
+def test_linear_on_huge_values() -> None:
+    value = "a-" * 500_000 + "!"
+    start = time.perf_counter()
+    for check in (dns1123_label_errors, dns1123_subdomain_errors, qualified_name_errors):
+        assert check(value)
+    assert label_value_errors(value) and config_map_key_errors(value)
+    assert time.perf_counter() - start < 2

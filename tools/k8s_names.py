@@ -1,0 +1,214 @@
+"""Name and key formats the Kubernetes API server checks (k8s.io/apimachinery v0.34,
+``pkg/util/validation/validation.go``).
+
+Each ``*_errors`` function returns the problems with a value as messages in the API server's
+wording; an empty list means the value is valid. Lengths are checked before anything else and
+every check is a single pass over the characters (no regular expressions), so the cost stays
+linear however long or hostile the value is.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+DNS1123_LABEL_MAX: Final = 63
+DNS1123_SUBDOMAIN_MAX: Final = 253
+QUALIFIED_NAME_MAX: Final = 63
+LABEL_VALUE_MAX: Final = 63
+CONFIG_MAP_KEY_MAX: Final = 253
+
+_LOWER_ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_ALNUM: Final = _LOWER_ALNUM | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LABEL_CHARS: Final = _LOWER_ALNUM | {"-"}
+_QUALIFIED_CHARS: Final = _ALNUM | {"-", "_", "."}
+_CONFIG_KEY_CHARS: Final = _ALNUM | {"-", "_", "."}
+
+_DNS1123_LABEL_FMT: Final = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_DNS1123_SUBDOMAIN_FMT: Final = rf"{_DNS1123_LABEL_FMT}(\.{_DNS1123_LABEL_FMT})*"
+_QUALIFIED_FMT: Final = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_CONFIG_KEY_FMT: Final = "[-._a-zA-Z0-9]+"
+
+
+def max_len_error(length: int) -> str:
+    return f"must be no more than {length} characters"
+
+
+def regex_error(message: str, fmt: str, *examples: str) -> str:
+    """The API server's wording for a value that does not match a format."""
+    shown = " or ".join(f"'{e}'" for e in examples)
+    return f"{message} (e.g. {shown}, regex used for validation is '{fmt}')"
+
+
+def _is_label(value: str) -> bool:
+    """``[a-z0-9]([-a-z0-9]*[a-z0-9])?``, checked without a regex."""
+    return (
+        bool(value)
+        and value[0] in _LOWER_ALNUM
+        and value[-1] in _LOWER_ALNUM
+        and all(c in _LABEL_CHARS for c in value)
+    )
+
+
+def _is_subdomain(value: str) -> bool:
+    return all(_is_label(part) for part in value.split("."))
+
+
+def _is_qualified_part(value: str) -> bool:
+    """``([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]``."""
+    return (
+        bool(value)
+        and value[0] in _ALNUM
+        and value[-1] in _ALNUM
+        and all(c in _QUALIFIED_CHARS for c in value)
+    )
+
+
+def dns1123_label_errors(value: str) -> list[str]:
+    """``IsDNS1123Label``: at most 63 characters, lowercase alphanumerics and '-'."""
+    errors = []
+    if len(value) > DNS1123_LABEL_MAX:
+        errors.append(max_len_error(DNS1123_LABEL_MAX))
+    if not _is_label(value):
+        if _is_subdomain(value):
+            errors.append("must not contain dots")
+        else:
+            errors.append(
+                regex_error(
+                    "a lowercase RFC 1123 label must consist of lower case alphanumeric "
+                    "characters or '-', and must start and end with an alphanumeric character",
+                    _DNS1123_LABEL_FMT,
+                    "my-name",
+                    "123-abc",
+                )
+            )
+    return errors
+
+
+def dns1123_subdomain_errors(value: str) -> list[str]:
+    """``IsDNS1123Subdomain``: at most 253 characters, dot-separated RFC 1123 labels."""
+    errors = []
+    if len(value) > DNS1123_SUBDOMAIN_MAX:
+        errors.append(max_len_error(DNS1123_SUBDOMAIN_MAX))
+    if not _is_subdomain(value):
+        errors.append(
+            regex_error(
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+                "characters, '-' or '.', and must start and end with an alphanumeric character",
+                _DNS1123_SUBDOMAIN_FMT,
+                "example.com",
+            )
+        )
+    return errors
+
+
+def qualified_name_errors(value: str) -> list[str]:
+    """``IsQualifiedName``: ``[prefix/]name``, a DNS subdomain prefix and a 63-character name."""
+    parts = value.split("/", 2)
+    if len(parts) > 2:
+        return [
+            "a qualified name "
+            + regex_error(
+                "must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+                "end with an alphanumeric character",
+                _QUALIFIED_FMT,
+                "MyName",
+                "my.name",
+                "123-abc",
+            )
+            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+        ]
+    errors = []
+    name = parts[-1]
+    if len(parts) == 2:
+        prefix = parts[0]
+        if not prefix:
+            errors.append("prefix part must be non-empty")
+        else:
+            errors.extend("prefix part " + m for m in dns1123_subdomain_errors(prefix))
+    if not name:
+        errors.append("name part must be non-empty")
+    elif len(name) > QUALIFIED_NAME_MAX:
+        errors.append("name part " + max_len_error(QUALIFIED_NAME_MAX))
+    if not _is_qualified_part(name):
+        errors.append(
+            "name part "
+            + regex_error(
+                "must consist of alphanumeric characters, '-', '_' or '.', and must start and "
+                "end with an alphanumeric character",
+                _QUALIFIED_FMT,
+                "MyName",
+                "my.name",
+                "123-abc",
+            )
+        )
+    return errors
+
+
+def label_value_errors(value: str) -> list[str]:
+    """``IsValidLabelValue``: empty, or at most 63 characters shaped like a qualified name."""
+    errors = []
+    if len(value) > LABEL_VALUE_MAX:
+        errors.append(max_len_error(LABEL_VALUE_MAX))
+    if value and not _is_qualified_part(value):
+        errors.append(
+            regex_error(
+                "a valid label must be an empty string or consist of alphanumeric characters, "
+                "'-', '_' or '.', and must start and end with an alphanumeric character",
+                f"({_QUALIFIED_FMT})?",
+                "MyValue",
+                "my_value",
+                "12345",
+            )
+        )
+    return errors
+
+
+def _chdir_prefix_errors(value: str) -> list[str]:
+    if value == ".":
+        return ["must not be '.'"]
+    if value == "..":
+        return ["must not be '..'"]
+    if value.startswith(".."):
+        return ["must not start with '..'"]
+    return []
+
+
+def config_map_key_errors(value: str) -> list[str]:
+    """``IsConfigMapKey``: Secret and ConfigMap keys (at most 253 of ``[-._a-zA-Z0-9]``)."""
+    errors = []
+    if len(value) > CONFIG_MAP_KEY_MAX:
+        errors.append(max_len_error(CONFIG_MAP_KEY_MAX))
+    if not value or not all(c in _CONFIG_KEY_CHARS for c in value):
+        errors.append(
+            regex_error(
+                "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                _CONFIG_KEY_FMT,
+                "key.name",
+                "KEY_NAME",
+                "key-name",
+            )
+        )
+    errors.extend(_chdir_prefix_errors(value))
+    return errors
+
+
+def name_is_dns_subdomain_errors(value: str, prefix: bool = False) -> list[str]:
+    """``NameIsDNSSubdomain``: an object name; with ``prefix`` a trailing '-' is allowed
+    (the name is a generateName-style prefix). Like Go's ``maskTrailingDash``, the last two
+    characters are replaced by one 'a' before the check."""
+    if prefix and len(value) > 1 and value.endswith("-"):
+        value = value[:-2] + "a"
+    return dns1123_subdomain_errors(value)
+
+
+def relaxed_env_var_name_errors(value: str) -> list[str]:
+    """``IsRelaxedEnvVarName`` (Kubernetes 1.34 default): printable ASCII other than '='."""
+    errors = []
+    if not value:
+        errors.append("environment variable name must be non-empty")
+    if any(not (" " <= c <= "~") or c == "=" for c in value):
+        errors.append(
+            "a valid environment variable name must consist only of printable ASCII "
+            "characters other than '='"
+        )
+    return errors

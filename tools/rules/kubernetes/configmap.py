@@ -1,0 +1,69 @@
+"""kubernetes-configmap: ConfigMap keys, data/binaryData overlap and size (ValidateConfigMap)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools.findings import Finding, Severity
+from tools.k8s_names import config_map_key_errors
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+from tools.rules.kubernetes import _field as f
+from tools.rules.kubernetes._data import MAX_SIZE, decode_base64
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if resource.kind != "ConfigMap" or resource.api_version != "v1":
+        return
+    data = f.as_dict(resource.doc.get("data"))
+    binary = f.as_dict(resource.doc.get("binaryData"))
+    total = 0
+    for key, value in data.items():
+        for message in config_map_key_errors(str(key)):
+            yield RULE.finding(
+                resource, f.invalid(("data", f.Key(key)), key, message), ("data", key)
+            )
+        if key in binary:
+            yield RULE.finding(
+                resource,
+                f.invalid(("data", f.Key(key)), key, "duplicate of key present in binaryData"),
+                ("data", key),
+            )
+        if isinstance(value, str):
+            total += len(value.encode("utf-8", "surrogatepass"))
+    for key, value in binary.items():
+        for message in config_map_key_errors(str(key)):
+            where = ("binaryData", f.Key(key))
+            yield RULE.finding(resource, f.invalid(where, key, message), where)
+        if isinstance(value, str):
+            decoded = decode_base64(value)
+            if decoded is None:
+                where = ("binaryData", f.Key(key))
+                yield RULE.finding(
+                    resource,
+                    f.invalid(
+                        where,
+                        value,
+                        "is not valid base64: the API server cannot decode "
+                        "the ConfigMap (illegal base64 data)",
+                    ),
+                    where,
+                )
+            else:
+                total += len(decoded)
+    if total > MAX_SIZE:
+        yield RULE.finding(resource, f.too_long((), MAX_SIZE))
+
+
+RULE = Rule(
+    id="kubernetes-configmap",
+    category="kubernetes",
+    severity=Severity.ERROR,
+    summary="ConfigMap: valid keys, no key in both data and binaryData, at most 1 MiB",
+    check=check,
+    explanation=(
+        "Mirrors ValidateConfigMap: keys are config keys, a key may not appear in both data and "
+        "binaryData, binaryData decodes as base64, and all values add up to at most 1 MiB."
+    ),
+    kinds=frozenset({"ConfigMap"}),
+)

@@ -1,0 +1,84 @@
+"""kubernetes-pod-restart-policy: the pod's and each container's restartPolicy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+from tools.rules.kubernetes import _field as f
+from tools.rules.kubernetes import _pods
+
+Path = tuple[str | int, ...]
+POLICIES = ("Always", "OnFailure", "Never")
+JOB_POLICIES = ("OnFailure", "Never")
+# Kinds whose controllers only run pods that restart (ValidatePodTemplateSpecForReplicaSet,
+# ValidatePodTemplateSpecForRC, ValidateStatefulSetSpec, ValidateDaemonSetSpec).
+ALWAYS_KINDS = frozenset(
+    {"Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "DaemonSet"}
+)
+JOB_KINDS = frozenset({"Job", "CronJob"})
+
+
+def _pod_policy(resource: Resource, pod: _pods.PodSpec) -> Iterator[tuple[str, Path]]:
+    path = (*pod.path, "restartPolicy")
+    value = pod.spec.get("restartPolicy")
+    if resource.kind in JOB_KINDS:
+        if value is None or value == "":
+            detail = 'valid values: "OnFailure", "Never"'
+            yield f.required(path, detail), (pod.path if value is None else path)
+        elif isinstance(value, str) and value not in JOB_POLICIES:
+            yield f.not_supported(path, value, JOB_POLICIES), path
+        elif value == "OnFailure" and _job_spec(resource).get("podFailurePolicy") is not None:
+            msg = 'only "Never" is supported when podFailurePolicy is specified'
+            yield f.invalid(path, value, msg), path
+        return
+    if not isinstance(value, str) or not value:
+        return  # defaulted to Always
+    if value not in POLICIES:
+        yield f.not_supported(path, value, POLICIES), path
+    elif resource.kind in ALWAYS_KINDS and value != "Always":
+        yield f.not_supported(path, value, ("Always",)), path
+
+
+def _job_spec(resource: Resource) -> dict[str, object]:
+    spec = f.as_dict(resource.doc.get("spec"))
+    if resource.kind == "CronJob":
+        spec = f.as_dict(f.as_dict(spec.get("jobTemplate")).get("spec"))
+    return spec
+
+
+def _container_policies(pod: _pods.PodSpec) -> Iterator[tuple[str, Path]]:
+    for container in _pods.containers(pod):
+        value = container.body.get("restartPolicy")
+        if value is None:
+            continue
+        path = (*container.path, "restartPolicy")
+        if not container.init:
+            yield f.forbidden(path, "may not be set for non-init containers"), path
+        elif isinstance(value, str) and value != "Always":
+            yield f.not_supported(path, value, ("Always",)), path
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    pod = _pods.pod_spec(resource)
+    if pod is None:
+        return
+    for message, where in (*_pod_policy(resource, pod), *_container_policies(pod)):
+        yield RULE.finding(resource, message, where)
+
+
+RULE = Rule(
+    id="kubernetes-pod-restart-policy",
+    category="kubernetes",
+    severity=Severity.ERROR,
+    summary="restartPolicy: a valid value for the pod and its kind; per container only on init",
+    check=check,
+    explanation=(
+        "Mirrors validateRestartPolicy, the Always-only rule of ReplicaSet/Deployment/RC "
+        "templates, the OnFailure/Never rule of Job templates, and the container-level "
+        "restartPolicy checks of validateContainers and validateInitContainers."
+    ),
+    kinds=_pods.KINDS,
+)

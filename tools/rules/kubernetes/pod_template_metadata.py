@@ -1,0 +1,61 @@
+"""kubernetes-pod-template-metadata: labels and annotations of a workload's pod template
+(ValidatePodTemplateSpec; ValidatePodTemplateSpecForStatefulSet)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools.findings import Finding, Severity
+from tools.k8s_names import label_value_errors, qualified_name_errors
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+from tools.rules.kubernetes import _field as f
+from tools.rules.kubernetes import _pods
+
+ANNOTATIONS_MAX = 256 * 1024  # TotalAnnotationSizeLimitB
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    pod = _pods.pod_spec(resource)
+    if pod is None or pod.is_pod:
+        return  # a Pod's own metadata is ObjectMeta, checked with every object's
+    template = pod.path[:-1]  # .../template
+    node: object = resource.doc
+    for part in (*template, "metadata"):
+        node = f.as_dict(node).get(str(part))
+    metadata = f.as_dict(node)
+    labels_path = (*template, "labels")
+    for key, value in f.as_dict(metadata.get("labels")).items():
+        where = (*template, "metadata", "labels", key)
+        for msg in qualified_name_errors(str(key)):
+            yield RULE.finding(resource, f.invalid(labels_path, key, msg), where)
+        if isinstance(value, str):
+            for msg in label_value_errors(value):
+                yield RULE.finding(resource, f.invalid(labels_path, value, msg), where)
+    annotations = f.as_dict(metadata.get("annotations"))
+    notes_path = (*template, "annotations")
+    size = 0
+    for key, value in annotations.items():
+        text = str(key)
+        for msg in qualified_name_errors(text.lower()):
+            where = (*template, "metadata", "annotations", key)
+            yield RULE.finding(resource, f.invalid(notes_path, key, msg), where)
+        size += len(text.encode()) + (len(value.encode()) if isinstance(value, str) else 0)
+    if size > ANNOTATIONS_MAX:
+        where = (*template, "metadata", "annotations")
+        yield RULE.finding(resource, f.too_long(notes_path, ANNOTATIONS_MAX), where)
+
+
+RULE = Rule(
+    id="kubernetes-pod-template-metadata",
+    category="kubernetes",
+    severity=Severity.ERROR,
+    summary="pod template labels and annotations: valid keys and values, annotations <= 256 KiB",
+    check=check,
+    explanation=(
+        "Mirrors the metadata part of ValidatePodTemplateSpec: template label keys are "
+        "qualified names and values label values; annotation keys are qualified names (case "
+        "ignored) and all annotations together stay within 256 KiB."
+    ),
+    kinds=_pods.KINDS - {"Pod"},
+)

@@ -1,0 +1,115 @@
+"""kubernetes-pod-volumes: volume names and sources, and the mounts that use them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools.findings import Finding, Severity
+from tools.k8s_names import dns1123_label_errors
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+from tools.rules.kubernetes import _field as f
+from tools.rules.kubernetes import _pods
+
+Path = tuple[str | int, ...]
+# The volume sources of core/v1 VolumeSource, in the order validateVolumeSource counts them.
+SOURCES = (
+    "emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret",
+    "nfs", "iscsi", "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs",
+    "quobyte", "downwardAPI", "fc", "flexVolume", "configMap", "azureFile", "vsphereVolume",
+    "photonPersistentDisk", "portworxVolume", "azureDisk", "storageos", "projected", "scaleIO",
+    "csi", "ephemeral", "image",
+)  # fmt: skip
+
+
+def _volumes(pod: _pods.PodSpec) -> tuple[set[str], list[tuple[str, Path]]]:
+    """ValidateVolumes: the names mounts may use (volumes without errors), and the errors."""
+    valid: set[str] = set()
+    seen: set[str] = set()
+    problems: list[tuple[str, Path]] = []
+    for i, volume in enumerate(f.as_list(pod.spec.get("volumes"))):
+        if not isinstance(volume, dict):
+            continue
+        path = (*pod.path, "volumes", i)
+        own: list[tuple[str, Path]] = []
+        sources = [s for s in SOURCES if volume.get(s) is not None]
+        for extra in sources[1:]:
+            own.append(
+                (
+                    f.forbidden((*path, extra), "may not specify more than 1 volume type"),
+                    (*path, extra),
+                )
+            )
+        name = volume.get("name")
+        if not isinstance(name, str):
+            continue  # absent or not a string: the schema reports it
+        if not name:
+            own.append((f.required((*path, "name")), (*path, "name")))
+        else:
+            own += [
+                (f.invalid((*path, "name"), name, m), (*path, "name"))
+                for m in dns1123_label_errors(name)
+            ]
+        if name in seen:
+            own.append((f.duplicate((*path, "name"), name), (*path, "name")))
+        if own:
+            problems += own
+        else:
+            seen.add(name)
+            valid.add(name)
+    return valid, problems
+
+
+def _mounts(container: _pods.Container, volumes: set[str]) -> Iterator[tuple[str, Path]]:
+    paths: set[str] = set()
+    for i, mount in enumerate(f.as_list(container.body.get("volumeMounts"))):
+        if not isinstance(mount, dict):
+            continue
+        path = (*container.path, "volumeMounts", i)
+        name = mount.get("name")
+        if isinstance(name, str):
+            if not name:
+                yield f.required((*path, "name")), (*path, "name")
+            if name not in volumes:
+                yield f.not_found((*path, "name"), name), (*path, "name")
+        mount_path = mount.get("mountPath")
+        if isinstance(mount_path, str):
+            if not mount_path:
+                yield f.required((*path, "mountPath")), (*path, "mountPath")
+            if mount_path in paths:
+                yield (
+                    f.invalid((*path, "mountPath"), mount_path, "must be unique"),
+                    (*path, "mountPath"),
+                )
+            paths.add(mount_path)
+        sub_path, expr = mount.get("subPath"), mount.get("subPathExpr")
+        if isinstance(expr, str) and expr and isinstance(sub_path, str) and sub_path:
+            msg = "subPathExpr and subPath are mutually exclusive"
+            yield f.invalid((*path, "subPathExpr"), expr, msg), (*path, "subPathExpr")
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    pod = _pods.pod_spec(resource)
+    if pod is None:
+        return
+    volumes, problems = _volumes(pod)
+    for message, where in problems:
+        yield RULE.finding(resource, message, where)
+    for container in _pods.containers(pod):
+        for message, where in _mounts(container, volumes):
+            yield RULE.finding(resource, message, where)
+
+
+RULE = Rule(
+    id="kubernetes-pod-volumes",
+    category="kubernetes",
+    severity=Severity.ERROR,
+    summary="volumes: unique DNS-label names, one source each; mounts name a volume, unique paths",
+    check=check,
+    explanation=(
+        "Mirrors ValidateVolumes (names, duplicate names, more than one volume type) and "
+        "ValidateVolumeMounts (the volume must exist, mountPath set and unique per container, "
+        "subPath and subPathExpr not both)."
+    ),
+    kinds=_pods.KINDS,
+)

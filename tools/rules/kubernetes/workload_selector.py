@@ -1,0 +1,92 @@
+"""kubernetes-workload-selector: a workload's selector is valid, not empty, and selects its own
+pod template (ValidateDeploymentSpec, ValidateReplicaSetSpec, ValidateStatefulSetSpec,
+ValidateDaemonSetSpec)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+from tools.rules.kubernetes import _field as f
+from tools.rules.kubernetes.label_selector import selector_messages
+
+# kind -> the word the API server uses in "empty selector is invalid for <word>"
+KINDS = {"Deployment": "deployment", "ReplicaSet": "deployment", "StatefulSet": "statefulset",
+         "DaemonSet": "daemonset"}  # fmt: skip
+
+
+def matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    """``labels.Selector.Matches`` for a selector that passed validation."""
+    for name, value in f.as_dict(selector.get("matchLabels")).items():
+        if name not in labels or labels[name] != value:
+            return False
+    for item in f.as_list(selector.get("matchExpressions")):
+        expr = f.as_dict(item)
+        key, operator = expr.get("key"), expr.get("operator")
+        if not isinstance(key, str):
+            continue
+        values = f.as_list(expr.get("values"))
+        present = key in labels
+        if operator == "In" and not (present and labels[key] in values):
+            return False
+        if operator == "NotIn" and present and labels[key] in values:
+            return False
+        if operator == "Exists" and not present:
+            return False
+        if operator == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    word = KINDS.get(resource.kind)
+    if word is None or resource.api_version != "apps/v1":
+        return
+    spec = f.as_dict(resource.doc.get("spec"))
+    selector = spec.get("selector")
+    if not isinstance(selector, dict):
+        return  # required by the schema
+    path = ("spec", "selector")
+    problems = list(selector_messages(path, selector))
+    for message, where in problems:
+        yield RULE.finding(resource, message, where)
+    empty = not f.as_dict(selector.get("matchLabels")) and not f.as_list(
+        selector.get("matchExpressions")
+    )
+    if empty:
+        yield RULE.finding(
+            resource,
+            f"spec.selector: Invalid value: {{}}: empty selector is invalid for {word}",
+            path,
+        )
+    if problems or (empty and resource.kind != "DaemonSet"):
+        return
+    template = f.as_dict(spec.get("template"))
+    labels = f.as_dict(f.as_dict(template.get("metadata")).get("labels"))
+    if not matches(selector, labels):
+        where = ("spec", "template", "metadata", "labels")
+        shown = ", ".join(f"{str(k)[:40]}={str(v)[:40]}" for k, v in list(labels.items())[:5])
+        yield RULE.finding(
+            resource,
+            f"spec.template.metadata.labels: Invalid value: {{{shown}}}: `selector` does not "
+            "match template `labels`",
+            where if labels else ("spec", "template"),
+        )
+
+
+RULE = Rule(
+    id="kubernetes-workload-selector",
+    category="kubernetes",
+    severity=Severity.ERROR,
+    summary="workload selectors: valid, not empty, and matching the pod template's labels",
+    check=check,
+    explanation=(
+        "Mirrors the selector part of ValidateDeploymentSpec, ValidateReplicaSetSpec, "
+        "ValidateStatefulSetSpec and ValidateDaemonSetSpec: the selector is a valid label "
+        "selector with at least one requirement, and it selects the template's labels."
+    ),
+    kinds=frozenset(KINDS),
+)
