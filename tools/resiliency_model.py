@@ -45,6 +45,17 @@ _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 _MS = 1_000_000
 
 
+def scalar_text(value: Any) -> str | None:
+    """A string field as daprd receives it. Outside Kubernetes (where the CRD schema refuses
+    a number here) daprd reads files with sigs.k8s.io/yaml, which turns a YAML number or
+    boolean into a string when the Go field is a string; anything else is not readable."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return dm.stringify(value)
+    return None
+
+
 def abandoned(resource: Resource, *, in_targets: bool = False) -> str:
     """The consequence of a decode error: policies are read first, then targets."""
     stage = _TARGET_STAGE if in_targets else _POLICY_STAGE

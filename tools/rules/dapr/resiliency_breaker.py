@@ -44,8 +44,8 @@ def _durations(
     resource: Resource, name: str, body: dict[str, Any], base: tuple[str, ...]
 ) -> Iterator[Finding]:
     for field in ("interval", "timeout"):
-        value = body.get(field)
-        if not isinstance(value, str) or not value:
+        value = rm.scalar_text(body.get(field))
+        if not value:
             continue
         path = (*base, field)
         problem = rm.duration_problem(value)
@@ -83,8 +83,9 @@ def _durations(
             )
 
 
-def _trip(resource: Resource, name: str, value: Any, base: tuple[str, ...]) -> Iterator[Finding]:
-    if not isinstance(value, str) or not value:
+def _trip(resource: Resource, name: str, raw: Any, base: tuple[str, ...]) -> Iterator[Finding]:
+    value = rm.scalar_text(raw)
+    if not value:
         return  # daprd then uses the default, consecutiveFailures > 5
     from tools import cel
 

@@ -18,8 +18,8 @@ UNUSED_BY = {"constant": "maxInterval", "exponential": "duration"}
 
 
 def _policy(body: dict[str, Any]) -> str:
-    value = body.get("policy")
-    return value.lower() if isinstance(value, str) and value else "constant"
+    value = rm.scalar_text(body.get("policy"))
+    return value.lower() if value else "constant"
 
 
 def _check_policy(
@@ -33,8 +33,8 @@ def _check_policy(
             base,
         )
         return
-    policy = body.get("policy")
-    if isinstance(policy, str) and policy and policy.lower() not in POLICIES:
+    policy = rm.scalar_text(body.get("policy"))
+    if policy and policy.lower() not in POLICIES:
         yield RULE.finding(
             resource,
             f"retry '{name}': policy '{policy}' is neither 'constant' nor 'exponential'. "
@@ -49,8 +49,8 @@ def _check_policy(
             ("httpStatusCodes", rm.HTTP_CODES),
             ("gRPCStatusCodes", rm.GRPC_CODES),
         ):
-            text = matching.get(field)
-            problem = rm.status_codes_problem(text, valid) if isinstance(text, str) else None
+            text = rm.scalar_text(matching.get(field))
+            problem = rm.status_codes_problem(text, valid) if text is not None else None
             if problem is not None:
                 yield RULE.finding(
                     resource,
@@ -66,8 +66,8 @@ def _durations(
 ) -> Iterator[Finding]:
     policy = _policy(body)
     for field in ("duration", "maxInterval"):
-        value = body.get(field)
-        if not isinstance(value, str) or not value:
+        value = rm.scalar_text(body.get(field))
+        if not value:
             continue  # empty is left out when daprd re-encodes the spec: the default applies
         path = (*base, field)
         problem = rm.duration_problem(value)

@@ -14,9 +14,10 @@ from tools.rules import Bundle, Rule
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Resiliency"):
         return
-    for name, value in rm.policies(resource, "timeouts").items():
-        if not isinstance(value, str):
-            continue  # the schema rule reports a non-string
+    for name, raw in rm.policies(resource, "timeouts").items():
+        value = rm.scalar_text(raw)
+        if value is None:
+            continue  # the schema rule reports it
         path = ("spec", "policies", "timeouts", str(name))
         problem = rm.duration_problem(value)
         if problem is not None:
