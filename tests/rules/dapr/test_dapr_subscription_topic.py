@@ -74,3 +74,12 @@ def test_values_from_secrets_are_not_judged() -> None:
         "{name: allowedTopics, secretKeyRef: {name: s, key: k}}",
     )
     assert run("payments", "shipping", pubsub=secret) == []
+
+
+def test_unscoped_subscription_kept_from_some_apps_warns() -> None:
+    text = PUBSUB + SUB.replace("TOPIC", "orders").replace("EXTRA", "").replace(
+        "scopes: [SCOPES]\n", ""
+    )
+    resources = load_text(text, "t.yaml").resources
+    (finding,) = [f for r in resources for f in RULE.check(r, Bundle(resources))]
+    assert finding.severity is Severity.WARNING and "billing" in finding.message

@@ -103,6 +103,19 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
             continue
         apps = _apps(resource, pubsub)
         refused = _refusals(policy, topic, apps, publish=False)
+        if refused and len(refused) < len(apps) and AppsOf.of(resource).every:
+            # An unscoped subscription reaches every app; the component's scopes may mean to
+            # keep some of them out, which works but makes those sidecars retry forever.
+            yield RULE.finding(
+                resource,
+                f"pub/sub '{name}' keeps some apps from topic '{topic}' ({_describe(refused)}), "
+                "but this Subscription has no scopes, so their sidecars try anyway: daprd logs "
+                "'Failed to start subscription ... is not allowed' and retries forever. Scope "
+                "the Subscription to the apps meant to receive the topic.",
+                ("spec", "topic"),
+                Severity.WARNING,
+            )
+            continue
         if refused:
             yield RULE.finding(
                 resource,
