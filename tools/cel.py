@@ -75,18 +75,25 @@ def compile_like_daprd(expression: str, bound: Iterable[str]) -> Compiled:
     return _compile(expression, frozenset(bound))
 
 
+@lru_cache(maxsize=64)
+def _environment(names: frozenset[str]) -> Any:
+    """A cel-cpp environment with ``names`` declared as dyn (building one costs milliseconds;
+    the same few sets recur: the breaker counts, ``event``)."""
+    cel = _library()
+    return cel.NewEnv(variables=dict.fromkeys(names, cel.Type.DYN))
+
+
 @lru_cache(maxsize=1024)
 def _compile(expression: str, bound: frozenset[str]) -> Compiled:
     if len(expression) > MAX_LENGTH:
         return Compiled(error=f"longer than {MAX_LENGTH} characters")
-    cel = _library()
-    declared: dict[str, Any] = {name: cel.Type.DYN for name in bound}
+    declared: set[str] = set(bound)
     unbound: list[str] = []
     # Each round declares at least one new name, and no expression names more identifiers
     # than it has characters, so this ends; in practice it takes one or two rounds.
     for _ in range(len(expression) + 1):
         try:
-            compiled = cel.NewEnv(variables=declared).compile(expression)
+            compiled = _environment(frozenset(declared)).compile(expression)
         except Exception as exc:  # the library raises RuntimeError with the checker's issues
             message = str(exc)
             references = _UNDECLARED.findall(message)
@@ -95,7 +102,7 @@ def _compile(expression: str, bound: frozenset[str]) -> Compiled:
             if not names or len(references) < len(issues):
                 return Compiled(error=_first_error(message))  # pkg/expr returns any other issue
             for name in names:
-                declared[name] = cel.Type.DYN
+                declared.add(name)
                 root = name.split(".", 1)[0]
                 if root not in bound and root not in unbound:
                     unbound.append(root)
