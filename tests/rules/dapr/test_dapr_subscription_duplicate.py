@@ -45,3 +45,15 @@ def test_overlapping_scopes_name_the_shared_apps() -> None:
 def test_distinct_topics_or_apps_pass() -> None:
     assert run(sub("a") + sub("b", topic="audit")) == []
     assert run(sub("a", scopes="scopes: [x]") + sub("b", scopes="scopes: [y]")) == []
+
+
+def test_unscoped_after_scoped_names_the_earlier_apps() -> None:
+    (finding,) = run(sub("a", scopes="scopes: [x]") + sub("b"))
+    assert "subscribes x to" in finding.message
+
+
+def test_many_subscriptions_on_one_topic_stay_linear() -> None:
+    text = "".join(sub(f"s{i}", scopes=f"scopes: [app{i}]") for i in range(3000))
+    assert run(text + sub("late", scopes="scopes: [app7]"))[0].message.startswith(
+        "Subscription 's7'"
+    )
