@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from tools import dapr_model as dm
 from tools.dapr_model import AppsOf
@@ -25,9 +26,13 @@ class TopicPolicy:
 
     @staticmethod
     def of(component: Resource) -> TopicPolicy | None:
+        wanted = ("allowedTopics", "protectedTopics", "subscriptionScopes", "publishingScopes")
+        items: dict[str, dm.MetadataItem] = {}
+        for entry in dm.metadata_items(component):  # first match wins, names in any case
+            items.setdefault(entry.name.lower(), entry)
         texts = {}
-        for name in ("allowedTopics", "protectedTopics", "subscriptionScopes", "publishingScopes"):
-            item = dm.metadata_value(component, name)
+        for name in wanted:
+            item = items.get(name.lower())
             if item is not None and (item.secret_ref is not None or dm.is_placeholder(item.text)):
                 return None  # the value is not in the manifest
             texts[name] = item.text if item is not None else ""
@@ -98,7 +103,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     for pubsub in dm.find_component(bundle, resource, name):
         if dm.component_category(pubsub) != "pubsub":
             continue  # reference-subscription-pubsub reports it
-        policy = TopicPolicy.of(pubsub)
+        policy = bundle.memo(("topic-policy", id(pubsub)), partial(TopicPolicy.of, pubsub))
         if policy is None:
             continue
         apps = _apps(resource, pubsub)
