@@ -110,3 +110,13 @@ def test_the_library_loads_only_for_a_cel_field(trip: str, loaded: str) -> None:
     code = CHECK_ALL.replace("TRIP", trip)
     result = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
     assert result.stdout.decode().strip() == loaded
+
+
+@pytest.mark.parametrize(
+    ("expression", "function"),
+    [("max(event.a, 3) > 5", "max"), ('event.type.lowerAscii() == "a"', "lowerAscii")],
+)
+def test_undefined_functions_make_the_compile_loop_endless(expression: str, function: str) -> None:
+    compiled = compile_like_daprd(expression, {"event"})
+    assert compiled.endless and compiled.function == function
+    assert not compile_like_daprd("foo > 1", {"event"}).endless

@@ -35,12 +35,21 @@ class Compiled:
     ``error`` is the compiler's first message when the compile fails (daprd fails too);
     ``unbound`` the top-level names the expression reads that the caller does not bind at
     evaluation; ``result`` the checked result type (``BOOL``, ``DYN``, ``INT``...), empty when
-    the compile failed.
+    the compile failed. ``endless`` marks a call to a function the environment does not define:
+    pkg/expr declares the name as a variable, which does not define the function, and compiles
+    again with the same outcome, forever.
     """
 
     error: str | None
     unbound: tuple[str, ...] = ()
     result: str = ""
+    endless: bool = False
+
+    @property
+    def function(self) -> str:
+        """The undefined function an endless compile stumbles on."""
+        found = _UNDECLARED.search(self.error or "") if self.endless else None
+        return found.group(1) if found else ""
 
 
 class CelUnavailable(RuntimeError):
@@ -98,9 +107,11 @@ def _compile(expression: str, bound: frozenset[str]) -> Compiled:
             message = str(exc)
             references = _UNDECLARED.findall(message)
             issues = [line for line in message.split("\n") if line.startswith(("ERROR", "INV"))]
-            names = [n for n in dict.fromkeys(references) if n not in declared]
-            if not names or len(references) < len(issues):
+            if not references or len(references) < len(issues):
                 return Compiled(error=_first_error(message))  # pkg/expr returns any other issue
+            names = [n for n in dict.fromkeys(references) if n not in declared]
+            if not names:  # declared already, still undeclared: a function, not a variable
+                return Compiled(error=_first_error(message), endless=True)
             for name in names:
                 declared.add(name)
                 root = name.split(".", 1)[0]

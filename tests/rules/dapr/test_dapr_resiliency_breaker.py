@@ -83,3 +83,9 @@ def test_breaker_fields() -> None:
     assert zero.severity is Severity.ERROR and "60s" in zero.message
     (back,) = run("{interval: -1s}")
     assert back.severity is Severity.WARNING
+
+
+def test_an_undefined_function_hangs_the_sidecar() -> None:
+    (finding,) = trip("max(consecutiveFailures, 3) > 5")
+    assert finding.severity is Severity.ERROR and "'max'" in finding.message
+    assert "forever" in finding.message

@@ -91,3 +91,8 @@ def test_rules_after_an_empty_match_are_unreachable() -> None:
         (Severity.WARNING, "/spec/routes/rules/1"),
         (Severity.WARNING, "/spec/routes/default"),
     ]
+
+
+def test_an_undefined_function_hangs_the_sidecar() -> None:
+    (finding,) = rule('event.type.lowerAscii() == "order"')
+    assert "'lowerAscii'" in finding.message and "forever" in finding.message

@@ -95,6 +95,17 @@ def _trip(resource: Resource, name: str, raw: Any, base: tuple[str, ...]) -> Ite
     except cel.CelUnavailable as exc:
         yield RULE.finding(resource, f"trip not checked: {exc}.", path, Severity.WARNING)
         return
+    if compiled.endless:
+        yield RULE.finding(
+            resource,
+            f"circuit breaker '{name}': trip calls '{compiled.function}', "
+            "a function daprd's CEL environment does not define (it has only the standard "
+            "functions). daprd's compile loop (pkg/expr) declares the name as a variable, "
+            "which does not define a function, and compiles again, forever: the sidecar "
+            "hangs at start-up, spinning a CPU core, and never becomes ready.",
+            path,
+        )
+        return
     if compiled.error is not None:
         yield RULE.finding(
             resource,

@@ -42,6 +42,17 @@ def _match(resource: Resource, index: int, match: str) -> Iterator[Finding]:
     except cel.CelUnavailable as exc:
         yield RULE.finding(resource, f"match not checked: {exc}.", path, Severity.WARNING)
         return
+    if compiled.endless:
+        yield RULE.finding(
+            resource,
+            f"rule {index}: match calls '{compiled.function}', "
+            "a function daprd's CEL environment does not define (it has only the standard "
+            "functions). daprd's compile loop (pkg/expr) declares the name as a variable, "
+            "which does not define a function, and compiles again, forever: the sidecar "
+            "that loads this subscription hangs, spinning a CPU core.",
+            path,
+        )
+        return
     if compiled.error is not None:
         yield RULE.finding(
             resource,
