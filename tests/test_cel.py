@@ -120,3 +120,9 @@ def test_undefined_functions_make_the_compile_loop_endless(expression: str, func
     compiled = compile_like_daprd(expression, {"event"})
     assert compiled.endless and compiled.function == function
     assert not compile_like_daprd("foo > 1", {"event"}).endless
+
+
+def test_deep_nesting_gets_no_verdict() -> None:
+    # cel-go accepts 40 levels (its limit is 250); cel-cpp stops at 32, so no error is claimed.
+    compiled = compile_like_daprd("(" * 40 + "event" + ")" * 40 + " == 1", {"event"})
+    assert compiled.unchecked and compiled.error is None

@@ -25,6 +25,7 @@ from typing import Any
 MAX_LENGTH = 100_000
 
 _UNDECLARED = re.compile(r"undeclared reference to '([A-Za-z_][A-Za-z0-9_.]*)'")
+_RECURSION = re.compile(r"recursion limit exceeded|max recursion depth")
 _LOCATION = re.compile(r"^ERROR: <input>:(\d+:\d+): ")
 
 
@@ -37,13 +38,15 @@ class Compiled:
     evaluation; ``result`` the checked result type (``BOOL``, ``DYN``, ``INT``...), empty when
     the compile failed. ``endless`` marks a call to a function the environment does not define:
     pkg/expr declares the name as a variable, which does not define the function, and compiles
-    again with the same outcome, forever.
+    again with the same outcome, forever. ``unchecked`` means the expression nests deeper
+    than cel-cpp allows (32 levels); cel-go allows 250, so no verdict is given.
     """
 
     error: str | None
     unbound: tuple[str, ...] = ()
     result: str = ""
     endless: bool = False
+    unchecked: bool = False
 
     @property
     def function(self) -> str:
@@ -105,6 +108,8 @@ def _compile(expression: str, bound: frozenset[str]) -> Compiled:
             compiled = _environment(frozenset(declared)).compile(expression)
         except Exception as exc:  # the library raises RuntimeError with the checker's issues
             message = str(exc)
+            if _RECURSION.search(message):
+                return Compiled(error=None, unchecked=True)
             references = _UNDECLARED.findall(message)
             issues = [line for line in message.split("\n") if line.startswith(("ERROR", "INV"))]
             if not references or len(references) < len(issues):

@@ -42,6 +42,8 @@ def _match(resource: Resource, index: int, match: str) -> Iterator[Finding]:
     except cel.CelUnavailable as exc:
         yield RULE.finding(resource, f"match not checked: {exc}.", path, Severity.WARNING)
         return
+    if compiled.unchecked:
+        return  # nested deeper than the library can follow; see docs/cel.md
     if compiled.endless:
         yield RULE.finding(
             resource,
