@@ -456,38 +456,90 @@ _NUMBER = re.compile(
     r"^[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?0[xX][0-9a-fA-F]+$"
 )
 _BYTESIZE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|[KMGTPE]i|[kMGTPE]|m)?$")
-_GO_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_DURATION_SECONDS = {
-    "ns": 1e-9,
-    "us": 1e-6,
-    "µs": 1e-6,
-    "μs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
+# Nanoseconds per unit, as Go's time.ParseDuration reads them (src/time/format.go, unitMap).
+_GO_DURATION_UNITS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,  # U+00B5 micro sign
+    "μs": 1_000,  # U+03BC Greek mu
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
 }
+_INT64_LIMIT = 1 << 63  # |math.MinInt64|; time.Duration is an int64 of nanoseconds
+
+
+def go_duration_ns(text: str) -> int | None:
+    """Nanoseconds in a Go ``time.ParseDuration`` string, or None where Go returns an error.
+
+    Mirrors the Go algorithm: an optional sign, then one or more ``<number><unit>`` parts (a
+    number may have a fraction, ``.5h``, ``1.h``); a bare ``0`` is zero; no spaces. Like Go,
+    a value beyond an int64 of nanoseconds (about 2562047h47m) is refused, not wrapped. One
+    pass over the text, no regular expression.
+    """
+    rest = text
+    negative = False
+    if rest[:1] in {"+", "-"}:
+        negative = rest[0] == "-"
+        rest = rest[1:]
+    if rest == "0":
+        return 0
+    if not rest:
+        return None
+    total = 0
+    pos, end = 0, len(rest)
+    while pos < end:
+        start = pos
+        whole = 0
+        while pos < end and "0" <= rest[pos] <= "9":
+            whole = whole * 10 + ord(rest[pos]) - 48
+            if whole > _INT64_LIMIT:
+                return None  # leadingInt overflows
+            pos += 1
+        has_whole = pos > start
+        fraction, scale, has_fraction = 0, 1, False
+        if pos < end and rest[pos] == ".":
+            pos += 1
+            fraction_start = pos
+            overflowed = False
+            while pos < end and "0" <= rest[pos] <= "9":
+                if not overflowed:
+                    candidate = fraction * 10 + ord(rest[pos]) - 48
+                    if candidate > _INT64_LIMIT:
+                        overflowed = True  # Go keeps the digits read so far and ignores the rest
+                    else:
+                        fraction, scale = candidate, scale * 10
+                pos += 1
+            has_fraction = pos > fraction_start
+        if not has_whole and not has_fraction:
+            return None
+        unit_start = pos
+        while pos < end and rest[pos] != "." and not "0" <= rest[pos] <= "9":
+            pos += 1
+        unit = _GO_DURATION_UNITS.get(rest[unit_start:pos])
+        if unit is None:
+            return None  # missing or unknown unit
+        if whole > _INT64_LIMIT // unit:
+            return None
+        value = whole * unit
+        if fraction:
+            value += int(float(fraction) * (float(unit) / float(scale)))
+            if value > _INT64_LIMIT:
+                return None
+        total += value
+        if total > _INT64_LIMIT:
+            return None
+    if negative:
+        return -total
+    return total if total < _INT64_LIMIT else None
 
 
 def parse_go_duration(text: str) -> float | None:
-    """Seconds in a Go ``time.ParseDuration`` string (``1h30m``, ``250ms``); None if invalid."""
-    text = text.strip()
-    sign = 1.0
-    if text[:1] in {"+", "-"}:
-        sign = -1.0 if text[0] == "-" else 1.0
-        text = text[1:]
-    if text == "0":
-        return 0.0
-    if not text:
-        return None
-    total, pos = 0.0, 0
-    while pos < len(text):
-        match = _GO_DURATION_PART.match(text, pos)
-        if match is None:
-            return None
-        total += float(match.group(1)) * _DURATION_SECONDS[match.group(2)]
-        pos = match.end()
-    return sign * total
+    """Seconds in a Go ``time.ParseDuration`` string (``1h30m``, ``250ms``); None if invalid,
+    including a value that overflows Go's int64 nanoseconds. Surrounding spaces are ignored."""
+    nanoseconds = go_duration_ns(text.strip())
+    return None if nanoseconds is None else nanoseconds / 1e9
 
 
 def parse_metadata_duration(text: str) -> float | None:

@@ -1,0 +1,160 @@
+"""Resiliency circuit breakers that daprd refuses, or that never trip."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tools import dapr_model as dm
+from tools import resiliency_model as rm
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+# The counts daprd binds when it evaluates `trip` (pkg/resiliency/breaker Initialize).
+TRIP_VARIABLES = frozenset(
+    {"requests", "totalSuccesses", "totalFailures", "consecutiveSuccesses", "consecutiveFailures"}
+)
+_UINT32_MAX = (1 << 32) - 1
+
+
+def _max_requests(
+    resource: Resource, name: str, value: Any, base: tuple[str, ...]
+) -> Iterator[Finding]:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return  # the schema rule reports a non-integer
+    path = (*base, "maxRequests")
+    if value < 0:
+        yield RULE.finding(
+            resource,
+            f"circuit breaker '{name}': maxRequests {value} is negative and does not fit the "
+            f"unsigned field daprd decodes it into. {rm.abandoned(resource)}.",
+            path,
+        )
+    elif value > _UINT32_MAX:
+        yield RULE.finding(
+            resource,
+            f"circuit breaker '{name}': maxRequests {value} does not fit 32 bits; daprd "
+            f"keeps only the low bits ({value & _UINT32_MAX}, where 0 means 1).",
+            path,
+        )
+
+
+def _durations(
+    resource: Resource, name: str, body: dict[str, Any], base: tuple[str, ...]
+) -> Iterator[Finding]:
+    for field in ("interval", "timeout"):
+        value = rm.scalar_text(body.get(field))
+        if not value:
+            continue
+        path = (*base, field)
+        problem = rm.duration_problem(value)
+        if problem is not None:
+            yield RULE.finding(
+                resource,
+                f"circuit breaker '{name}': {field} '{value}' {problem}. {rm.abandoned(resource)}.",
+                path,
+            )
+            continue
+        duration = rm.read_duration(value)
+        nanoseconds = duration.nanoseconds or 0
+        if duration.wrapped:
+            yield RULE.finding(
+                resource,
+                f"circuit breaker '{name}': {field} '{value}' milliseconds overflows Go's "
+                f"int64 nanoseconds and wraps around to {rm.describe_ns(nanoseconds)}.",
+                path,
+            )
+        elif field == "timeout" and nanoseconds <= 0:
+            yield RULE.finding(
+                resource,
+                f"circuit breaker '{name}': timeout '{value}' is not above zero, so the "
+                "breaker library replaces it with its default: the breaker stays open for "
+                "60s. Write the time it should stay open.",
+                path,
+            )
+        elif field == "interval" and nanoseconds < 0:
+            yield RULE.finding(
+                resource,
+                f"circuit breaker '{name}': interval '{value}' is negative and is read as 0: "
+                "the closed breaker never clears its counts. Write 0 if that is the intent.",
+                path,
+                severity=Severity.WARNING,
+            )
+
+
+def _trip(resource: Resource, name: str, raw: Any, base: tuple[str, ...]) -> Iterator[Finding]:
+    value = rm.scalar_text(raw)
+    if not value:
+        return  # daprd then uses the default, consecutiveFailures > 5
+    from tools import cel
+
+    path = (*base, "trip")
+    try:
+        compiled = cel.compile_like_daprd(value, TRIP_VARIABLES)
+    except cel.CelUnavailable as exc:
+        yield RULE.finding(resource, f"trip not checked: {exc}.", path, Severity.WARNING)
+        return
+    if compiled.unchecked:
+        return  # nested deeper than the library can follow; see docs/cel.md
+    if compiled.endless:
+        yield RULE.finding(
+            resource,
+            f"circuit breaker '{name}': trip calls '{compiled.function}', "
+            "a function daprd's CEL environment does not define (it has only the standard "
+            "functions). daprd's compile loop (pkg/expr) declares the name as a variable, "
+            "which does not define a function, and compiles again, forever: the sidecar "
+            "hangs at start-up, spinning a CPU core, and never becomes ready.",
+            path,
+        )
+        return
+    if compiled.error is not None:
+        yield RULE.finding(
+            resource,
+            f"circuit breaker '{name}': trip is not valid CEL ({compiled.error}). "
+            f"{rm.abandoned(resource)}.",
+            path,
+        )
+        return
+    known = ", ".join(sorted(TRIP_VARIABLES))
+    for unbound in compiled.unbound:
+        yield RULE.finding(
+            resource,
+            f"circuit breaker '{name}': trip reads '{unbound}', which daprd does not bind "
+            f"(it binds {known}). Evaluating that name fails, and a failed evaluation "
+            "counts as 'do not trip'.",
+            path,
+        )
+    if compiled.result not in {"BOOL", "DYN", ""}:
+        yield RULE.finding(
+            resource,
+            f"circuit breaker '{name}': trip yields {compiled.result.lower()}, not a "
+            "boolean; daprd trips only on true, so this breaker never opens. Write a "
+            "comparison such as 'consecutiveFailures > 5'.",
+            path,
+        )
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "Resiliency"):
+        return
+    for name, body in rm.policies(resource, "circuitBreakers").items():
+        if not isinstance(body, dict):
+            continue
+        base = ("spec", "policies", "circuitBreakers", str(name))
+        yield from _max_requests(resource, str(name), body.get("maxRequests"), base)
+        yield from _durations(resource, str(name), body, base)
+        yield from _trip(resource, str(name), body.get("trip"), base)
+
+
+RULE = Rule(
+    id="dapr-resiliency-breaker",
+    category="dapr",
+    severity=Severity.ERROR,
+    summary="Resiliency circuit breaker that daprd refuses or that never trips",
+    check=check,
+    explanation="daprd compiles `trip` as CEL and binds only the five breaker counts; a "
+    "compile error drops the whole Resiliency, another name or a non-boolean result keeps "
+    "the breaker from opening.",
+    kinds=frozenset({"Resiliency"}),
+)

@@ -1,0 +1,157 @@
+"""Resiliency retry policies that daprd refuses, ignores or changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tools import dapr_model as dm
+from tools import resiliency_model as rm
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+POLICIES = frozenset({"constant", "exponential"})
+# The field each policy ignores: constant waits `duration`; exponential grows from 500ms up
+# to `maxInterval` (dapr/kit retry Config.NewBackOff).
+UNUSED_BY = {"constant": "maxInterval", "exponential": "duration"}
+
+
+def _policy(body: dict[str, Any]) -> str:
+    value = rm.scalar_text(body.get("policy"))
+    return value.lower() if value else "constant"
+
+
+def _check_policy(
+    resource: Resource, name: str, body: dict[str, Any], base: tuple[str, ...]
+) -> Iterator[Finding]:
+    if name in rm.PROTECTED_RETRIES:
+        yield RULE.finding(
+            resource,
+            f"retry '{name}' overrides a built-in policy daprd protects: it logs a warning, "
+            "ignores this definition and keeps its own (5 retries, 1s apart). Remove it.",
+            base,
+        )
+        return
+    policy = rm.scalar_text(body.get("policy"))
+    if policy and policy.lower() not in POLICIES:
+        yield RULE.finding(
+            resource,
+            f"retry '{name}': policy '{policy}' is neither 'constant' nor 'exponential'. "
+            f"{rm.abandoned(resource)}.",
+            (*base, "policy"),
+        )
+    yield from _durations(resource, name, body, base)
+    yield from _max_retries(resource, name, body, base)
+    matching = body.get("matching")
+    if isinstance(matching, dict):
+        for field, valid in (
+            ("httpStatusCodes", rm.HTTP_CODES),
+            ("gRPCStatusCodes", rm.GRPC_CODES),
+        ):
+            text = rm.scalar_text(matching.get(field))
+            problem = rm.status_codes_problem(text, valid) if text is not None else None
+            if problem is not None:
+                yield RULE.finding(
+                    resource,
+                    f"retry '{name}': matching.{field} {problem} (write codes and ranges "
+                    f"separated by commas, without spaces, such as '500,502-504'). "
+                    f"{rm.abandoned(resource)}.",
+                    (*base, "matching", field),
+                )
+
+
+def _durations(
+    resource: Resource, name: str, body: dict[str, Any], base: tuple[str, ...]
+) -> Iterator[Finding]:
+    policy = _policy(body)
+    for field in ("duration", "maxInterval"):
+        value = rm.scalar_text(body.get(field))
+        if not value:
+            continue  # empty is left out when daprd re-encodes the spec: the default applies
+        path = (*base, field)
+        problem = rm.duration_problem(value)
+        if problem is not None:
+            yield RULE.finding(
+                resource,
+                f"retry '{name}': {field} '{value}' {problem}. {rm.abandoned(resource)}.",
+                path,
+            )
+            continue
+        duration = rm.read_duration(value)
+        nanoseconds = duration.nanoseconds or 0
+        if duration.wrapped:
+            yield RULE.finding(
+                resource,
+                f"retry '{name}': {field} '{value}' milliseconds overflows Go's int64 "
+                f"nanoseconds and wraps around to {rm.describe_ns(nanoseconds)}. Write a Go "
+                "duration.",
+                path,
+            )
+        elif nanoseconds < 0:
+            yield RULE.finding(
+                resource,
+                f"retry '{name}': {field} '{value}' is negative, so the back-off waits no time "
+                "at all and retries run back to back. Use a positive duration.",
+                path,
+            )
+        elif UNUSED_BY.get(policy) == field:
+            yield RULE.finding(
+                resource,
+                f"retry '{name}': {field} has no effect with policy '{policy}' "
+                + (
+                    "(it waits 'duration' between attempts)."
+                    if policy == "constant"
+                    else "(it starts at 500ms and grows up to 'maxInterval')."
+                ),
+                path,
+                severity=Severity.WARNING,
+            )
+
+
+def _max_retries(
+    resource: Resource, name: str, body: dict[str, Any], base: tuple[str, ...]
+) -> Iterator[Finding]:
+    value = body.get("maxRetries")
+    if isinstance(value, bool) or (value is not None and not isinstance(value, int)):
+        return  # the schema rule reports a non-integer
+    if isinstance(value, int) and value < -1:
+        yield RULE.finding(
+            resource,
+            f"retry '{name}': maxRetries {value}: daprd retries forever for any negative "
+            "value; write -1 to say so, or a limit.",
+            (*base, "maxRetries"),
+            severity=Severity.WARNING,
+        )
+    effective = -1 if value is None else value
+    if name in rm.BUILT_IN_RETRIES and effective < 3:
+        written = "no maxRetries (unlimited)" if value is None else f"maxRetries {value}"
+        yield RULE.finding(
+            resource,
+            f"retry '{name}' overrides a built-in policy with {written}; daprd allows no "
+            "fewer than 3 for built-in policies: it logs a warning and uses 3. Set "
+            "maxRetries to 3 or more.",
+            (*base, "maxRetries") if value is not None else base,
+        )
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "Resiliency"):
+        return
+    for name, body in rm.policies(resource, "retries").items():
+        if isinstance(body, dict):
+            yield from _check_policy(
+                resource, str(name), body, ("spec", "policies", "retries", str(name))
+            )
+
+
+RULE = Rule(
+    id="dapr-resiliency-retry",
+    category="dapr",
+    severity=Severity.ERROR,
+    summary="Resiliency retry policy that daprd refuses, ignores or changes",
+    check=check,
+    explanation="daprd decodes retry policies with dapr/kit: an unknown policy, a bad "
+    "duration or a malformed status-code list drops the whole Resiliency.",
+    kinds=frozenset({"Resiliency"}),
+)
