@@ -456,38 +456,81 @@ _NUMBER = re.compile(
     r"^[+-]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$|^[+-]?0[xX][0-9a-fA-F]+$"
 )
 _BYTESIZE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+|[KMGTPE]i|[kMGTPE]|m)?$")
-_GO_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_DURATION_SECONDS = {
-    "ns": 1e-9,
-    "us": 1e-6,
-    "µs": 1e-6,
-    "μs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
+_DURATION_UNIT_NS = {
+    "ns": 1,
+    "us": 1_000,
+    "\u00b5s": 1_000,  # micro sign
+    "\u03bcs": 1_000,  # Greek mu
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
 }
+_DIGITS = frozenset("0123456789")
+_INT64_LIMIT = 1 << 63  # magnitude of the most negative time.Duration
+
+
+def _leading_digits(text: str, pos: int) -> int:
+    """Index of the first non-ASCII-digit at or after ``pos``."""
+    while pos < len(text) and text[pos] in _DIGITS:
+        pos += 1
+    return pos
+
+
+def go_duration_ns(text: str) -> int | None:
+    """Nanoseconds in a Go ``time.ParseDuration`` string, parsed as Go does it (no spaces,
+    ASCII digits, units ns/us/µs/ms/s/m/h, every term with a unit unless the whole string is
+    ``0``); None where Go returns an error, including a total outside the int64 range."""
+    negative = text[:1] == "-"
+    body = text[1:] if text[:1] in {"+", "-"} else text
+    if body == "0":
+        return 0
+    if not body:
+        return None
+    total, pos = 0, 0
+    while pos < len(body):
+        if body[pos] != "." and body[pos] not in _DIGITS:
+            return None
+        end = _leading_digits(body, pos)
+        has_whole = end > pos
+        significant = body[pos:end].lstrip("0")
+        if len(significant) > 19:  # beyond 2^63 whatever the digits (and int() stays cheap)
+            return None
+        whole = int(significant) if significant else 0
+        if whole > _INT64_LIMIT:
+            return None
+        fraction, scale, has_fraction = 0, 1.0, False
+        if end < len(body) and body[end] == ".":
+            start = end + 1
+            end = _leading_digits(body, start)
+            has_fraction = end > start
+            for digit in body[start:end]:  # Go keeps the digits that fit, ignores the rest
+                if fraction > (_INT64_LIMIT - 1) // 10:
+                    break
+                fraction, scale = fraction * 10 + int(digit), scale * 10
+        if not has_whole and not has_fraction:
+            return None  # no digits at all (".s")
+        unit_end = end
+        while unit_end < len(body) and body[unit_end] != "." and body[unit_end] not in _DIGITS:
+            unit_end += 1
+        unit = _DURATION_UNIT_NS.get(body[end:unit_end])
+        if unit is None or whole > _INT64_LIMIT // unit:
+            return None
+        value = whole * unit + (int(float(fraction) * (float(unit) / scale)) if fraction else 0)
+        total += value
+        if value > _INT64_LIMIT or total > _INT64_LIMIT:
+            return None
+        pos = unit_end
+    if not negative and total > _INT64_LIMIT - 1:
+        return None
+    return -total if negative else total
 
 
 def parse_go_duration(text: str) -> float | None:
-    """Seconds in a Go ``time.ParseDuration`` string (``1h30m``, ``250ms``); None if invalid."""
-    text = text.strip()
-    sign = 1.0
-    if text[:1] in {"+", "-"}:
-        sign = -1.0 if text[0] == "-" else 1.0
-        text = text[1:]
-    if text == "0":
-        return 0.0
-    if not text:
-        return None
-    total, pos = 0.0, 0
-    while pos < len(text):
-        match = _GO_DURATION_PART.match(text, pos)
-        if match is None:
-            return None
-        total += float(match.group(1)) * _DURATION_SECONDS[match.group(2)]
-        pos = match.end()
-    return sign * total
+    """Seconds in a Go ``time.ParseDuration`` string (``1h30m``, ``250ms``), ignoring
+    surrounding blanks; None if invalid or out of the int64-nanosecond range."""
+    nanos = go_duration_ns(text.strip())
+    return None if nanos is None else nanos / 1e9
 
 
 def parse_metadata_duration(text: str) -> float | None:
