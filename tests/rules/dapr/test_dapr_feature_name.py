@@ -33,12 +33,12 @@ def test_wrong_case_is_an_error_even_when_disabling() -> None:
     (finding,) = run("hotreload", "false")
     assert finding.severity is Severity.ERROR
     assert finding.path == "/spec/features/0/name"
-    assert 'write "HotReload"' in finding.message
+    assert 'Write "HotReload"' in finding.message and "default" in finding.message
 
 
-def test_unknown_enabled_feature_is_an_error_disabled_a_warning() -> None:
-    (finding,) = run("Resiliencyy")
-    assert finding.severity is Severity.ERROR and "no effect" in finding.message
+def test_unknown_feature_warns_enabled_or_not() -> None:
+    (finding,) = run("IsEnabled")
+    assert finding.severity is Severity.WARNING and "no behaviour" in finding.message
     (disabled,) = run("Resiliencyy", "false")
     assert disabled.severity is Severity.WARNING
 

@@ -54,18 +54,22 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
             )
             continue
         canonical = _BY_LOWER.get(name.lower())
-        hint = (
-            f'; feature names are case-sensitive, write "{canonical}"'
-            if canonical
-            else f"; known features: {', '.join(sorted(FEATURES))}"
-        )
+        if canonical:
+            yield RULE.finding(
+                resource,
+                f'feature "{name}" does not match "{canonical}": feature names are '
+                f"case-sensitive, so {'enabling' if enabled else 'disabling'} it silently "
+                f'leaves {canonical} at its default. Write "{canonical}".',
+                path,
+            )
+            continue
         yield RULE.finding(
             resource,
-            f'feature "{name}" is not a Dapr 1.18 feature: daprd records the name but nothing '
-            f"ever asks for it, so {'enabling' if enabled else 'disabling'} it has no effect"
-            f"{hint}.",
+            f'feature "{name}" is not a Dapr 1.18 feature: daprd lists it among the enabled '
+            "features (log line, metadata API) but no behaviour depends on it. Known features: "
+            f"{', '.join(sorted(FEATURES))}.",
             path,
-            severity=Severity.ERROR if enabled or canonical else Severity.WARNING,
+            severity=Severity.WARNING,
         )
 
 
@@ -73,9 +77,10 @@ RULE = Rule(
     id="dapr-feature-name",
     category="dapr",
     severity=Severity.ERROR,
-    summary="Feature flag name daprd does not know (case-sensitive)",
+    summary="Feature flag spelt unlike its case-sensitive name, or unknown to daprd",
     check=check,
     explanation="Configuration.LoadFeatures stores any name, and IsFeatureEnabled looks up "
-    "the exact constant, so a misspelt or retired name is silently ignored.",
+    "the exact constant: a known feature in another case is silently ignored (error); an "
+    "unknown or retired name only shows in the enabled-features list (warning).",
     kinds=frozenset({"Configuration"}),
 )
