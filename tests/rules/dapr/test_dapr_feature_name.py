@@ -46,3 +46,8 @@ def test_unknown_feature_warns_enabled_or_not() -> None:
 def test_retired_feature_warns() -> None:
     (finding,) = run("SchedulerReminders")
     assert finding.severity is Severity.WARNING and "no longer exists" in finding.message
+
+
+def test_flags_of_older_releases_are_retired() -> None:
+    (finding,) = run("PubSub.Routing")
+    assert "no longer exists" in finding.message

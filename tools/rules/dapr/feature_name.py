@@ -19,14 +19,20 @@ FEATURES = frozenset(
         "WorkflowHistorySigning",
     }
 )
-# Feature constants of 1.10-1.17 that 1.18 no longer has (the behaviour is now always on or
-# removed), so the flag is read by nothing.
+# Feature constants of earlier releases (pkg/config/configuration.go of 1.4-1.17) that 1.18
+# no longer has: the behaviour is now always on or removed, so the flag is read by nothing.
 RETIRED = frozenset(
     {
+        "Actor.Reentrancy",
+        "Actor.TypeMetadata",
         "AppChannelAllowInsecureTLS",
         "AppHealthCheck",
-        "ServiceInvocationStreaming",
+        "PubSub.Routing",
+        "Resiliency",
         "SchedulerReminders",
+        "State.Encryption",
+        "ServiceInvocation.NoDefaultContentType",
+        "ServiceInvocationStreaming",
     }
 )
 _BY_LOWER = {name.lower(): name for name in FEATURES}
