@@ -46,6 +46,7 @@ def test_other_protocol_is_an_error() -> None:
 
 def test_empty_protocol_or_endpoint_disables_the_exporter() -> None:
     (finding,) = run('""')
-    assert "does not create" in finding.message
-    (finding,) = run("zipkin", endpoint='""')
+    assert "creates no" in finding.message and finding.severity is Severity.ERROR
+    (finding,) = run("grpc", endpoint='""')
     assert finding.path == "/spec/tracing/otel/endpointAddress"
+    assert finding.severity is Severity.WARNING and "OTEL_EXPORTER_OTLP_ENDPOINT" in finding.message

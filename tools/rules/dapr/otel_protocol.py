@@ -23,16 +23,26 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not isinstance(protocol, str) or not isinstance(endpoint, str):
         return  # missing or mistyped: the CRD schema reports it
     path = ("spec", "tracing", "otel", "protocol")
-    if protocol in PROTOCOLS:
-        return
-    if protocol == "" or endpoint == "":
-        which = "protocol" if protocol == "" else "endpointAddress"
+    if endpoint == "":
         yield RULE.finding(
             resource,
-            f"otel {which} is empty, so daprd does not create the OpenTelemetry exporter and no "
-            'trace is sent. Set protocol to "http" or "grpc" and endpointAddress to host:port.',
-            path if protocol == "" else ("spec", "tracing", "otel", "endpointAddress"),
+            "otel endpointAddress is empty: unless the sidecar has OTEL_EXPORTER_OTLP_ENDPOINT "
+            "(or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, which then also decides the protocol, "
+            "daprd creates no OpenTelemetry exporter and sends no trace. Set endpointAddress "
+            "to host:port.",
+            ("spec", "tracing", "otel", "endpointAddress"),
+            severity=Severity.WARNING,
         )
+        return
+    if protocol == "":
+        yield RULE.finding(
+            resource,
+            "otel protocol is empty, so daprd creates no OpenTelemetry exporter and no trace "
+            'is sent. Set protocol to "http" or "grpc".',
+            path,
+        )
+        return
+    if protocol in PROTOCOLS:
         return
     hint = (
         f' (write "{protocol.lower()}": the comparison is case-sensitive)'

@@ -51,8 +51,9 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         yield RULE.finding(
             resource,
             f"samplingRate is empty, so daprd samples at its fallback rate {DEFAULT_RATE} (one "
-            'request in ten thousand). Write the rate you want, e.g. "1" for every request or '
-            '"0" to turn tracing off.',
+            "request in ten thousand; 1 when the sidecar takes its OTLP endpoint from "
+            'OTEL_EXPORTER_OTLP_ENDPOINT). Write the rate you want, e.g. "1" for every request '
+            'or "0" to turn tracing off.',
             path,
             severity=Severity.WARNING,
         )
