@@ -401,6 +401,9 @@ def test_binding_direction_and_topic_scopes_constraints() -> None:
     assert constraint_problem("binding-direction", "input, output") is None
     assert constraint_problem("binding-direction", "Output") is None
     assert constraint_problem("binding-direction", "both") is not None
+    assert constraint_problem("binding-direction", "input,,output, ") is None  # empty parts
+    assert constraint_problem("binding-direction", "input, outptu") is not None
+    assert constraint_problem("binding-direction", " , ") is not None
     assert constraint_problem("topic-scopes", "app1=t1,t2;app2=") is None
     assert constraint_problem("topic-scopes", "app1:t1") is not None
 

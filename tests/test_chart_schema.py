@@ -344,3 +344,31 @@ def test_extra_metadata_values_python_and_go_could_read_differently_are_refused(
 def test_the_rules_read_an_overlong_number_as_invalid_instead_of_failing() -> None:
     assert parse_metadata_duration("1" * 4301) is None
     assert cron_schedule_problem("*/1" + "0" * 4300 + " * * * *") is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("99999h", True),
+        ("999999999999999999ns" * 9, True),  # the largest total the pattern allows, < 2^63 ns
+        ("999999999999999999ns" * 10, False),
+        ("100000h", False),  # a single term that could reach the int64 limit
+        ("2562048h", False),
+        ("1" * 10, False),  # bare seconds beyond what fits in nanoseconds
+    ],
+)
+def test_duration_values_that_overflow_int64_nanoseconds_are_refused(
+    value: str, valid: bool
+) -> None:
+    kafka = next(e for e in chart_schema.EXTRA_METADATA if e.type == "pubsub.kafka")
+    validator = _validator(kafka.definition)
+    assert validator.is_valid([{"name": "dialTimeout", "value": value}]) is valid
+    if valid:
+        assert not _metadata_errors(kafka, [{"name": "dialTimeout", "value": value}])
+
+
+def test_every_schedule_needs_a_duration_go_reads_as_positive() -> None:
+    assert CRON.fullmatch("@every 0.001us") and CRON.fullmatch("@every 0s1m")
+    assert not CRON.fullmatch("@every 0.1ns")
+    assert not CRON.fullmatch("@every 0.0001us")
+    assert not CRON.fullmatch("@every " + "99999h" * 10)

@@ -684,8 +684,10 @@ def constraint_problem(constraint: str, text: str) -> str | None:
         problem = cron_schedule_problem(value)
         return None if problem is None else f"is not a cron schedule: {problem}"
     if kind == "binding-direction":
-        parts = [p.strip().lower() for p in value.split(",")]
-        if value and all(p in {"input", "output"} for p in parts):
+        # daprd splits on commas and matches each trimmed, lower-cased part; empty parts are
+        # harmless, an unknown part is silently dropped, and no match loads neither direction.
+        parts = [p for p in (p.strip().lower() for p in value.split(",")) if p]
+        if parts and all(p in {"input", "output"} for p in parts):
             return None
         return "must be 'input', 'output' or 'input, output'"
     if kind == "topic-scopes":

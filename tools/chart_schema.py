@@ -75,7 +75,15 @@ CREDENTIAL_PATTERN = "|".join(
 
 # Digit counts are bounded everywhere: Dapr reads these numbers into 64-bit integers, and an
 # unbounded run of digits would only move the failure from the schema to the cluster.
-_GO_DURATION_TERM = "[0-9]{1,12}(\\.[0-9]{1,9})?(ns|us|ms|s|m|h)"
+# A whole Go duration that fits time.Duration (int64 nanoseconds): each term is kept under 1e18
+# ns by its digit count (99999h, 9999999m, 999999999s, 12 digits of ms, 15 of us, 18 of ns) and
+# at most nine terms are allowed, so no sum reaches 2^63 ns (about 9.22e18). Go refuses larger
+# totals, and a schema that let them through would only move the failure to the cluster.
+_UNIT_DIGITS = (("h", 5), ("m", 7), ("s", 9), ("ms", 12), ("us", 15), ("ns", 18))
+_GO_DURATION_BOUNDED_TERM = "|".join(
+    f"[0-9]{{1,{digits}}}(\\.[0-9]{{1,9}})?{unit}" for unit, digits in _UNIT_DIGITS
+)
+_GO_DURATION_BOUNDED = f"({_GO_DURATION_BOUNDED_TERM}){{1,9}}"
 # A term of at least one whole second (1s, 2m, 1.5h): its unit is s, m or h and its integer
 # part is not zero; the [0-9]|$ after the unit keeps "ms" from reading as "m".
 _WHOLE_SECOND_TERM = "(^|[^0-9.])0*[1-9][0-9]*(\\.[0-9]+)?(h|m|s)([0-9]|$)"
@@ -120,12 +128,22 @@ def cron_pattern() -> str:
     weekday = "(0?[0-6]|" + "|".join(_names(DAYS)) + ")"
     five = " ".join(_cron_field(v) for v in (second, hour, day, month, weekday))
     six = f"{_cron_field(second)} {five}"
-    # @every needs a positive duration: at least one term with a non-zero digit.
-    units = "(ns|us|ms|s|m|h)"
-    terms = f"({_GO_DURATION_TERM})*"
-    positive = f"{terms}[0-9]{{0,11}}[1-9][0-9]{{0,11}}(\\.[0-9]{{1,9}})?{units}{terms}"
-    fraction = f"{terms}[0-9]{{1,12}}\\.[0-9]{{0,8}}[1-9][0-9]{{0,8}}{units}{terms}"
-    schedule = f"@({'|'.join(_DESCRIPTORS)})|@every ({positive}|{fraction})|{six}|{five}"
+    # @every needs a positive duration that fits int64 nanoseconds: optional zero terms, one
+    # positive term, then at most eight more terms, each bounded as in _GO_DURATION_BOUNDED.
+    # Go keeps only whole nanoseconds of a fraction (0.1ns is zero), so a fraction-only term is
+    # positive when a non-zero digit reaches the nanosecond: within 9 places for s/m/h, 6 for
+    # ms, 3 for us, none for ns.
+    zero = "0{1,12}(\\.0{1,9})?(ns|us|ms|s|m|h)"
+    whole = "|".join(
+        f"0{{0,12}}[1-9][0-9]{{0,{digits - 1}}}(\\.[0-9]{{1,9}})?{unit}"
+        for unit, digits in _UNIT_DIGITS
+    )
+    fraction = (
+        "0{0,12}\\.([0-9]{0,8}[1-9][0-9]{0,8}(h|m|s)"
+        "|[0-9]{0,5}[1-9][0-9]{0,8}ms|[0-9]{0,2}[1-9][0-9]{0,8}us)"
+    )
+    every = f"({zero}){{0,8}}({whole}|{fraction})({_GO_DURATION_BOUNDED_TERM}){{0,8}}"
+    schedule = f"@({'|'.join(_DESCRIPTORS)})|@every {every}|{six}|{five}"
     return f"^({schedule})$"
 
 
@@ -145,7 +163,7 @@ def value_grammar(field: FieldSpec) -> dict[str, Any] | None:
     elif field.type == "bytesize":
         parts.append({"pattern": _BYTESIZE})
     elif field.type == "duration":
-        parts.append({"pattern": f"^(({_GO_DURATION_TERM})+|[0-9]{{1,18}})$"})
+        parts.append({"pattern": f"^({_GO_DURATION_BOUNDED}|[0-9]{{1,9}})$"})
     if field.constraint:
         parts.append(_constraint(field.constraint))
     if not parts:

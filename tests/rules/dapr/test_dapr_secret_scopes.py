@@ -44,8 +44,20 @@ def test_valid_scopes_pass() -> None:
     assert (
         run(
             "{storeName: kubernetes, defaultAccess: deny}",
-            "{storeName: app-secrets, defaultAccess: Allow, allowedSecrets: [a]}",
+            "{storeName: app-secrets, defaultAccess: Deny, allowedSecrets: [a]}",
+            "{storeName: app2, defaultAccess: Allow, deniedSecrets: [a]}",
             "{storeName: other}",
         )
         == []
     )
+
+
+def test_allowed_secrets_decide_alone() -> None:
+    (both,) = run(
+        "{storeName: vault, defaultAccess: deny, allowedSecrets: [a, b], deniedSecrets: [b]}"
+    )
+    assert both.severity is Severity.ERROR
+    assert both.path == "/spec/secrets/scopes/0/deniedSecrets" and '"b"' in both.message
+    (allow,) = run("{storeName: vault, defaultAccess: allow, allowedSecrets: [a]}")
+    assert allow.severity is Severity.WARNING and "only the listed" in allow.message
+    assert run("{storeName: vault, defaultAccess: allow, deniedSecrets: [a]}") == []

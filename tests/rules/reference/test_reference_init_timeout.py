@@ -56,3 +56,7 @@ def test_dial_timeout_longer_than_init_timeout_warns() -> None:
 
 def test_other_types_are_not_checked() -> None:
     assert run(KAFKA.replace("pubsub.kafka", "pubsub.redis")) == []
+
+
+def test_an_unparsable_timeout_is_left_to_dapr_init_timeout() -> None:
+    assert run(with_spec('  initTimeout: "60"\n')) == []

@@ -95,3 +95,27 @@ def test_groups_keep_profiles_apart_and_treat_no_namespace_as_any() -> None:
     assert dapr_model.same_group(a, none) and dapr_model.same_group(none, b)
     assert not dapr_model.same_group(a, b)
     assert not dapr_model.same_group(a, other)
+
+
+@pytest.mark.parametrize(
+    ("text", "nanos"),
+    [
+        (".5s", 500_000_000),
+        ("1.s", 1_000_000_000),
+        ("2µs", 2_000),
+        ("0.1ns", 0),  # Go keeps whole nanoseconds of a fraction
+        ("-9223372036854775808ns", -(1 << 63)),
+        ("2562047h47m16.854775807s", (1 << 63) - 1),
+        ("2562047h47m16.854775808s", None),  # one nanosecond past int64
+        ("2562048h", None),
+        ("1" * 5000 + "s", None),
+        ("0" * 40 + "1s", 1_000_000_000),
+        (" 5s", None),
+        ("1h 30m", None),
+        ("٣s", None),  # a non-ASCII digit
+        ("1d", None),
+        (".s", None),
+    ],
+)
+def test_go_duration_nanoseconds_follow_time_parseduration(text: str, nanos: int | None) -> None:
+    assert catalog.go_duration_ns(text) == nanos

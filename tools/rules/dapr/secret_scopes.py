@@ -13,6 +13,36 @@ from tools.rules import Bundle, Rule
 _ACCESS = frozenset({"allow", "deny"})
 
 
+def _names(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _lists(resource: Resource, index: int, scope: dict[str, object]) -> Iterator[Finding]:
+    """How SecretsScope.IsSecretAllowed reads the lists: a non-empty allowedSecrets decides
+    alone, so deniedSecrets and defaultAccess no longer count."""
+    allowed = _names(scope.get("allowedSecrets"))
+    if not allowed:
+        return
+    denied = set(_names(scope.get("deniedSecrets")))
+    for name in sorted(denied.intersection(allowed)):
+        yield RULE.finding(
+            resource,
+            f'secret "{name}" is in both allowedSecrets and deniedSecrets: with allowedSecrets '
+            "set, daprd checks only that list, so the secret is readable. Remove it from one "
+            "list.",
+            ("spec", "secrets", "scopes", index, "deniedSecrets"),
+        )
+    access = scope.get("defaultAccess")
+    if isinstance(access, str) and access.lower() == "allow":
+        yield RULE.finding(
+            resource,
+            'defaultAccess "allow" has no effect next to allowedSecrets: daprd then lets the '
+            "app read only the listed secrets. Write defaultAccess: deny to say what happens.",
+            ("spec", "secrets", "scopes", index, "defaultAccess"),
+            severity=Severity.WARNING,
+        )
+
+
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Configuration"):
         return
@@ -32,6 +62,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
                 "(deny, plus allowedSecrets, is the least-privilege choice).",
                 ("spec", "secrets", "scopes", index, "defaultAccess"),
             )
+        yield from _lists(resource, index, scope)
         store = scope.get("storeName")
         if isinstance(store, str):
             if store in seen:
@@ -48,7 +79,7 @@ RULE = Rule(
     id="dapr-secret-scopes",
     category="dapr",
     severity=Severity.ERROR,
-    summary="Secret scope with defaultAccess other than allow/deny, or a store scoped twice",
+    summary="Secret scope daprd refuses (defaultAccess, store twice) or reads unlike written",
     check=check,
     explanation="daprd validates secrets.scopes when it loads the Configuration; an invalid "
     "entry is a start-up error for every sidecar annotated with that Configuration.",

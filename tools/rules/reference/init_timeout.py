@@ -25,6 +25,8 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         return
     raw = dapr_model.spec(resource).get("initTimeout")
     init = catalog.parse_go_duration(raw) if isinstance(raw, str) else None
+    if isinstance(raw, str) and raw and init is None:
+        return  # not a duration at all: dapr-init-timeout reports it
     init = init if init is not None and init > 0 else DEFAULT_INIT_TIMEOUT
     dial = DEFAULT_DIAL_TIMEOUT
     item = dapr_model.metadata_value(resource, "dialTimeout")

@@ -1,0 +1,53 @@
+"""dapr-feature-name: feature flags daprd 1.18 knows."""
+
+from __future__ import annotations
+
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.dapr.feature_name import RULE
+
+CONFIG = """\
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata: {name: features}
+spec:
+  features:
+    - {name: NAME, enabled: ENABLED}
+"""
+
+
+def run(name: str, enabled: str = "true") -> list[Finding]:
+    text = CONFIG.replace("NAME", name).replace("ENABLED", enabled)
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_known_features_pass() -> None:
+    assert run("HotReload", "false") == []
+    assert run("WorkflowHistorySigning") == []
+
+
+def test_wrong_case_is_an_error_even_when_disabling() -> None:
+    (finding,) = run("hotreload", "false")
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "/spec/features/0/name"
+    assert 'Write "HotReload"' in finding.message and "default" in finding.message
+
+
+def test_unknown_feature_warns_enabled_or_not() -> None:
+    (finding,) = run("IsEnabled")
+    assert finding.severity is Severity.WARNING and "no behaviour" in finding.message
+    (disabled,) = run("Resiliencyy", "false")
+    assert disabled.severity is Severity.WARNING
+
+
+def test_retired_feature_warns() -> None:
+    (finding,) = run("SchedulerReminders")
+    assert finding.severity is Severity.WARNING and "no longer exists" in finding.message
+
+
+def test_flags_of_older_releases_are_retired() -> None:
+    (finding,) = run("PubSub.Routing")
+    assert "no longer exists" in finding.message

@@ -1,0 +1,48 @@
+"""dapr-name-resolution: resolvers and versions daprd registers."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.dapr.name_resolution import RULE
+
+CONFIG = """\
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata: {name: nr}
+spec:
+  nameResolution:
+    component: "@NAME@"
+    version: "@VERSION@"
+    configuration: {}
+"""
+
+
+def run(name: str, version: str = "v1") -> list[Finding]:
+    text = CONFIG.replace("@NAME@", name).replace("@VERSION@", version)
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+@pytest.mark.parametrize(
+    ("name", "version"),
+    [("kubernetes", "v1"), ("Consul", "v1"), ("hashicorp.consul", ""), ("sqlite", "V0")],
+)
+def test_registered_resolvers_pass(name: str, version: str) -> None:
+    assert run(name, version) == []
+
+
+def test_unknown_resolver_is_an_error() -> None:
+    (finding,) = run("dns")
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "/spec/nameResolution/component"
+    assert "service invocation" in finding.message
+
+
+def test_unknown_version_is_an_error() -> None:
+    (finding,) = run("kubernetes", "v2")
+    assert finding.path == "/spec/nameResolution/version"

@@ -1,0 +1,92 @@
+"""dapr-feature-name: ``spec.features`` names that daprd 1.18 does not know."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools import dapr_model as dm
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+# The Feature constants of dapr/dapr 1.18 (pkg/config/configuration.go).
+FEATURES = frozenset(
+    {
+        "ActorStateTTL",
+        "HotReload",
+        "WorkflowsClusteredDeployment",
+        "WorkflowsRemoteActivityReminder",
+        "WorkflowHistorySigning",
+    }
+)
+# Feature constants of earlier releases (pkg/config/configuration.go of 1.4-1.17) that 1.18
+# no longer has: the behaviour is now always on or removed, so the flag is read by nothing.
+RETIRED = frozenset(
+    {
+        "Actor.Reentrancy",
+        "Actor.TypeMetadata",
+        "AppChannelAllowInsecureTLS",
+        "AppHealthCheck",
+        "PubSub.Routing",
+        "Resiliency",
+        "SchedulerReminders",
+        "State.Encryption",
+        "ServiceInvocation.NoDefaultContentType",
+        "ServiceInvocationStreaming",
+    }
+)
+_BY_LOWER = {name.lower(): name for name in FEATURES}
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "Configuration"):
+        return
+    features = dm.dig(resource.doc, "spec", "features")
+    for index, feature in enumerate(features if isinstance(features, list) else []):
+        if not isinstance(feature, dict):
+            continue
+        name = feature.get("name")
+        if not isinstance(name, str) or name in FEATURES or name == "":
+            continue
+        path = ("spec", "features", index, "name")
+        enabled = feature.get("enabled") is True
+        if name in RETIRED:
+            yield RULE.finding(
+                resource,
+                f'feature "{name}" no longer exists in Dapr 1.18; the flag has no effect. '
+                "Remove it.",
+                path,
+                severity=Severity.WARNING,
+            )
+            continue
+        canonical = _BY_LOWER.get(name.lower())
+        if canonical:
+            yield RULE.finding(
+                resource,
+                f'feature "{name}" does not match "{canonical}": feature names are '
+                f"case-sensitive, so {'enabling' if enabled else 'disabling'} it silently "
+                f'leaves {canonical} at its default. Write "{canonical}".',
+                path,
+            )
+            continue
+        yield RULE.finding(
+            resource,
+            f'feature "{name}" is not a Dapr 1.18 feature: daprd lists it among the enabled '
+            "features (log line, metadata API) but no behaviour depends on it. Known features: "
+            f"{', '.join(sorted(FEATURES))}.",
+            path,
+            severity=Severity.WARNING,
+        )
+
+
+RULE = Rule(
+    id="dapr-feature-name",
+    category="dapr",
+    severity=Severity.ERROR,
+    summary="Feature flag spelt unlike its case-sensitive name, or unknown to daprd",
+    check=check,
+    explanation="Configuration.LoadFeatures stores any name, and IsFeatureEnabled looks up "
+    "the exact constant: a known feature in another case is silently ignored (error); an "
+    "unknown or retired name only shows in the enabled-features list (warning).",
+    kinds=frozenset({"Configuration"}),
+)

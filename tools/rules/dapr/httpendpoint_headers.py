@@ -1,0 +1,65 @@
+"""dapr-httpendpoint-headers: each HTTPEndpoint header takes its value from exactly one of
+``value``, ``secretKeyRef`` and ``envRef``; with two, daprd silently uses one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools import dapr_model as dm
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "HTTPEndpoint"):
+        return
+    headers = dm.spec(resource).get("headers")
+    seen: dict[str, int] = {}
+    for index, header in enumerate(headers if isinstance(headers, list) else []):
+        if not isinstance(header, dict):
+            continue
+        path = ("spec", "headers", index)
+        ref = header.get("secretKeyRef")
+        sources = [
+            name
+            for name, present in (
+                ("value", header.get("value") is not None),
+                ("secretKeyRef", isinstance(ref, dict) and bool(ref.get("name"))),
+                ("envRef", bool(header.get("envRef"))),
+            )
+            if present
+        ]
+        name = header.get("name")
+        if len(sources) > 1:
+            yield RULE.finding(
+                resource,
+                f'header "{name}" sets {" and ".join(sources)}: daprd takes the value from one '
+                "of them and silently ignores the other (a secret replaces a value; an envRef "
+                "is read only when there is no value). Keep exactly one.",
+                path,
+            )
+        if isinstance(name, str):
+            key = name.lower()
+            if key in seen:
+                yield RULE.finding(
+                    resource,
+                    f'header "{name}" is set twice (entries {seen[key]} and {index}; HTTP header '
+                    "names are case-insensitive): daprd sets each header in turn, so only the "
+                    "last entry reaches the request. Keep one entry.",
+                    (*path, "name"),
+                )
+            seen.setdefault(key, index)
+
+
+RULE = Rule(
+    id="dapr-httpendpoint-headers",
+    category="dapr",
+    severity=Severity.ERROR,
+    summary="HTTPEndpoint header with two value sources, or set twice",
+    check=check,
+    explanation="The secret processor replaces a value when secretKeyRef names a secret and "
+    "reads envRef only when no value is set, so a header with two sources silently loses one; "
+    "the channel sets headers one by one, so a repeated name keeps only its last value.",
+    kinds=frozenset({"HTTPEndpoint"}),
+)

@@ -1,0 +1,104 @@
+"""dapr-httpendpoint-tls: HTTPEndpoint ``clientTLS`` as daprd's channel builder uses it: a
+client certificate needs its private key and the other way round, inline PEM must hold what Go
+loads, and a TLS block needs a root CA or a client key to build a TLS config at all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tools import dapr_model as dm
+from tools.findings import Finding, Severity
+from tools.pem_check import certificate_problem, private_key_problem
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+_BASE = ("spec", "clientTLS")
+_NO_CHANNELS = (
+    "daprd cannot build the endpoint channels; it logs a warning and then runs without any "
+    "HTTPEndpoint channel and without its app channel"
+)
+
+
+def _present(doc: Any) -> bool:
+    """A PEM document with a value or a secret reference (what daprd ends up with)."""
+    if not isinstance(doc, dict):
+        return False
+    ref = doc.get("secretKeyRef")
+    return doc.get("value") is not None or (isinstance(ref, dict) and bool(ref.get("name")))
+
+
+def _inline(doc: Any) -> str | None:
+    if not isinstance(doc, dict) or doc.get("value") is None:
+        return None
+    ref = doc.get("secretKeyRef")
+    if isinstance(ref, dict) and ref.get("name"):
+        return None  # the secret replaces the value; the value is reported below
+    return dm.stringify(doc["value"])
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "HTTPEndpoint"):
+        return
+    tls = dm.spec(resource).get("clientTLS")
+    if not isinstance(tls, dict):
+        return
+    root, cert, key = (tls.get(name) for name in ("rootCA", "certificate", "privateKey"))
+    if _present(key) and not _present(cert):
+        yield RULE.finding(
+            resource,
+            "clientTLS has a privateKey but no certificate: daprd reads the certificate of the "
+            "pair without checking it is there, and the sidecar crashes (nil dereference) when "
+            "it builds the endpoint channels. Add the matching certificate.",
+            (*_BASE, "privateKey"),
+        )
+    elif _present(cert) and not _present(key):
+        yield RULE.finding(
+            resource,
+            "clientTLS has a certificate but no privateKey: daprd loads a client certificate "
+            "only together with its key, so this certificate is silently never presented and "
+            "servers requiring mutual TLS refuse the calls. Add privateKey.",
+            (*_BASE, "certificate"),
+        )
+    if not _present(root) and not _present(key):
+        yield RULE.finding(
+            resource,
+            "clientTLS has neither rootCA nor privateKey, so daprd creates no TLS config; on "
+            "Kubernetes the CRD defaults renegotiation to Never, which daprd then writes into "
+            "that missing config and the sidecar crashes (nil dereference). Remove clientTLS or "
+            "add rootCA / certificate + privateKey.",
+            _BASE,
+        )
+    for name, doc in (("rootCA", root), ("certificate", cert), ("privateKey", key)):
+        if isinstance(doc, dict) and doc.get("value") is not None:
+            ref = doc.get("secretKeyRef")
+            if isinstance(ref, dict) and ref.get("name"):
+                yield RULE.finding(
+                    resource,
+                    f"clientTLS.{name} has both value and secretKeyRef: the secret silently "
+                    "replaces the value. Keep one of them.",
+                    (*_BASE, name),
+                )
+        text = _inline(doc)
+        if text is None:
+            continue
+        problem = private_key_problem(text) if name == "privateKey" else certificate_problem(text)
+        if problem:
+            yield RULE.finding(
+                resource,
+                f"clientTLS.{name} value {problem}: {_NO_CHANNELS}. Paste the whole PEM "
+                "document, BEGIN and END lines included (better: a secretKeyRef).",
+                (*_BASE, name, "value"),
+            )
+
+
+RULE = Rule(
+    id="dapr-httpendpoint-tls",
+    category="dapr",
+    severity=Severity.ERROR,
+    summary="HTTPEndpoint clientTLS that daprd cannot build (halves, PEM, empty block)",
+    check=check,
+    explanation="channels.getHTTPEndpointAppChannel loads rootCA with AppendCertsFromPEM and "
+    "the client pair with tls.X509KeyPair, and only when a private key is present.",
+    kinds=frozenset({"HTTPEndpoint"}),
+)

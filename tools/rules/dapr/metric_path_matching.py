@@ -1,0 +1,126 @@
+"""dapr-metric-path-matching: ``metric(s).http.pathMatching`` entries become Go ServeMux
+patterns; one that ServeMux refuses makes daprd panic at start-up."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+
+from tools import dapr_model as dm
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+# daprd also registers "/v1.0/invoke/{app_id}/method" + path for every path not already under
+# /v1.0/invoke/ (cleanAndSortPaths), so app_id is taken.
+_INVOKE_PREFIX = "/v1.0/invoke/"
+_INVOKE_WILDCARD = "app_id"
+
+
+def normalize(path: str) -> str:
+    """NormalizeHTTPPath: merge double slashes, ensure a leading slash."""
+    while "//" in path:
+        path = path.replace("//", "/")
+    return path if path.startswith("/") else "/" + path
+
+
+def _wildcard_name_ok(name: str) -> bool:
+    """A Go identifier: letters and underscore, digits after the first character."""
+    for index, char in enumerate(name):
+        category = unicodedata.category(char)
+        if not (category.startswith("L") or char == "_" or (index and category == "Nd")):
+            return False
+    return bool(name)
+
+
+def pattern_problem(path: str) -> tuple[str | None, tuple[tuple[str, bool, bool], ...]]:
+    """Why ServeMux refuses the pattern ``path`` (already normalized), and its segments as
+    (literal or "", is wildcard, is multi) for the equivalence check."""
+    if " " in path or "\t" in path:
+        return "contains a space", ()
+    segments: list[tuple[str, bool, bool]] = []
+    seen: set[str] = set()
+    rest = path
+    while rest:
+        rest = rest[1:]
+        if not rest:
+            segments.append(("", True, True))  # a trailing slash matches everything below
+            break
+        cut = rest.find("/")
+        segment, rest = (rest, "") if cut < 0 else (rest[:cut], rest[cut:])
+        brace = segment.find("{")
+        if brace < 0:
+            segments.append((segment, False, False))
+            continue
+        if brace != 0:
+            return "has a '{' that does not start its segment", ()
+        if not segment.endswith("}"):
+            return "has a wildcard segment that does not end with '}'", ()
+        name = segment[1:-1]
+        if name == "$":
+            if rest:
+                return "has {$} before the end", ()
+            segments.append(("/", False, False))
+            break
+        multi = name.endswith("...")
+        name = name[:-3] if multi else name
+        if multi and rest:
+            return "has a {name...} wildcard before the end", ()
+        if not _wildcard_name_ok(name):
+            return f'has a wildcard name "{name}" that is not a Go identifier', ()
+        if name in seen:
+            return f'uses the wildcard name "{name}" twice', ()
+        seen.add(name)
+        segments.append(("", True, multi))
+    return None, tuple(segments)
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "Configuration"):
+        return
+    for field in ("metric", "metrics"):
+        paths = dm.dig(resource.doc, "spec", field, "http", "pathMatching")
+        seen: dict[tuple[tuple[str, bool, bool], ...], tuple[int, str]] = {}
+        for index, raw in enumerate(paths if isinstance(paths, list) else []):
+            if not isinstance(raw, str):
+                continue
+            location = ("spec", field, "http", "pathMatching", index)
+            path = normalize(raw)
+            problem, shape = pattern_problem(path)
+            patterns = [(path, shape)]
+            if problem is None and not path.startswith(_INVOKE_PREFIX):
+                variant = f"{_INVOKE_PREFIX}{{{_INVOKE_WILDCARD}}}/method{path}"
+                problem, variant_shape = pattern_problem(variant)
+                if problem:
+                    problem = f"{problem} once daprd adds its service-invocation variant {variant}"
+                patterns.append((variant, variant_shape))
+            for pattern, pattern_shape in patterns if problem is None else []:
+                earlier = seen.get(pattern_shape)
+                if earlier is not None and earlier[1] != pattern:
+                    problem = (
+                        f'registers "{pattern}", which matches exactly the same requests as '
+                        f'"{earlier[1]}" (entry {earlier[0]}), so the two patterns conflict'
+                    )
+                    break
+            if problem is None:
+                for pattern, pattern_shape in patterns:
+                    seen.setdefault(pattern_shape, (index, pattern))
+                continue
+            yield RULE.finding(
+                resource,
+                f'pathMatching "{raw}" {problem}: daprd registers it on a Go ServeMux, which '
+                "panics on such a pattern, and the sidecar crashes at start-up.",
+                location,
+            )
+
+
+RULE = Rule(
+    id="dapr-metric-path-matching",
+    category="dapr",
+    severity=Severity.ERROR,
+    summary="metrics http.pathMatching entry that Go's ServeMux refuses (daprd panics)",
+    check=check,
+    explanation="newPathMatching registers each normalized path, and its /v1.0/invoke "
+    "variant, with http.ServeMux.HandleFunc, which panics on an invalid or conflicting pattern.",
+    kinds=frozenset({"Configuration"}),
+)
