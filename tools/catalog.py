@@ -23,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from tools.daprd_registry import load_registry
 from tools.data import schema_root
 
 CATALOG_DIR = schema_root() / "dapr-components"
@@ -78,6 +79,8 @@ class FieldSpec:
     origin: str = "metadata"
     # What the code does with a value outside ``allowed`` when it does not refuse it.
     invalid_effect: str | None = None
+    # For a deprecated field: the field to use instead.
+    replaced_by: str | None = None
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -172,6 +175,18 @@ class Catalog:
     # Category-wide runtime keys (e.g. every state store reads ``keyPrefix``).
     category_fields: dict[str, dict[str, FieldSpec]] = field(default_factory=dict)
     source: str = ""
+    _packages: dict[str, list[ComponentSpec]] = field(default_factory=dict, repr=False)
+
+    def by_package(self, package: str, version: str) -> ComponentSpec | None:
+        """The entry whose metadata.yaml is in components-contrib directory ``package``
+        (the same version when the directory has several)."""
+        if not self._packages:
+            for spec in self.components.values():
+                self._packages.setdefault(spec.source.rpartition("/")[0], []).append(spec)
+        found = self._packages.get(package, [])
+        same = [spec for spec in found if spec.version == version]
+        chosen = same or found
+        return min(chosen, key=lambda s: (s.type, s.version)) if chosen else None
 
     def lookup(self, type_: str, version: str) -> ComponentSpec | None:
         return self.components.get((type_.lower(), version))
@@ -211,6 +226,7 @@ def _field_from(data: Mapping[str, Any], origin: str) -> FieldSpec:
         required_unless=tuple(str(a) for a in data.get("required_unless", ())),
         origin=str(data.get("origin", origin)),
         invalid_effect=data.get("invalid_effect"),
+        replaced_by=data.get("replaced_by"),
     )
 
 
@@ -433,7 +449,24 @@ INITIAL_VERSIONS = frozenset({"", "v0", "v1"})
 
 
 def lookup_component(catalog: Catalog, type_: str, version: str) -> ComponentSpec | None:
-    """The catalog entry daprd would pick for ``type_``/``version`` (empty version = v1)."""
+    """The catalog entry for the component daprd would create for ``type_``/``version``.
+
+    A type daprd registers is followed to the components-contrib package its factory comes
+    from (so registered aliases such as ``pubsub.azure.servicebus`` find the metadata of
+    ``pubsub.azure.servicebus.topics``); None when daprd has no such version or the
+    component has no metadata.yaml. Other types fall back to the catalog's own names.
+    """
+    registration = load_registry().get(type_)
+    if registration is not None:
+        resolved = registration.resolve(version.strip())
+        if resolved is None:
+            return None
+        package = registration.versions[resolved]
+        if package is None:
+            return None
+        spec = catalog.by_package(package, resolved or "v1")
+        if spec is not None:
+            return spec
     version = version.strip().lower()
     spec = catalog.lookup(type_, version)
     if spec is None and version in INITIAL_VERSIONS:

@@ -193,6 +193,27 @@ def build_parser() -> argparse.ArgumentParser:
     meta.add_argument("directory", metavar="DIR")
     meta.add_argument("--out", metavar="DIR", default="build/schemas/dapr-components")
     meta.set_defaults(func=cmd_import_metadata)
+    reg = schemas_sub.add_parser(
+        "import-registry",
+        help="import the component registry daprd is built with from dapr/dapr",
+        description="Read cmd/daprd/components of a dapr/dapr checkout (or of a git ref with "
+        "--git-dir) and write registry.json: every registered type, alias and version, its "
+        "build tags and the components-contrib package it comes from. --check compares the "
+        "committed file with a fresh import; with no source given it checks only the file's "
+        "shape and says so.",
+    )
+    reg.add_argument("directory", nargs="?", metavar="DIR", help="a dapr/dapr checkout")
+    reg.add_argument("--git-dir", metavar="DIR", help="read a git repository instead")
+    reg.add_argument(
+        "--ref", metavar="REF", help="git ref to read (default: the ref recorded in the file)"
+    )
+    reg.add_argument(
+        "--out",
+        metavar="FILE",
+        help="where to write (default: the project's schemas/dapr-components/registry.json)",
+    )
+    reg.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    reg.set_defaults(func=cmd_import_registry)
     values = schemas_sub.add_parser(
         "values",
         help="regenerate the catalog-derived definitions in the chart's values.schema.json",
@@ -388,6 +409,18 @@ def cmd_import_metadata(args: argparse.Namespace) -> int:
     report = import_metadata(Path(args.directory), Path(args.out))
     print(report)
     return EXIT_OK
+
+
+def cmd_import_registry(args: argparse.Namespace) -> int:
+    from tools.importers.registry_cli import run_import_registry
+
+    return run_import_registry(
+        directory=args.directory,
+        git_dir=args.git_dir,
+        ref=args.ref,
+        out=args.out,
+        check=args.check,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""A metadata name in non-canonical case; an error where the code reads the exact key."""
+"""A metadata name in non-canonical case: style (info), but an error where the code reads the
+exact key."""
 
 from __future__ import annotations
 
@@ -38,17 +39,18 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
                 f'"{item.name}" works (names are matched case-insensitively) but the '
                 f'documented spelling is "{canonical}"; use it so searches and reviews find it.',
                 path,
+                severity=Severity.INFO,
             )
 
 
 RULE = Rule(
     id="dapr-metadata-case",
     category="dapr",
-    severity=Severity.WARNING,
-    summary="Metadata name not in its canonical case",
+    severity=Severity.INFO,
+    summary="Metadata name not in its canonical case (error for exact-key fields)",
     check=check,
-    explanation="Most metadata is decoded case-insensitively, but a few keys (Kafka "
-    "initialOffset, caCert, binding route...) are read by exact name; for those a different "
-    "case is an error.",
+    explanation="Most metadata is decoded case-insensitively, so another case is only style "
+    "(info); a few keys (Kafka initialOffset, caCert, binding route...) are read by exact name, "
+    "and for those a different case is an error.",
     kinds=frozenset({"Component"}),
 )

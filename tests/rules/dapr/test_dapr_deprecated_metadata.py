@@ -1,0 +1,44 @@
+"""dapr-deprecated-metadata: a name the code still reads but has deprecated."""
+
+from __future__ import annotations
+
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.dapr.deprecated_metadata import RULE
+from tools.rules.dapr.unknown_metadata import RULE as UNKNOWN
+
+DOC = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: c}
+spec:
+  type: TYPE
+  version: v1
+  metadata:
+    - {name: NAME, value: "amqp://rabbit:5672"}
+"""
+
+
+def run(name: str, type_: str = "pubsub.rabbitmq", rule: object = RULE) -> list[Finding]:
+    text = DOC.replace("NAME", name).replace("TYPE", type_)
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in rule.check(r, bundle)]  # type: ignore[attr-defined]
+
+
+def test_rabbitmq_host_is_a_deprecation_warning_not_ignored() -> None:
+    (finding,) = run("host")
+    assert finding.severity is Severity.WARNING
+    assert '"connectionString"' in finding.message and "still reads" in finding.message
+    assert run("host", rule=UNKNOWN) == []  # never reported as ignored
+
+
+def test_current_names_pass() -> None:
+    assert run("connectionString") == []
+    assert run("hostname") == []
+
+
+def test_deprecated_field_from_metadata_yaml() -> None:
+    (finding,) = run("connMaxIdleTime", type_="configuration.postgresql")
+    assert finding.severity is Severity.WARNING and "deprecated" in finding.message
