@@ -29,6 +29,7 @@ from tools.data import schema_root
 CATALOG_DIR = schema_root() / "dapr-components"
 CATALOG_FILE = "catalog.json"
 OVERRIDES_FILE = "_overrides.json"
+CODE_FIELDS_FILE = "code_fields.json"
 
 # Component categories daprd knows (pkg/components/category.go); any other prefix makes it exit.
 CATEGORIES = frozenset(
@@ -81,6 +82,8 @@ class FieldSpec:
     invalid_effect: str | None = None
     # For a deprecated field: the field to use instead.
     replaced_by: str | None = None
+    # How the Go code parses the value (``tools.godecode``), e.g. "mapstructure:uint8".
+    decode: str | None = None
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -227,6 +230,7 @@ def _field_from(data: Mapping[str, Any], origin: str) -> FieldSpec:
         origin=str(data.get("origin", origin)),
         invalid_effect=data.get("invalid_effect"),
         replaced_by=data.get("replaced_by"),
+        decode=data.get("decode"),
     )
 
 
@@ -396,9 +400,53 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def build_catalog(generated: Mapping[str, Any], overrides: Mapping[str, Any]) -> Catalog:
+def _with_code_fields(spec: ComponentSpec, code: Mapping[str, Any]) -> ComponentSpec:
+    """Add what the component's Go code decodes (``code_fields.json``) to its entry: the Go
+    decoding of known fields (unless written by hand), their ``mapstructurealiases``,
+    deprecations, and names the code reads that metadata.yaml does not list."""
+    package = code.get(spec.source.rpartition("/")[0])
+    if not package:
+        return spec
+    fields = dict(spec.fields)
+    for key, raw in package.items():
+        known = fields.get(key)
+        if known is None:
+            added = _field_from({**raw, "origin": "code"}, "code")
+            for spelling in added.spellings:
+                fields.setdefault(spelling.lower(), added)
+            continue
+        changes: dict[str, Any] = {}
+        if known.decode is None and raw.get("decode"):
+            changes["decode"] = raw["decode"]
+        new_aliases = [
+            a
+            for a in raw.get("aliases", ())
+            if a.lower() not in {s.lower() for s in known.spellings}
+        ]
+        if new_aliases:
+            changes["aliases"] = (*known.aliases, *new_aliases)
+        if raw.get("deprecated") and not known.deprecated and key == known.name.lower():
+            changes["deprecated"] = True
+            changes["replaced_by"] = known.replaced_by or raw.get("replaced_by")
+        if not changes:
+            continue
+        updated = replace(known, **changes)
+        for spelling, current in list(fields.items()):
+            if current is known:
+                fields[spelling] = updated
+        for spelling in updated.spellings:
+            fields.setdefault(spelling.lower(), updated)
+    return replace(spec, fields=MappingProxyType(fields))
+
+
+def build_catalog(
+    generated: Mapping[str, Any],
+    overrides: Mapping[str, Any],
+    code_fields: Mapping[str, Any] | None = None,
+) -> Catalog:
     """Combine the generated facts and the hand-written overrides into a Catalog."""
     catalog = Catalog(source=str(generated.get("source", "")))
+    code = (code_fields or {}).get("packages", {})
     for category, fields in overrides.get("categories", {}).items():
         specs = [_field_from(f, "runtime") for f in fields]
         catalog.category_fields[category] = _index(specs)
@@ -406,6 +454,7 @@ def build_catalog(generated: Mapping[str, Any], overrides: Mapping[str, Any]) ->
     entries.extend(overrides.get("extra_components", ()))
     for entry in entries:
         spec = _with_category_fields(_component(entry, overrides), catalog)
+        spec = _with_code_fields(spec, code)
         catalog.components[(spec.type, spec.version)] = spec
     for entry in overrides.get("version_aliases", ()):
         base = catalog.lookup(str(entry["type"]), str(entry["same_as"]))
@@ -436,8 +485,10 @@ def _load(directory: Path) -> Catalog:
     if not overrides_path.exists():
         overrides_path = CATALOG_DIR / OVERRIDES_FILE
     overrides = _read_json(overrides_path) if overrides_path.exists() else {}
+    code_path = directory / CODE_FIELDS_FILE
+    code_fields = _read_json(code_path) if code_path.exists() else {}
     try:
-        return build_catalog(generated, overrides)
+        return build_catalog(generated, overrides, code_fields)
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"{directory}: malformed catalog ({exc})") from None
 

@@ -42,3 +42,20 @@ def test_current_names_pass() -> None:
 def test_deprecated_field_from_metadata_yaml() -> None:
     (finding,) = run("connMaxIdleTime", type_="configuration.postgresql")
     assert finding.severity is Severity.WARNING and "deprecated" in finding.message
+
+
+def test_deprecated_names_found_in_the_go_structs() -> None:
+    # common/aws/deprecated.go: DeprecatedPostgresIAM is squashed into the PostgreSQL metadata.
+    (finding,) = run("awsAccessKey", type_="state.postgresql")
+    assert finding.severity is Severity.WARNING
+    assert run("awsAccessKey", type_="state.postgresql", rule=UNKNOWN) == []
+    # Kafka authRequired: read with strconv.ParseBool after a deprecation log line.
+    (kafka,) = run("authRequired", type_="pubsub.kafka")
+    assert '"authType"' in kafka.message
+
+
+def test_aliases_the_decoder_maps_are_accepted_silently() -> None:
+    # mapstructurealiases: awsRegion -> region, timeoutInSeconds -> timeout.
+    assert run("awsRegion", type_="state.postgresql") == []
+    assert run("awsRegion", type_="state.postgresql", rule=UNKNOWN) == []
+    assert run("timeoutInSeconds", type_="state.postgresql", rule=UNKNOWN) == []
