@@ -59,3 +59,12 @@ def test_aliases_the_decoder_maps_are_accepted_silently() -> None:
     assert run("awsRegion", type_="state.postgresql") == []
     assert run("awsRegion", type_="state.postgresql", rule=UNKNOWN) == []
     assert run("timeoutInSeconds", type_="state.postgresql", rule=UNKNOWN) == []
+
+
+def test_service_bus_typo_alias_is_deprecated_not_ignored() -> None:
+    # common/component/azure/servicebus/metadata.go, ParseMetadata: the misspelt key is copied
+    # to publishInitialRetryIntervalInMs with a deprecation log line.
+    for type_ in ("pubsub.azure.servicebus", "bindings.azure.servicebusqueues"):
+        (finding,) = run("publishInitialRetryInternalInMs", type_=type_)
+        assert '"publishInitialRetryIntervalInMs"' in finding.message
+        assert run("publishInitialRetryInternalInMs", type_=type_, rule=UNKNOWN) == []
