@@ -118,13 +118,22 @@ def _duration_problem(text: str) -> str | None:
             return "is out of range for a 64-bit number of seconds"
         if abs(seconds) * 10**9 > MAX_NANOS:
             return (
-                "is more seconds than a Go time.Duration holds (about 292 years): the "
-                "multiplication overflows and the component gets a wrong duration"
+                "is more seconds than a Go time.Duration holds (about 292 years), so the "
+                "multiplication into nanoseconds overflows"
             )
         return None
     if abs(nanos) > MAX_NANOS:
         return "is longer than a Go time.Duration holds (about 292 years)"
     return None
+
+
+# Problems whose value is used anyway, changed: the component starts with something else.
+_SILENT = ("read as false", "overflows", "does not apply it")
+
+
+def is_silent(problem: str) -> bool:
+    """Whether the component starts anyway with a different value (rather than failing)."""
+    return any(marker in problem for marker in _SILENT)
 
 
 def decode_problem(decoder: str, text: str) -> str | None:

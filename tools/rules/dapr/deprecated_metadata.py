@@ -22,6 +22,8 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         field = spec.field(item.name)
         if field is None or not field.deprecated or item.name.lower() != field.name.lower():
             continue
+        if field.exact_key and item.name != field.name:
+            continue  # read by its exact spelling: dapr-metadata-case reports it as ignored
         instead = f'; use "{field.replaced_by}" instead' if field.replaced_by else ""
         yield RULE.finding(
             resource,
