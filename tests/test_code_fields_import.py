@@ -39,6 +39,11 @@ type fakeMetadata struct {
 }
 
 func (f *fake) Init(m map[string]string) error {
+\tif err := retry.DecodeConfigWithPrefix(
+\t\t&f.retry, m, "retry",
+\t); err != nil {
+\t\treturn err
+\t}
 \treturn kitmd.DecodeMetadata(m, &f.md)
 }
 """,
@@ -90,6 +95,9 @@ def test_struct_fields_types_aliases_and_deprecations(tmp_path: Path) -> None:
     assert "internal" not in fake
     # Imported common packages count in full (the implementation lives there) ...
     assert "never" in fake
+    # kit retry config under the prefix the code passes to DecodeConfigWithPrefix.
+    assert fake["retrymaxretries"]["decode"] == "config:int64"
+    assert fake["retrypolicy"]["exact_prefix"] == "retry"
     # ... and without DecodeMetadata there is no decoder: the type says nothing.
     assert "decode" not in data["packages"]["state/nodecode"]["size"]
 
@@ -153,6 +161,10 @@ def test_every_decoder_in_the_catalog_is_known() -> None:
         ("mapstructure:float64", "1e308", True),
         ("millis:uint32", "4294967295", True),
         ("millis:uint32", "250ms", True),
+        ("config:duration", "1500", True),  # milliseconds
+        ("config:duration", "", False),
+        ("config:int64", "0x10", False),
+        ("config:bool", "yes", False),
     ],
 )
 def test_go_decoders(decoder: str, value: str, ok: bool) -> None:

@@ -92,6 +92,9 @@ class FieldSpec:
     replaced_by: str | None = None
     # How the Go code parses the value (``tools.godecode``), e.g. "mapstructure:uint8".
     decode: str | None = None
+    # The name is found only when it starts with exactly this prefix (kit retry ``backOff``);
+    # the rest is matched case-insensitively.
+    exact_prefix: str | None = None
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -239,6 +242,7 @@ def _field_from(data: Mapping[str, Any], origin: str) -> FieldSpec:
         invalid_effect=data.get("invalid_effect"),
         replaced_by=data.get("replaced_by"),
         decode=data.get("decode"),
+        exact_prefix=data.get("exact_prefix"),
     )
 
 
@@ -426,6 +430,8 @@ def _with_code_fields(spec: ComponentSpec, code: Mapping[str, Any]) -> Component
         changes: dict[str, Any] = {}
         if known.decode is None and raw.get("decode"):
             changes["decode"] = raw["decode"]
+        if known.exact_prefix is None and raw.get("exact_prefix"):
+            changes["exact_prefix"] = raw["exact_prefix"]
         new_aliases = [
             a
             for a in raw.get("aliases", ())

@@ -143,6 +143,8 @@ def _decode_grammar(decode: str) -> dict[str, Any]:
         return {"enum": ["true", "false"]}
     if go_type == "duration" or how == "millis":
         return {"pattern": _SAFE_DURATION}
+    if how == "config" and go_type.startswith("int"):
+        return {"pattern": "^[+-]?[0-9]{1,18}$"}
     if go_type.startswith("float"):
         return {"pattern": "^[+-]?[0-9]{1,15}(\\.[0-9]{1,15})?$"}
     unsigned = go_type.startswith("uint")

@@ -13,6 +13,10 @@ A decoder is named ``<how>:<go type>``:
   false forms).
 - ``millis:uint32``: a bare integer is **milliseconds** (``ParseUint(v, 10, 32)``), anything
   else a Go duration (Kafka ``consumeRetryInterval``).
+- ``config:<type>``: dapr/kit ``config.Decode`` (``config/decode.go``, ``decodeString``), used
+  by ``retry.DecodeConfigWithPrefix`` for the ``backOff…`` keys: base-10 numbers at the
+  field's size, ``ParseBool``, and a duration that is ``Atoi``-able is **milliseconds**,
+  otherwise ``time.ParseDuration``; an empty value is an error.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ DECODERS = frozenset(
     {f"mapstructure:{t}" for t in (*_BITS, *_UBITS, *_FLOATS, "bool", "duration")}
     | {f"strconv:{t}" for t in (*_BITS, *_UBITS, "bool")}
     | {"millis:uint32"}
+    | {f"config:{t}" for t in (*_BITS, *_UBITS, *_FLOATS, "bool", "duration")}
 )
 
 
@@ -127,6 +132,27 @@ def _duration_problem(text: str) -> str | None:
     return None
 
 
+def _config_problem(go_type: str, text: str) -> str | None:
+    if text == "":
+        return "is empty, which kit config decoding refuses"
+    if go_type == "duration":
+        if _go_int(text, False) is not None:
+            if abs(int(text)) * 10**6 > MAX_NANOS:
+                return (
+                    "is more milliseconds than a Go time.Duration holds, so the "
+                    "multiplication into nanoseconds overflows"
+                )
+            return None  # a bare number: milliseconds
+        return _duration_problem(text)
+    if go_type == "bool":
+        if text in STRICT_TRUE or text in STRICT_FALSE:
+            return None
+        return "is not a boolean strconv.ParseBool accepts (1, t, true, 0, f, false...)"
+    if go_type in _FLOATS:
+        return _float_problem(text, go_type)
+    return _int_problem(text, go_type, False)
+
+
 # Problems whose value is used anyway, changed: the component starts with something else.
 _SILENT = ("read as false", "overflows", "does not apply it")
 
@@ -141,8 +167,10 @@ def decode_problem(decoder: str, text: str) -> str | None:
     how, _, go_type = decoder.partition(":")
     if decoder not in DECODERS:
         raise ValueError(f"unknown decoder {decoder!r}")
-    if text == "" and how != "mapstructure":
+    if text == "" and how in {"strconv", "millis"}:
         return None  # the components skip an empty value before parsing it
+    if how == "config":
+        return _config_problem(go_type, text)
     if how == "millis":
         if _go_int(text, False) is not None:  # strconv.Atoi accepts it: milliseconds
             if text[:1] in {"+", "-"}:

@@ -18,12 +18,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.importers.daprd_registry import CONTRIB_PREFIX, Source
-from tools.importers.gosource import imports, tokenize
+from tools.importers.gosource import STRING, calls, imports, tokenize
 from tools.importers.source import SourceError
 
 CODE_FIELDS_FILE = "code_fields.json"
 _FOLLOW = ("common/", "internal/")
 _MAX_DEPTH = 2
+# dapr/kit retry/retry.go ``Config``: the fields ``retry.DecodeConfigWithPrefix(c, md, p)``
+# reads from keys starting with exactly ``p`` (kit config/prefix.go ``PrefixedBy``), decoded by
+# kit config/decode.go (base-10 numbers, strict booleans, bare durations in milliseconds).
+_KIT_RETRY_FIELDS = (
+    ("Policy", "", ("constant", "exponential")),
+    ("Duration", "config:duration", None),
+    ("InitialInterval", "config:duration", None),
+    ("RandomizationFactor", "config:float32", None),
+    ("Multiplier", "config:float32", None),
+    ("MaxInterval", "config:duration", None),
+    ("MaxElapsedTime", "config:duration", None),
+    ("MaxRetries", "config:int64", None),
+)
 _GO_TYPES = frozenset(
     {"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64"}
     | {"float32", "float64", "bool"}
@@ -37,6 +50,10 @@ class CodeField:
     aliases: list[str] = field(default_factory=list)
     deprecated: bool = False
     replaced_by: str | None = None
+    # Set for fields that are not decoded by DecodeMetadata (kit retry config).
+    decode: str | None = None
+    exact_prefix: str | None = None
+    allowed: list[str] | None = None
 
 
 @dataclass
@@ -45,6 +62,7 @@ class _Package:
     structs: dict[str, list[tuple[CodeField | None, str | None]]]  # field or squash type
     imports: dict[str, str]
     decodes: bool
+    retry_prefixes: list[str] = field(default_factory=list)
 
 
 def tag_value(tag: str, key: str) -> str | None:
@@ -151,14 +169,21 @@ def _package(source: Source, directory: str, cache: dict[str, _Package | None]) 
     }
     structs: dict[str, list[tuple[CodeField | None, str | None]]] = {}
     imported: dict[str, str] = {}
+    prefixes: list[str] = []
     for text in files.values():
         structs.update(_structs(text))
-        imported.update(imports(tokenize(text)))
+        tokens = tokenize(text)
+        imported.update(imports(tokens))
+        for call in calls(tokens, ["DecodeConfigWithPrefix"]):
+            last = call.args[-1] if len(call.args) == 3 else ()
+            if len(last) == 1 and last[0].kind == STRING and last[0].value:
+                prefixes.append(last[0].value)
     package = _Package(
         files=files,
         structs=structs,
         imports=imported,
         decodes=any("DecodeMetadata(" in t for t in files.values()),
+        retry_prefixes=prefixes,
     )
     cache[directory] = package
     return package
@@ -195,7 +220,16 @@ def _squashed(
 
 
 def _copy(f: CodeField) -> CodeField:
-    return CodeField(f.name, f.go_type, list(f.aliases), f.deprecated, f.replaced_by)
+    return CodeField(
+        f.name,
+        f.go_type,
+        list(f.aliases),
+        f.deprecated,
+        f.replaced_by,
+        f.decode,
+        f.exact_prefix,
+        f.allowed,
+    )
 
 
 def _referenced(importer: _Package, child: _Package, alias: str) -> set[str]:
@@ -217,10 +251,12 @@ def _fields_of(
     decodes = False
     # (package, depth, the structs to read: None for all of them)
     queue: list[tuple[_Package, int, set[str] | None]] = [(root, 0, None)]
+    retry: list[str] = []
     seen = {directory}
     while queue:
         package, depth, wanted = queue.pop(0)
         decodes = decodes or package.decodes
+        retry.extend(package.retry_prefixes)
         for name, struct in package.structs.items():
             if wanted is not None and name not in wanted:
                 continue
@@ -241,6 +277,17 @@ def _fields_of(
                     # that, only the structs the importing code names.
                     only = None if depth == 0 else _referenced(package, child, alias)
                     queue.append((child, depth + 1, only))
+    for prefix in dict.fromkeys(retry):
+        for suffix, decode, allowed in _KIT_RETRY_FIELDS:
+            fields.append(
+                CodeField(
+                    name=prefix + suffix,
+                    go_type="",
+                    decode=decode or None,
+                    exact_prefix=prefix,
+                    allowed=list(allowed) if allowed else None,
+                )
+            )
     return fields, decodes
 
 
@@ -259,9 +306,15 @@ def _merge(fields: Iterable[CodeField], decodes: bool) -> dict[str, dict[str, An
             entry["deprecated"] = True
             if f.replaced_by:
                 entry["replaced_by"] = f.replaced_by
+        if f.decode:
+            entry["decode"] = f.decode
+        if f.exact_prefix:
+            entry["exact_prefix"] = f.exact_prefix
+        if f.allowed:
+            entry["allowed"] = f.allowed
     for key, entry in out.items():
         kinds = types[key]
-        if decodes and len(kinds) == 1 and "" not in kinds:
+        if decodes and len(kinds) == 1 and "" not in kinds and "decode" not in entry:
             entry["decode"] = f"mapstructure:{next(iter(kinds))}"
     return {k: out[k] for k in sorted(out)}
 

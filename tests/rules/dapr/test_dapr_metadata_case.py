@@ -45,6 +45,13 @@ def test_exact_key_fields_are_errors() -> None:
     assert host.severity is Severity.ERROR
 
 
+def test_retry_keys_need_the_exact_backoff_prefix() -> None:
+    # dapr/kit config.PrefixedBy cuts the prefix with strings.CutPrefix (case-sensitive).
+    (finding,) = run("backoffMaxRetries")
+    assert finding.severity is Severity.ERROR and '"backOff"' in finding.message
+    assert run("backOffmaxretries") == []  # the rest is matched case-insensitively
+
+
 def test_canonical_names_and_aliases_pass() -> None:
     assert run("initialOffset") == []
     assert run("clientId") == []  # documented alias of clientID

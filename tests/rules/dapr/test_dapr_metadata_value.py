@@ -66,6 +66,10 @@ def test_case_insensitive_allowed_values_pass(name: str, value: str) -> None:
         ("maxConns", '"08"', "state.postgresql", "whole number"),
         ("cleanupInterval", '"10000000000"', "state.postgresql", "overflows"),
         ("heartbeatInterval", '"300000000h"', "pubsub.kafka", "292 years"),
+        # kit retry config (retry.DecodeConfigWithPrefix): base 10, empty refused.
+        ("backOffMaxRetries", '"0x10"', "pubsub.kafka", "whole number"),
+        ("backOffMaxRetries", '""', "pubsub.kafka", "empty"),
+        ("backOffMultiplier", '"fast"', "pubsub.aws.snssqs", "float32"),
         ("timeout", '"500ms"', "state.postgresql", "at least 1s"),
         ("keyPrefix", '"a||b"', "state.postgresql", "'||'"),
         ("schedule", '"every day"', "bindings.cron", "not a cron schedule"),
@@ -98,6 +102,9 @@ def test_bad_values(name: str, value: str, type_: str, expected: str) -> None:
         ("consumeRetryInterval", '"1h30m"', "pubsub.kafka"),
         ("authRequired", '"True"', "pubsub.kafka"),
         ("cleanupInterval", '"3600"', "state.postgresql"),  # bare number: seconds
+        ("backOffDuration", '"500"', "pubsub.kafka"),  # kit config: milliseconds
+        ("backOffMaxRetries", '"-1"', "pubsub.kafka"),
+        ("backOffPolicy", '"Exponential"', "pubsub.jetstream"),
     ],
 )
 def test_good_values(name: str, value: str, type_: str) -> None:

@@ -24,7 +24,19 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
             continue
         canonical = next(s for s in field.spellings if s.lower() == item.name.lower())
         path = ("spec", "metadata", item.index, "name")
-        if field.exact_key:
+        prefix = field.exact_prefix
+        if prefix and not item.name.startswith(prefix):
+            yield RULE.finding(
+                resource,
+                f'"{item.name}" must start with exactly "{prefix}": the component selects '
+                f"these keys with a case-sensitive prefix (dapr/kit retry config), so this "
+                f'value is ignored and the default applies. Rename it to "{canonical}".',
+                path,
+                severity=Severity.ERROR,
+            )
+        elif prefix:
+            continue  # after the prefix, names are matched case-insensitively
+        elif field.exact_key:
             yield RULE.finding(
                 resource,
                 f'"{item.name}" must be spelt "{canonical}": the component looks this key up '
