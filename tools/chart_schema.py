@@ -147,6 +147,31 @@ def cron_pattern() -> str:
     return f"^({schedule})$"
 
 
+# Decimal digits that always fit a Go integer of each size (a subset of what it parses).
+_INT_DIGITS = {"8": 2, "16": 4, "32": 9, "64": 18, "": 18}
+# A duration that cannot overflow time.Duration (at most two terms of 999999h, ~228 years),
+# or a bare number of seconds that cannot overflow it when multiplied into nanoseconds.
+_SAFE_DURATION = "^([0-9]{1,6}(\\.[0-9]{1,9})?(ns|us|ms|s|m|h)){1,2}$|^[0-9]{1,9}$"
+
+
+def _decode_grammar(decode: str) -> dict[str, Any]:
+    """A pattern accepting only values the Go decoding (tools.godecode) reads as written."""
+    how, _, go_type = decode.partition(":")
+    if go_type == "bool":
+        return {"enum": ["true", "false"]}
+    if go_type == "duration" or how == "millis":
+        return {"pattern": _SAFE_DURATION}
+    if how == "config" and go_type.startswith("int"):
+        return {"pattern": "^[+-]?[0-9]{1,18}$"}
+    if go_type.startswith("float"):
+        return {"pattern": "^[+-]?[0-9]{1,15}(\\.[0-9]{1,15})?$"}
+    unsigned = go_type.startswith("uint")
+    digits = _INT_DIGITS[go_type.removeprefix("u").removeprefix("int")]
+    sign = "" if unsigned else "[+-]?"
+    # No leading zero: with base 0, Go reads "010" as octal and refuses "08".
+    return {"pattern": f"^{sign}(0|[1-9][0-9]{{0,{digits - 1}}})$"}
+
+
 def value_grammar(field: FieldSpec) -> dict[str, Any] | None:
     """What a literal value of ``field`` must look like; None when any string goes.
 
@@ -156,6 +181,8 @@ def value_grammar(field: FieldSpec) -> dict[str, Any] | None:
     parts: list[dict[str, Any]] = []
     if field.allowed is not None:
         parts.append({"enum": list(dict.fromkeys(field.allowed))})
+    elif field.decode is not None:
+        parts.append(_decode_grammar(field.decode))
     elif field.type == "bool":
         parts.append({"enum": ["true", "false"]})
     elif field.type == "number":

@@ -214,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     meta.add_argument("directory", metavar="DIR")
     meta.add_argument("--out", metavar="DIR", default="build/schemas/dapr-components")
     meta.set_defaults(func=cmd_import_metadata)
+    _add_import_parsers(schemas_sub)
     values = schemas_sub.add_parser(
         "values",
         help="regenerate the catalog-derived definitions in the chart's values.schema.json",
@@ -227,6 +228,46 @@ def build_parser() -> argparse.ArgumentParser:
     values.set_defaults(func=cmd_schema_values)
     schemas.set_defaults(func=lambda args: _missing_action(schemas))
     return parser
+
+
+def _add_import_parsers(schemas_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The generated-data importers of `schemas`: daprd registry, contrib code facts."""
+    reg = schemas_sub.add_parser(
+        "import-registry",
+        help="import the component registry daprd is built with from dapr/dapr",
+        description="Read cmd/daprd/components of a dapr/dapr checkout (or of a git ref with "
+        "--git-dir) and write registry.json: every registered type, alias and version, its "
+        "build tags and the components-contrib package it comes from. --check compares the "
+        "committed file with a fresh import; with no source given it checks only the file's "
+        "shape and says so.",
+    )
+    reg.add_argument("directory", nargs="?", metavar="DIR", help="a dapr/dapr checkout")
+    reg.add_argument("--git-dir", metavar="DIR", help="read a git repository instead")
+    reg.add_argument(
+        "--ref", metavar="REF", help="git ref to read (default: the ref recorded in the file)"
+    )
+    reg.add_argument(
+        "--out",
+        metavar="FILE",
+        help="where to write (default: the project's schemas/dapr-components/registry.json)",
+    )
+    reg.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    reg.set_defaults(func=cmd_import_registry)
+    code = schemas_sub.add_parser(
+        "import-code-fields",
+        help="import the metadata names and Go types components-contrib code decodes",
+        description="For every components-contrib package registry.json names, read the Go "
+        "structs the component decodes its metadata into (mapstructure tags, "
+        "mapstructurealiases, Go types, deprecations) and write code_fields.json. --check "
+        "compares with a fresh import; with no source given it checks only the shape.",
+    )
+    code.add_argument("directory", nargs="?", metavar="DIR", help="a components-contrib checkout")
+    code.add_argument("--git-dir", metavar="DIR", help="read a git repository instead")
+    code.add_argument("--ref", metavar="REF", help="git ref (default: the one in the file)")
+    code.add_argument("--registry", metavar="FILE", help="registry.json naming the packages")
+    code.add_argument("--out", metavar="FILE", help="where to write (default: the project's)")
+    code.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    code.set_defaults(func=cmd_import_code_fields)
 
 
 def _missing_action(parser: argparse.ArgumentParser) -> int:
@@ -437,6 +478,31 @@ def cmd_import_metadata(args: argparse.Namespace) -> int:
     report = import_metadata(Path(args.directory), Path(args.out))
     print(report)
     return EXIT_OK
+
+
+def cmd_import_registry(args: argparse.Namespace) -> int:
+    from tools.importers.registry_cli import run_import_registry
+
+    return run_import_registry(
+        directory=args.directory,
+        git_dir=args.git_dir,
+        ref=args.ref,
+        out=args.out,
+        check=args.check,
+    )
+
+
+def cmd_import_code_fields(args: argparse.Namespace) -> int:
+    from tools.importers.registry_cli import run_import_code_fields
+
+    return run_import_code_fields(
+        directory=args.directory,
+        git_dir=args.git_dir,
+        ref=args.ref,
+        registry=args.registry,
+        out=args.out,
+        check=args.check,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -36,6 +36,14 @@ TRUE_POSITIVES: dict[tuple[str, str, str], str] = {
         "namespace",
     ): "the Kubernetes secret store reads defaultNamespace (and kubeconfigPath) only; a "
     "'namespace' item is ignored and the store uses the pod's namespace",
+    # components-contrib conformance configs build components directly, not through daprd's
+    # registry; in daprd 1.18.3 these types do not exist.
+    ("bindings/kitex/components/kitex.yaml", "dapr-unknown-type", ""): "daprd 1.18 does not "
+    "compile bindings.kitex (cmd/daprd/components/bindings_kitex.go_disabled)",
+    ("config/crypto/jwks/jwks.yaml", "dapr-unknown-type", ""): "daprd registers the JWKS "
+    "provider as dapr.jwks (crypto_jwks.go), so the type is crypto.dapr.jwks",
+    ("config/crypto/localstorage/localstorage.yml", "dapr-unknown-type", ""): "daprd registers "
+    "it as dapr.localstorage (crypto_localstorage.go): crypto.dapr.localstorage",
 }
 
 needs_examples = pytest.mark.skipif(
@@ -54,6 +62,8 @@ def corpus() -> list[Finding]:
 
 
 def _metadata_name(finding: Finding) -> str:
+    if finding.path == "/spec/type":
+        return ""
     match = re.match(r"^/spec/metadata/(\d+)/", finding.path)
     assert finding.resource is not None and match, finding
     return str(finding.resource.doc["spec"]["metadata"][int(match.group(1))]["name"])

@@ -26,9 +26,10 @@ def run(name: str, type_: str = "pubsub.kafka") -> list[Finding]:
     return [f for r in resources for f in RULE.check(r, bundle)]
 
 
-def test_non_canonical_case_warns() -> None:
+def test_non_canonical_case_is_info() -> None:
+    # DecodeMetadata matches names case-insensitively: the value applies, only style differs.
     (finding,) = run("consumergroup")
-    assert finding.severity is Severity.WARNING
+    assert finding.severity is Severity.INFO
     assert finding.path == "/spec/metadata/0/name"
     assert '"consumerGroup"' in finding.message
 
@@ -39,6 +40,16 @@ def test_exact_key_fields_are_errors() -> None:
     assert "default applies" in finding.message and '"initialOffset"' in finding.message
     (route,) = run("Route", type_="bindings.cron")
     assert route.severity is Severity.ERROR
+    # pubsub/rabbitmq metadata.go reads the deprecated "host" with a plain map lookup.
+    (host,) = run("Host", type_="pubsub.rabbitmq")
+    assert host.severity is Severity.ERROR
+
+
+def test_retry_keys_need_the_exact_backoff_prefix() -> None:
+    # dapr/kit config.PrefixedBy cuts the prefix with strings.CutPrefix (case-sensitive).
+    (finding,) = run("backoffMaxRetries")
+    assert finding.severity is Severity.ERROR and '"backOff"' in finding.message
+    assert run("backOffmaxretries") == []  # the rest is matched case-insensitively
 
 
 def test_canonical_names_and_aliases_pass() -> None:

@@ -54,8 +54,22 @@ def test_case_insensitive_allowed_values_pass(name: str, value: str) -> None:
     [
         ("compression", "brotli", "pubsub.kafka", "none, gzip, snappy, lz4, zstd"),
         ("heartbeatInterval", '"3 seconds"', "pubsub.kafka", "not a duration"),
-        ("maxMessageBytes", '"1MB"', "pubsub.kafka", "not a number"),
-        ("skipVerify", '"enabled"', "pubsub.kafka", "reads anything but"),
+        ("maxMessageBytes", '"1MB"', "pubsub.kafka", "not a whole number"),
+        ("maxMessageBytes", '"1.5"', "pubsub.kafka", "not a whole number"),
+        ("skipVerify", '"enabled"', "pubsub.kafka", "read as false"),
+        # Go types of the fields the code decodes into (code_fields.json, _overrides.json).
+        ("prefetchCount", '"300"', "pubsub.rabbitmq", "out of range for uint8 (0..255)"),
+        ("deliveryMode", '"-1"', "pubsub.rabbitmq", "uint8"),
+        ("consumerFetchMin", '"3000000000"', "pubsub.kafka", "out of range for int32"),
+        ("consumeRetryInterval", '"-100"', "pubsub.kafka", "milliseconds"),
+        ("authRequired", '"yes"', "pubsub.kafka", "strconv.ParseBool"),
+        ("maxConns", '"08"', "state.postgresql", "whole number"),
+        ("cleanupInterval", '"10000000000"', "state.postgresql", "overflows"),
+        ("heartbeatInterval", '"300000000h"', "pubsub.kafka", "292 years"),
+        # kit retry config (retry.DecodeConfigWithPrefix): base 10, empty refused.
+        ("backOffMaxRetries", '"0x10"', "pubsub.kafka", "whole number"),
+        ("backOffMaxRetries", '""', "pubsub.kafka", "empty"),
+        ("backOffMultiplier", '"fast"', "pubsub.aws.snssqs", "float32"),
         ("timeout", '"500ms"', "state.postgresql", "at least 1s"),
         ("keyPrefix", '"a||b"', "state.postgresql", "'||'"),
         ("schedule", '"every day"', "bindings.cron", "not a cron schedule"),
@@ -80,6 +94,17 @@ def test_bad_values(name: str, value: str, type_: str, expected: str) -> None:
         ("consumerGroup", '"{appID}"', "pubsub.kafka"),
         ("heartbeatInterval", '"${{HEARTBEAT}}"', "pubsub.kafka"),
         ("heartbeatInterval", '"{{ .Values.hb }}"', "pubsub.kafka"),
+        ("skipVerify", '"yes"', "pubsub.kafka"),  # DecodeMetadata: kit IsTruthy
+        ("maxConns", '"0x10"', "state.postgresql"),  # base 0: hex is an int
+        ("maxConns", '"1_000"', "state.postgresql"),
+        ("prefetchCount", '"255"', "pubsub.rabbitmq"),
+        ("consumeRetryInterval", '"100"', "pubsub.kafka"),  # bare number: milliseconds
+        ("consumeRetryInterval", '"1h30m"', "pubsub.kafka"),
+        ("authRequired", '"True"', "pubsub.kafka"),
+        ("cleanupInterval", '"3600"', "state.postgresql"),  # bare number: seconds
+        ("backOffDuration", '"500"', "pubsub.kafka"),  # kit config: milliseconds
+        ("backOffMaxRetries", '"-1"', "pubsub.kafka"),
+        ("backOffPolicy", '"Exponential"', "pubsub.jetstream"),
     ],
 )
 def test_good_values(name: str, value: str, type_: str) -> None:

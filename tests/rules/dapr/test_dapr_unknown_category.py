@@ -41,10 +41,25 @@ def test_a_type_without_a_dot_is_an_error() -> None:
 
 
 @pytest.mark.parametrize(
-    "type_", ["pubsub.kafka", "state.whatever", "Bindings.cron", "workflowbackend.actors"]
+    "type_", ["pubsub.kafka", "state.whatever", "bindings.Cron", "middleware.http.uppercase"]
 )
-def test_known_categories_pass(type_: str) -> None:
+def test_categories_daprd_loads_pass(type_: str) -> None:
     assert run(DOC.replace("TYPE", type_)) == []
+
+
+def test_category_case_matters() -> None:
+    # processor.category compares the prefix with strings.HasPrefix: case-sensitive.
+    (finding,) = run(DOC.replace("TYPE", "Bindings.cron"))
+    assert 'written "bindings"' in finding.message and "exit" in finding.message
+
+
+@pytest.mark.parametrize(
+    "type_", ["workflowbackend.actors", "workflow.dapr", "nameresolution.mdns"]
+)
+def test_categories_without_a_component_manager_are_errors(type_: str) -> None:
+    # pkg/components/category.go names them, but the processor's managers map has none.
+    (finding,) = run(DOC.replace("TYPE", type_))
+    assert finding.severity is Severity.ERROR and "loads only" in finding.message
 
 
 def test_other_kinds_and_missing_types_are_ignored() -> None:

@@ -1,4 +1,5 @@
-"""A metadata name in non-canonical case; an error where the code reads the exact key."""
+"""A metadata name in non-canonical case: style (info), but an error where the code reads the
+exact key."""
 
 from __future__ import annotations
 
@@ -23,7 +24,19 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
             continue
         canonical = next(s for s in field.spellings if s.lower() == item.name.lower())
         path = ("spec", "metadata", item.index, "name")
-        if field.exact_key:
+        prefix = field.exact_prefix
+        if prefix and not item.name.startswith(prefix):
+            yield RULE.finding(
+                resource,
+                f'"{item.name}" must start with exactly "{prefix}": the component selects '
+                f"these keys with a case-sensitive prefix (dapr/kit retry config), so this "
+                f'value is ignored and the default applies. Rename it to "{canonical}".',
+                path,
+                severity=Severity.ERROR,
+            )
+        elif prefix:
+            continue  # after the prefix, names are matched case-insensitively
+        elif field.exact_key:
             yield RULE.finding(
                 resource,
                 f'"{item.name}" must be spelt "{canonical}": the component looks this key up '
@@ -38,17 +51,18 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
                 f'"{item.name}" works (names are matched case-insensitively) but the '
                 f'documented spelling is "{canonical}"; use it so searches and reviews find it.',
                 path,
+                severity=Severity.INFO,
             )
 
 
 RULE = Rule(
     id="dapr-metadata-case",
     category="dapr",
-    severity=Severity.WARNING,
-    summary="Metadata name not in its canonical case",
+    severity=Severity.INFO,
+    summary="Metadata name not in its canonical case (error for exact-key fields)",
     check=check,
-    explanation="Most metadata is decoded case-insensitively, but a few keys (Kafka "
-    "initialOffset, caCert, binding route...) are read by exact name; for those a different "
-    "case is an error.",
+    explanation="Most metadata is decoded case-insensitively, so another case is only style "
+    "(info); a few keys (Kafka initialOffset, caCert, binding route...) are read by exact name, "
+    "and for those a different case is an error.",
     kinds=frozenset({"Component"}),
 )

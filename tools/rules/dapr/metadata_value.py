@@ -16,6 +16,7 @@ from tools.catalog import (
     value_allowed,
 )
 from tools.findings import Finding, Severity
+from tools.godecode import decode_problem, is_silent
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -63,7 +64,22 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         if text.strip() and not value_allowed(field, text):
             yield RULE.finding(resource, _allowed_message(field, text), path)
             continue
-        problem = type_problem(field.type, text)
+        if field.decode is not None:
+            problem = decode_problem(field.decode, text)
+            if problem is not None:
+                effect = (
+                    "the component starts with a different value than written"
+                    if is_silent(problem)
+                    else "decoding fails, so the component does not initialise"
+                )
+                yield RULE.finding(
+                    resource,
+                    f'"{field.name}" {_shown(field, text)} {problem}: {effect}. Fix the value.',
+                    path,
+                )
+                continue
+        else:
+            problem = type_problem(field.type, text)
         if problem is None and field.constraint and text.strip():
             problem = constraint_problem(field.constraint, text)
         if problem is not None:

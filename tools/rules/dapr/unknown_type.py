@@ -1,4 +1,4 @@
-"""A Component type or version the catalog does not know, in a known category."""
+"""A Component type or version daprd's component registry cannot create."""
 
 from __future__ import annotations
 
@@ -6,57 +6,86 @@ import difflib
 from collections.abc import Iterator
 
 from tools import dapr_model as dm
-from tools.catalog import CATEGORIES, load_catalog, lookup_component
+from tools.daprd_registry import Registration, load_registry
 from tools.findings import Finding, Severity
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
+
+
+def _effect(resource: Resource) -> str:
+    if dm.spec(resource).get("ignoreErrors") is True:
+        return (
+            "daprd logs the init failure and runs without this component "
+            "(spec.ignoreErrors is true)"
+        )
+    return "the component fails to initialise and the sidecar exits"
+
+
+def _where(reg: Registration) -> str:
+    return ", ".join(f"cmd/daprd/components/{f}" for f in reg.files)
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
-    category = type_.partition(".")[0].lower()
-    if "." not in type_ or category not in CATEGORIES:
+    registry = load_registry()
+    category = registry.category_of(type_)
+    if category is None:
         return  # dapr-unknown-category
-    catalog = load_catalog()
-    if lookup_component(catalog, type_, version) is not None:
-        return
-    versions = catalog.versions(type_)
-    ignore = dm.spec(resource).get("ignoreErrors") is True
-    effect = (
-        "daprd logs the failure and runs without this component (spec.ignoreErrors is true)"
-        if ignore
-        else "daprd cannot create it and the sidecar exits"
-    )
-    if versions:
+    reg = registry.get(type_)
+    effect = _effect(resource)
+    if reg is None:
+        same_category = [t for t in registry.types() if t.startswith(category + ".")]
+        close = difflib.get_close_matches(type_.lower(), same_category, n=1, cutoff=0.8)
+        hint = f' Did you mean "{close[0]}"?' if close else ""
         yield RULE.finding(
             resource,
-            f'"{type_}" has no version "{version}" ({", ".join(versions)} exist): {effect}. '
-            f"Set spec.version to one of them.",
+            f'daprd {registry.source} registers no {category} component "{type_}": '
+            f'creating it fails ("couldn\'t find") and {effect}.{hint} A pluggable component '
+            "(served over a Unix socket by a container in the pod) is registered at start-up "
+            "instead; suppress this finding for it.",
+            ("spec", "type"),
+        )
+        return
+    if registry.image_flavor not in reg.flavors:
+        yield RULE.finding(
+            resource,
+            f'"{type_}" is registered only when daprd is built with the Go build constraint '
+            f'"{reg.build}" ({_where(reg)}); the released daprd image is the '
+            f"{registry.image_flavor} build, which does not contain it, so {effect}.",
+            ("spec", "type"),
+        )
+        return
+    resolved = reg.resolve(version.strip())
+    if resolved is None:
+        yield RULE.finding(
+            resource,
+            f'"{type_}" has no version "{version}" in daprd {registry.source} '
+            f"(registered: {', '.join(reg.version_names())}): {effect}. Set spec.version to "
+            "one of them.",
             ("spec", "version"),
         )
         return
-    same_category = [t for t in catalog.types() if t.startswith(category + ".")]
-    close = difflib.get_close_matches(type_.lower(), same_category, n=1, cutoff=0.8)
-    hint = f' Did you mean "{close[0]}"?' if close else ""
-    yield RULE.finding(
-        resource,
-        f'"{type_}" is not a {category} component of components-contrib '
-        f"{catalog.source or '(catalog)'}: if the name is wrong, {effect}.{hint} "
-        "A pluggable or newer component is fine; "
-        "suppress this warning for it.",
-        ("spec", "type"),
-    )
+    if resolved in reg.deprecated:
+        shown = version or f"empty, which means {resolved}"
+        yield RULE.finding(
+            resource,
+            f'"{type_}" version {shown} is deprecated: daprd logs a deprecation warning and '
+            f"it will be removed; {reg.preferred} is the preferred version.",
+            ("spec", "version"),
+            severity=Severity.WARNING,
+        )
 
 
 RULE = Rule(
     id="dapr-unknown-type",
     category="dapr",
-    severity=Severity.WARNING,
-    summary="Component type or version unknown in a known category",
+    severity=Severity.ERROR,
+    summary="Component type or version daprd does not register (init fails)",
     check=check,
-    explanation="The catalog lists every component type and version components-contrib ships. "
-    "A type outside it is a typo, a pluggable component, or a newer Dapr release.",
+    explanation="The registry (schemas/dapr-components/registry.json, imported from dapr/dapr "
+    "cmd/daprd/components) lists every type, alias and version daprd can create. Anything "
+    "else fails to initialise; a deprecated version is a warning.",
     kinds=frozenset({"Component"}),
 )

@@ -1,0 +1,45 @@
+"""A metadata name the component still reads but has deprecated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools import dapr_model as dm
+from tools.catalog import spec_for
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "Component"):
+        return
+    type_ = dm.component_type(resource)
+    spec = spec_for(type_, dm.component_version(resource))
+    if spec is None:
+        return
+    for item in dm.metadata_items(resource):
+        field = spec.field(item.name)
+        if field is None or not field.deprecated or item.name.lower() != field.name.lower():
+            continue
+        if field.exact_key and item.name != field.name:
+            continue  # read by its exact spelling: dapr-metadata-case reports it as ignored
+        instead = f'; use "{field.replaced_by}" instead' if field.replaced_by else ""
+        yield RULE.finding(
+            resource,
+            f'"{field.name}" is deprecated{instead}. {type_} still reads it today, but a '
+            "later release may drop it.",
+            ("spec", "metadata", item.index, "name"),
+        )
+
+
+RULE = Rule(
+    id="dapr-deprecated-metadata",
+    category="dapr",
+    severity=Severity.WARNING,
+    summary="Metadata name the component still reads but has deprecated",
+    check=check,
+    explanation="Deprecated names keep working (the code maps them onto the current field or "
+    "reads them as before); they are a warning, never reported as ignored.",
+    kinds=frozenset({"Component"}),
+)
