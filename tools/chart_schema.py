@@ -149,9 +149,9 @@ def cron_pattern() -> str:
 
 # Decimal digits that always fit a Go integer of each size (a subset of what it parses).
 _INT_DIGITS = {"8": 2, "16": 4, "32": 9, "64": 18, "": 18}
-# A duration that cannot overflow time.Duration (at most two terms of 999999h, ~228 years),
-# or a bare number of seconds that cannot overflow it when multiplied into nanoseconds.
-_SAFE_DURATION = "^([0-9]{1,6}(\\.[0-9]{1,9})?(ns|us|ms|s|m|h)){1,2}$|^[0-9]{1,9}$"
+# A duration that cannot overflow time.Duration, or a bare number of seconds (or milliseconds)
+# that cannot overflow it when multiplied into nanoseconds.
+_SAFE_DURATION = f"^({_GO_DURATION_BOUNDED}|[0-9]{{1,9}})$"
 
 
 def _decode_grammar(decode: str) -> dict[str, Any]:
@@ -190,7 +190,7 @@ def value_grammar(field: FieldSpec) -> dict[str, Any] | None:
     elif field.type == "bytesize":
         parts.append({"pattern": _BYTESIZE})
     elif field.type == "duration":
-        parts.append({"pattern": f"^({_GO_DURATION_BOUNDED}|[0-9]{{1,9}})$"})
+        parts.append({"pattern": _SAFE_DURATION})
     if field.constraint:
         parts.append(_constraint(field.constraint))
     if not parts:

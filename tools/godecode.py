@@ -115,8 +115,9 @@ def _duration_problem(text: str) -> str | None:
         body = text[1:] if text[:1] in {"+", "-"} else text
         if not body.isdigit() or not body.isascii():
             return (
-                "is not a duration: write a Go duration such as '30s' or '5m', "
-                "or a whole number of seconds"
+                "is not a duration Go parses: write a Go duration such as '30s' or '5m' "
+                "(at most about 292 years, Go's time.Duration limit), or a whole number of "
+                "seconds"
             )
         seconds = int(text)
         if abs(seconds) > 2**63 - 1:
