@@ -7,11 +7,22 @@ values-dict variations are rendered once per module through the fixtures below.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
+import jsonschema
+import kubernetes_validate
 import pytest
 import yaml
-from chartutil import Rendered, metadata_items, profile_file, render, render_profile, topic_scopes
+from chartutil import (
+    CHART,
+    Rendered,
+    metadata_items,
+    profile_file,
+    render,
+    render_profile,
+    topic_scopes,
+)
 
 from tools.validate import Source, validate
 
@@ -480,3 +491,41 @@ def test_a_common_key_the_chart_sets_is_refused(values: dict[str, Any], message:
     rendered = render(4, values=oke_with(**values))
     assert rendered.returncode != 0
     assert message in rendered.stderr, rendered.stderr
+
+
+# -- strictness ---------------------------------------------------------------------------------
+
+
+def test_new_kinds_pass_the_strict_kubernetes_schema(with_secrets: Rendered) -> None:
+    kinds = {"Role", "RoleBinding", "ServiceAccount", "NetworkPolicy", "Pod"}
+    documents = [d for d in with_secrets.documents if d.kind in kinds]
+    assert {d.kind for d in documents} == kinds
+    for document in documents:
+        kubernetes_validate.validate(document.doc, "1.34", strict=True)
+
+
+@pytest.mark.parametrize(
+    ("cidr", "valid"),
+    [
+        ("0.0.0.0/0", True),
+        ("255.255.255.255/32", True),
+        ("10.0.0.0/8", True),
+        ("::/0", True),
+        ("2001:db8::/32", True),
+        ("fe80::1/128", True),
+        ("1:2:3:4:5:6:7:8/64", True),
+        ("300.1.1.1/99", False),
+        ("256.0.0.0/8", False),
+        ("10.0.0.0/33", False),
+        ("010.0.0.0/8", False),
+        ("10.0.0/8", False),
+        ("2001:db8::/129", False),
+        ("1::2::3/64", False),
+        ("1:2:3:4:5:6:7:8:9/64", False),
+        ("10.0.0.0/8\n", False),
+    ],
+)
+def test_cidrs_are_checked_exactly(cidr: str, valid: bool) -> None:
+    schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator({**schema["$defs"]["cidr"], "$defs": {}})
+    assert validator.is_valid(cidr) is valid
