@@ -76,7 +76,7 @@ def test_a_shared_breaker_with_bounded_kafka_retries_is_an_error() -> None:
     assert finding.severity is Severity.ERROR
     assert "lost" in finding.message
     # the exponential policy stops after 15 minutes unless maxElapsedTime is 0
-    exponential = '    - {name: backOffPolicy, value: exponential}\n'
+    exponential = "    - {name: backOffPolicy, value: exponential}\n"
     (finding,) = run(INBOUND_CB + OUTBOUND_CB, metadata=exponential)
     assert finding.severity is Severity.ERROR
     unbounded = exponential + '    - {name: backOffMaxElapsedTime, value: "0"}\n'
