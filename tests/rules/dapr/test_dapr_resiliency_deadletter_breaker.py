@@ -90,3 +90,43 @@ def test_no_finding_without_an_inbound_breaker_or_dead_letters() -> None:
     assert run(dead_letter="") == []
     # the subscription goes to apps the Resiliency does not apply to
     assert run(scopes="[other]") == []
+
+
+DEFAULTS = """\
+apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata: {name: r}
+spec:
+  policies:
+    circuitBreakers:
+      NAME: {maxRequests: 1, timeout: 30s, trip: consecutiveFailures >= 5}
+TARGETS
+scopes: [worker]
+"""
+
+
+def run_defaults(breaker: str, targets: str = "") -> list[Finding]:
+    docs = [
+        PUBSUB.replace("METADATA\n", ""),
+        SUBSCRIPTION.replace("DEADLETTER", DLQ),
+        DEFAULTS.replace("NAME", breaker).replace("TARGETS\n", targets),
+    ]
+    resources = load_text("---\n".join(docs), "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources if RULE.applies_to(r) for f in RULE.check(r, bundle)]
+
+
+def test_a_default_inbound_breaker_applies_to_a_pubsub_without_a_target() -> None:
+    for name in (
+        "DefaultPubsubComponentInboundCircuitBreakerPolicy",
+        "DefaultComponentInboundCircuitBreakerPolicy",
+        "DefaultComponentCircuitBreakerPolicy",
+        "DefaultCircuitBreakerPolicy",
+    ):
+        (finding,) = run_defaults(name)
+        assert finding.path == f"/spec/policies/circuitBreakers/{name}"
+    # an outbound-only default is no inbound breaker
+    assert run_defaults("DefaultPubsubComponentOutboundCircuitBreakerPolicy") == []
+    # a target of its own replaces the defaults
+    own = "  targets:\n    components:\n      kafka-pubsub:\n        outbound: {}\n"
+    assert run_defaults("DefaultComponentCircuitBreakerPolicy", own) == []
