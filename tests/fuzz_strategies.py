@@ -19,6 +19,7 @@ path Helm must name when it refuses it.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import re
 from collections.abc import Iterator
@@ -317,13 +318,16 @@ def consistent_values(draw: st.DrawFn) -> dict[str, Any]:
         apps[draw(st.sampled_from(sorted(apps)))]["enabled"] = True
     enabled = sorted(name for name, app in apps.items() if _enabled(app))
 
+    values["pubsub"]["deadLetterTopics"] = [
+        t for t in values["pubsub"]["deadLetterTopics"] if t not in topics
+    ]
     kept: list[dict[str, Any]] = []
     names: set[str] = set()
     for sub in values["subscriptions"] if values["pubsub"]["enabled"] else []:
         sub["topic"] = draw(st.sampled_from(topics))
-        if sub["deadLetterTopic"] in topics:
+        if "deadLetterTopic" in sub and sub["deadLetterTopic"] in topics:
             sub["deadLetterTopic"] = (sub["topic"] + "-dlq")[-249:]
-        if sub["name"] in names or sub["deadLetterTopic"] in topics:
+        if sub["name"] in names or sub.get("deadLetterTopic") in topics:
             continue
         names.add(sub["name"])
         sub["scopes"] = draw(st.lists(st.sampled_from(enabled), min_size=1, unique=True))
@@ -346,6 +350,7 @@ def consistent_values(draw: st.DrawFn) -> dict[str, Any]:
         apps[draw(st.sampled_from(enabled))]["publishes"] = [topics[0]]
     if values["tests"]["enabled"] and values["tests"]["appId"] in apps:
         values["tests"]["enabled"] = False
+    _align_secrets_and_rules(values)
 
     # One set in ten keeps the conflicts the chart refuses with a `fail` naming the values path.
     if draw(st.integers(0, 9)) > 0:
@@ -353,12 +358,10 @@ def consistent_values(draw: st.DrawFn) -> dict[str, Any]:
         if kafka["auth"]["type"] == "none":
             kafka["tls"]["enabled"] = False
         network = values["networkPolicy"]
-        for peer in [network[k] for k in ("kafka", "postgres", "apiServer")] + [
-            *network["extraEgress"],
-            *network["extraIngress"],
-        ]:
+        for peer in [network[k] for k in ("kafka", "postgres", "apiServer", "tracing")]:
             if not peer.get("cidrs") and not peer.get("namespaces"):
                 peer["namespaces"] = [network["controlPlaneNamespace"]]
+        _avoid_refusals(values)
         scheduler = values["scheduler"]
         scheduler["schedule"] = forward_ranges(scheduler["schedule"])
         for section in ("pubsub", "stateStore", "scheduler", "secretStore"):
@@ -367,6 +370,52 @@ def consistent_values(draw: st.DrawFn) -> dict[str, Any]:
                 {item["name"].lower(): item for item in reversed(items)}.values()
             )[::-1]
     return values
+
+
+def _align_secrets_and_rules(values: dict[str, Any]) -> None:
+    """Declared Secrets need the secret store; ipBlock excepts must lie inside their cidr."""
+    for app in values["apps"].values():
+        if app.get("secrets") and not values["secretStore"]["enabled"]:
+            app["secrets"] = []
+        if app.get("secrets"):
+            app["secretStore"] = True
+    for rule in _raw_rules(values):
+        for peer in rule["to" if "to" in rule else "from"]:
+            block = peer.get("ipBlock")
+            if block and "except" in block:
+                # Kubernetes wants every except inside the cidr; the chart cannot check that.
+                block["except"] = [c for c in block["except"] if _inside(c, block["cidr"])]
+
+
+def _avoid_refusals(values: dict[str, Any]) -> None:
+    """Clear the conflicts of the newer sections that the chart refuses with a `fail`."""
+    for rule in _raw_rules(values):
+        for port in rule["ports"]:
+            if port.get("endPort", port["port"]) < port["port"]:
+                port["port"], port["endPort"] = port["endPort"], port["port"]
+    if values["rbac"]["create"]:
+        for name, app in values["apps"].items():
+            if app.get("secrets") and not app.get("serviceAccount"):
+                app["serviceAccount"] = name
+    if any(sub.get("deadLetterTopic") for sub in values["subscriptions"]):
+        values["resiliency"]["pubsub"]["circuitBreaker"]["enabled"] = False
+
+
+def _raw_rules(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every raw NetworkPolicy rule of a values set: the shared ones and each app's own."""
+    network = values["networkPolicy"]
+    rules = [*network["extraEgress"], *network["extraIngress"]]
+    for app in values["apps"].values():
+        own = app.get("networkPolicy", {})
+        rules += [*own.get("extraEgress", []), *own.get("extraIngress", [])]
+    return rules
+
+
+def _inside(inner: str, outer: str) -> bool:
+    """True when CIDR ``inner`` is a strict subnet of ``outer`` (host bits ignored)."""
+    small = ipaddress.ip_network(inner, strict=False)
+    big = ipaddress.ip_network(outer, strict=False)
+    return small.version == big.version and small != big and small.subnet_of(big)  # type: ignore[arg-type]
 
 
 _CRON_NAMES = {

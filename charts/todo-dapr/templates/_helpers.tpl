@@ -10,30 +10,66 @@ Helpers of the todo-dapr chart. Every helper is namespaced "todo-dapr.".
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
-{{/* Standard labels; pass (dict "ctx" $ "component" "<name>"). */}}
+{{/*
+Standard labels, then commonLabels. A commonLabels key the chart sets itself fails the render:
+one key twice is invalid YAML, and a silent override could break selectors.
+Pass (dict "ctx" $ "component" "<name>").
+*/}}
 {{- define "todo-dapr.labels" -}}
 {{- $ctx := .ctx -}}
-helm.sh/chart: {{ include "todo-dapr.chart" $ctx | quote }}
-app.kubernetes.io/name: {{ include "todo-dapr.name" $ctx | quote }}
-app.kubernetes.io/instance: {{ $ctx.Release.Name | quote }}
-app.kubernetes.io/version: {{ $ctx.Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ $ctx.Release.Service | quote }}
-app.kubernetes.io/part-of: {{ $ctx.Values.partOf | quote }}
-{{- with .component }}
-app.kubernetes.io/component: {{ . | quote }}
-{{- end }}
-{{- range $key, $value := $ctx.Values.commonLabels }}
-{{ $key | quote }}: {{ $value | quote }}
-{{- end }}
+{{- $labels := dict
+  "helm.sh/chart" (include "todo-dapr.chart" $ctx)
+  "app.kubernetes.io/name" (include "todo-dapr.name" $ctx)
+  "app.kubernetes.io/instance" $ctx.Release.Name
+  "app.kubernetes.io/version" (toString $ctx.Chart.AppVersion)
+  "app.kubernetes.io/managed-by" $ctx.Release.Service
+  "app.kubernetes.io/part-of" $ctx.Values.partOf
+-}}
+{{- with .component }}{{ $_ := set $labels "app.kubernetes.io/component" . }}{{ end -}}
+{{- $common := $ctx.Values.commonLabels | default dict -}}
+{{- range $key := keys $common | sortAlpha -}}
+{{- if hasKey $labels $key -}}
+{{- fail (printf "commonLabels.%s: the chart sets this label itself; remove it from commonLabels" $key) -}}
+{{- end -}}
+{{- end -}}
+{{- range $key := concat (keys $labels) (keys $common) | sortAlpha }}
+{{ $key | quote }}: {{ hasKey $labels $key | ternary (get $labels $key) (get $common $key) | toString | quote }}
+{{- end -}}
 {{- end -}}
 
-{{/* metadata block of a namespaced resource; pass (dict "ctx" $ "name" "<name>" "component" "<c>"). */}}
+{{/*
+An annotations block: the resource's own annotations and commonAnnotations. A key in both fails
+the render. Pass (dict "ctx" $ "own" <dict or nil>). Renders nothing when both are empty.
+*/}}
+{{- define "todo-dapr.annotations" -}}
+{{- $own := .own | default dict -}}
+{{- $common := .ctx.Values.commonAnnotations | default dict -}}
+{{- range $key := keys $common | sortAlpha -}}
+{{- if hasKey $own $key -}}
+{{- fail (printf "commonAnnotations.%s: the chart sets this annotation itself; remove it from commonAnnotations" $key) -}}
+{{- end -}}
+{{- end -}}
+{{- if or $own $common }}
+annotations:
+{{- range $key := concat (keys $own) (keys $common) | sortAlpha }}
+  {{ $key | quote }}: {{ hasKey $own $key | ternary (get $own $key) (get $common $key) | toString | quote }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+metadata block of a namespaced resource.
+Pass (dict "ctx" $ "name" "<name>" "component" "<c>"), optionally "annotations" <dict>.
+*/}}
 {{- define "todo-dapr.metadata" -}}
 metadata:
   name: {{ .name | quote }}
   namespace: {{ .ctx.Release.Namespace | quote }}
   labels:
-    {{- include "todo-dapr.labels" (dict "ctx" .ctx "component" .component) | nindent 4 }}
+    {{- include "todo-dapr.labels" (dict "ctx" .ctx "component" .component) | trim | nindent 4 }}
+  {{- with include "todo-dapr.annotations" (dict "ctx" .ctx "own" .annotations) | trim }}
+  {{- . | nindent 2 }}
+  {{- end }}
 {{- end -}}
 
 {{/* True when an app entry is enabled (enabled defaults to true). */}}
@@ -42,8 +78,8 @@ metadata:
 {{- end -}}
 
 {{/*
-The derived model, as JSON: which apps load which component, topic scopes, allowed topics and
-the Secret objects the components reference. Templates read it with
+The derived model, as JSON: which apps load which component, topic scopes, allowed topics,
+dead-letter topics and the Secrets each app may read. Templates read it with
   $m := include "todo-dapr.model" . | fromJson
 Cross-references that the schema cannot express fail the render here, with the values path.
 */}}
@@ -51,6 +87,25 @@ Cross-references that the schema cannot express fail the render here, with the v
 {{- $v := .Values -}}
 {{- $topics := dict -}}
 {{- range $v.pubsub.topics }}{{ $_ := set $topics . true }}{{ end -}}
+{{- /* Dead-letter topics: pubsub.deadLetterTopics and every subscription's deadLetterTopic. */ -}}
+{{- $dlq := dict -}}
+{{- range $i, $t := $v.pubsub.deadLetterTopics -}}
+{{- if hasKey $topics $t -}}
+{{- fail (printf "pubsub.deadLetterTopics[%d]: %q is also a regular topic in pubsub.topics; a dead-letter topic must be dedicated" $i $t) -}}
+{{- end -}}
+{{- $_ := set $dlq $t true -}}
+{{- end -}}
+{{- range $i, $s := $v.subscriptions -}}
+{{- with $s.deadLetterTopic -}}
+{{- if hasKey $topics . -}}
+{{- fail (printf "subscriptions[%d].deadLetterTopic: %q is also a regular topic in pubsub.topics; use a dedicated dead-letter topic" $i .) -}}
+{{- end -}}
+{{- if eq . $s.topic -}}
+{{- fail (printf "subscriptions[%d].deadLetterTopic: %q is the subscription's own topic; a failing message would come straight back" $i .) -}}
+{{- end -}}
+{{- $_ := set $dlq . true -}}
+{{- end -}}
+{{- end -}}
 {{- $enabled := dict -}}
 {{- $pubsubApps := dict -}}
 {{- $publishing := dict -}}
@@ -58,8 +113,7 @@ Cross-references that the schema cannot express fail the render here, with the v
 {{- $stateApps := dict -}}
 {{- $secretApps := dict -}}
 {{- $schedulerApps := dict -}}
-{{- $allowed := dict -}}
-{{- range $v.pubsub.topics }}{{ $_ := set $allowed . true }}{{ end -}}
+{{- $appSecrets := dict -}}
 {{- range $id, $app := $v.apps -}}
 {{- if include "todo-dapr.appEnabled" $app -}}
 {{- $_ := set $enabled $id true -}}
@@ -72,8 +126,8 @@ Cross-references that the schema cannot express fail the render here, with the v
 {{- $_ := set $pub . true -}}
 {{- end -}}
 {{- range $app.subscribes -}}
-{{- if not (hasKey $topics .) -}}
-{{- fail (printf "apps.%s.subscribes: topic %q is not in pubsub.topics %v; add it there or remove it here" $id . $v.pubsub.topics) -}}
+{{- if not (or (hasKey $topics .) (hasKey $dlq .)) -}}
+{{- fail (printf "apps.%s.subscribes: topic %q is neither in pubsub.topics %v nor a dead-letter topic; add it to pubsub.topics or pubsub.deadLetterTopics" $id . $v.pubsub.topics) -}}
 {{- end -}}
 {{- $_ := set $sub . true -}}
 {{- end -}}
@@ -83,6 +137,17 @@ Cross-references that the schema cannot express fail the render here, with the v
 {{- if $app.stateStore -}}{{- $_ := set $stateApps $id true -}}{{- end -}}
 {{- if $app.secretStore -}}{{- $_ := set $secretApps $id true -}}{{- end -}}
 {{- if $app.scheduler -}}{{- $_ := set $schedulerApps $id true -}}{{- end -}}
+{{- if $app.secrets -}}
+{{- if not $v.secretStore.enabled -}}
+{{- fail (printf "apps.%s.secrets: the app reads Secrets through the secret store, but secretStore.enabled is false" $id) -}}
+{{- end -}}
+{{- if not $app.secretStore -}}
+{{- fail (printf "apps.%s.secrets: the app reads Secrets through the secret store; set apps.%s.secretStore: true so that it loads the store" $id $id) -}}
+{{- end -}}
+{{- $_ := set $appSecrets $id ($app.secrets | uniq | sortAlpha) -}}
+{{- else -}}
+{{- $_ := set $appSecrets $id (list) -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 {{- $subNames := dict -}}
@@ -94,32 +159,34 @@ Cross-references that the schema cannot express fail the render here, with the v
 {{- if not $v.pubsub.enabled -}}
 {{- fail (printf "subscriptions[%d] (%s): pubsub.enabled is false, so no app could receive it; enable the pub/sub or set subscriptions: []" $i $s.name) -}}
 {{- end -}}
-{{- if not (hasKey $topics $s.topic) -}}
-{{- fail (printf "subscriptions[%d].topic: %q is not in pubsub.topics %v; add it there" $i $s.topic $v.pubsub.topics) -}}
+{{- if not (or (hasKey $topics $s.topic) (hasKey $dlq $s.topic)) -}}
+{{- fail (printf "subscriptions[%d].topic: %q is neither in pubsub.topics %v nor a dead-letter topic; add it to pubsub.topics or pubsub.deadLetterTopics" $i $s.topic $v.pubsub.topics) -}}
 {{- end -}}
-{{- if hasKey $topics $s.deadLetterTopic -}}
-{{- fail (printf "subscriptions[%d].deadLetterTopic: %q is also a regular topic in pubsub.topics; use a dedicated dead-letter topic" $i $s.deadLetterTopic) -}}
+{{- range $app := $s.scopes -}}
+{{- if not (hasKey $enabled $app) -}}
+{{- fail (printf "subscriptions[%d].scopes: app %q is not an enabled app in apps; add apps.%s or remove it from the scopes" $i $app $app) -}}
 {{- end -}}
-{{- $_ := set $allowed $s.deadLetterTopic true -}}
-{{- range $s.scopes -}}
-{{- if not (hasKey $enabled .) -}}
-{{- fail (printf "subscriptions[%d].scopes: app %q is not an enabled app in apps; add apps.%s or remove it from the scopes" $i . .) -}}
-{{- end -}}
-{{- $_ := set $pubsubApps . true -}}
-{{- $_ := set (get $subscribing .) $s.topic true -}}
-{{- $_ := set (get $publishing .) $s.deadLetterTopic true -}}
+{{- $_ := set $pubsubApps $app true -}}
+{{- $_ := set (get $subscribing $app) $s.topic true -}}
+{{- if $s.deadLetterTopic -}}
+{{- /* The subscriber's sidecar publishes the dead letters itself. */ -}}
+{{- $_ := set (get $publishing $app) $s.deadLetterTopic true -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- $testApp := "" -}}
 {{- if $v.tests.enabled -}}
-{{- $t := $v.tests.appId -}}
-{{- if hasKey $v.apps $t -}}
-{{- fail (printf "tests.appId: %q is also an app in apps; the test pod needs an app ID of its own" $t) -}}
+{{- $testApp = $v.tests.appId -}}
+{{- if hasKey $v.apps $testApp -}}
+{{- fail (printf "tests.appId: %q is also an app in apps; the test pod needs an app ID of its own" $testApp) -}}
 {{- end -}}
-{{- $_ := set $pubsubApps $t true -}}
-{{- $_ := set $publishing $t (dict) -}}
-{{- $_ := set $subscribing $t (dict) -}}
-{{- $_ := set $stateApps $t true -}}
-{{- $_ := set $secretApps $t true -}}
+{{- /* The test loads the pub/sub and the state store (no topic, no secret store) to check that they start. */ -}}
+{{- if $v.pubsub.enabled -}}
+{{- $_ := set $pubsubApps $testApp true -}}
+{{- $_ := set $publishing $testApp (dict) -}}
+{{- $_ := set $subscribing $testApp (dict) -}}
+{{- end -}}
+{{- if $v.stateStore.enabled -}}{{- $_ := set $stateApps $testApp true -}}{{- end -}}
 {{- end -}}
 {{- $pubOut := dict -}}
 {{- $subOut := dict -}}
@@ -127,37 +194,19 @@ Cross-references that the schema cannot express fail the render here, with the v
 {{- $_ := set $pubOut $id (keys (get $publishing $id) | sortAlpha) -}}
 {{- $_ := set $subOut $id (keys (get $subscribing $id) | sortAlpha) -}}
 {{- end -}}
-{{- $secrets := dict -}}
-{{- if $v.pubsub.enabled -}}
-{{- if eq $v.pubsub.kafka.auth.type "password" -}}
-{{- $_ := set $secrets $v.pubsub.kafka.auth.username.name true -}}
-{{- $_ := set $secrets $v.pubsub.kafka.auth.password.name true -}}
-{{- end -}}
-{{- range $v.pubsub.extraMetadata }}{{ if .secretKeyRef }}{{ $_ := set $secrets .secretKeyRef.name true }}{{ end }}{{ end -}}
-{{- end -}}
-{{- if $v.stateStore.enabled -}}
-{{- $_ := set $secrets $v.stateStore.connectionString.name true -}}
-{{- range $v.stateStore.extraMetadata }}{{ if .secretKeyRef }}{{ $_ := set $secrets .secretKeyRef.name true }}{{ end }}{{ end -}}
-{{- end -}}
-{{- if $v.scheduler.enabled -}}
-{{- range $v.scheduler.extraMetadata }}{{ if .secretKeyRef }}{{ $_ := set $secrets .secretKeyRef.name true }}{{ end }}{{ end -}}
-{{- end -}}
-{{- if $v.secretStore.enabled -}}
-{{- range $v.secretStore.extraMetadata }}{{ if .secretKeyRef }}{{ $_ := set $secrets .secretKeyRef.name true }}{{ end }}{{ end -}}
-{{- end -}}
-{{- $readable := deepCopy $secrets -}}
-{{- range $v.secretStore.allowedSecrets }}{{ $_ := set $readable . true }}{{ end -}}
+{{- $allowed := merge (dict) $topics $dlq -}}
 {{- $model := dict
   "enabledApps" (keys $enabled | sortAlpha)
   "pubsubApps" (keys $pubsubApps | sortAlpha)
   "publishing" $pubOut
   "subscribing" $subOut
   "allowedTopics" (keys $allowed | sortAlpha)
+  "deadLetterTopics" (keys $dlq | sortAlpha)
   "stateApps" (keys $stateApps | sortAlpha)
   "secretApps" (keys $secretApps | sortAlpha)
   "schedulerApps" (keys $schedulerApps | sortAlpha)
-  "componentSecrets" (keys $secrets | sortAlpha)
-  "readableSecrets" (keys $readable | sortAlpha)
+  "appSecrets" $appSecrets
+  "testApp" $testApp
 -}}
 {{- toJson $model -}}
 {{- end -}}
@@ -251,6 +300,302 @@ Pass (dict "schedule" <string> "path" "<values path>").
 {{- fail (printf "%s: the range %q in %q runs backwards (%d > %d), which Dapr's cron parser refuses; write the lower bound first" $.path (first (splitList "/" $part)) $.schedule $lowValue $highValue) -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The spec of one app's Configuration: the shared tracing, metrics and logging, secret scopes that
+deny every store but allow the app's own Secrets, and optional access control and API lists.
+Pass (dict "ctx" $ "tracing" bool "secrets" <list> "allowed" <list> "denied" <list>
+"accessControl" <dict or nil>).
+*/}}
+{{- define "todo-dapr.configurationSpec" -}}
+{{- $c := .ctx.Values.configuration -}}
+{{- if and .tracing $c.tracing.enabled }}
+tracing:
+  samplingRate: {{ $c.tracing.samplingRate | quote }}
+  {{- if eq $c.tracing.exporter "otel" }}
+  otel:
+    endpointAddress: {{ $c.tracing.otel.endpointAddress | quote }}
+    isSecure: {{ $c.tracing.otel.isSecure }}
+    protocol: {{ $c.tracing.otel.protocol | quote }}
+  {{- else if eq $c.tracing.exporter "zipkin" }}
+  zipkin:
+    endpointAddress: {{ $c.tracing.zipkin.endpointAddress | quote }}
+  {{- else }}
+  stdout: true
+  {{- end }}
+{{- end }}
+metric:
+  enabled: {{ $c.metrics.enabled }}
+logging:
+  apiLogging:
+    enabled: {{ $c.apiLogging.enabled }}
+    obfuscateURLs: {{ $c.apiLogging.obfuscateURLs }}
+    omitHealthChecks: {{ $c.apiLogging.omitHealthChecks }}
+secrets:
+  scopes:
+    # Dapr's built-in store, loaded in every sidecar: nothing is readable through it.
+    - storeName: "kubernetes"
+      defaultAccess: "deny"
+    {{- if .ctx.Values.secretStore.enabled }}
+    # The chart's store: only the Secrets this app declares (apps.<id>.secrets).
+    - storeName: {{ .ctx.Values.secretStore.name | quote }}
+      defaultAccess: "deny"
+      {{- with .secrets }}
+      allowedSecrets:
+        {{- range . }}
+        - {{ . | quote }}
+        {{- end }}
+      {{- end }}
+    {{- end }}
+{{- with .accessControl }}
+{{- if .enabled }}
+accessControl:
+  defaultAction: {{ .defaultAction | quote }}
+  trustDomain: {{ .trustDomain | quote }}
+  {{- with .policies }}
+  policies:
+    {{- range . }}
+    - appId: {{ .appId | quote }}
+      defaultAction: {{ .defaultAction | quote }}
+      namespace: {{ .namespace | quote }}
+      {{- with .trustDomain }}
+      trustDomain: {{ . | quote }}
+      {{- end }}
+      {{- with .operations }}
+      operations:
+        {{- range . }}
+        - name: {{ .name | quote }}
+          action: {{ .action | quote }}
+          {{- with .httpVerb }}
+          httpVerb:
+            {{- range . }}
+            - {{ . | quote }}
+            {{- end }}
+          {{- end }}
+        {{- end }}
+      {{- end }}
+    {{- end }}
+  {{- end }}
+{{- end }}
+{{- end }}
+{{- if or .allowed .denied }}
+api:
+  {{- range $field := list "allowed" "denied" }}
+  {{- with include "todo-dapr.apiRules" (get $ $field) | trim }}
+  {{ $field }}:
+    {{- . | nindent 4 }}
+  {{- end }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* API access rules, each {name, version, protocol} once, in a stable order. */}}
+{{- define "todo-dapr.apiRules" -}}
+{{- $seen := dict -}}
+{{- range . -}}
+{{- $key := printf "%s/%s/%s" .protocol .version .name -}}
+{{- if not (hasKey $seen $key) -}}
+{{- $_ := set $seen $key . -}}
+{{- end -}}
+{{- end -}}
+{{- range $key := keys $seen | sortAlpha }}
+{{- $r := get $seen $key }}
+- name: {{ $r.name | quote }}
+  version: {{ $r.version | quote }}
+  protocol: {{ $r.protocol | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The state query API (POST /v1.0-alpha1/state/<store>/query, gRPC QueryStateAlpha1): Dapr names it
+"state" version "v1alpha1", and a rule applies to one protocol only, so both are listed.
+*/}}
+{{- define "todo-dapr.stateQueryRules" -}}
+{{- toJson (list (dict "name" "state" "version" "v1alpha1" "protocol" "http") (dict "name" "state" "version" "v1alpha1" "protocol" "grpc")) -}}
+{{- end -}}
+
+{{/*
+The spec of one NetworkPolicy for the pods of one app ID.
+Pass (dict "ctx" $ "app" "<id>" "pubsub" bool "state" bool "apiServer" bool "tracing" bool
+"serveInvocation" bool "extraIngress" <list> "extraEgress" <list>).
+*/}}
+{{- define "todo-dapr.networkPolicySpec" -}}
+{{- $n := .ctx.Values.networkPolicy -}}
+{{- $tracing := .ctx.Values.configuration.tracing -}}
+podSelector:
+  # The app's pods, by the label the Dapr sidecar injector sets.
+  matchLabels:
+    dapr.io/app-id: {{ .app | quote }}
+policyTypes:
+  - Ingress
+  - Egress
+{{- if or .serveInvocation .extraIngress }}
+ingress:
+  {{- if .serveInvocation }}
+  # Service invocation from other Dapr sidecars in this namespace (dapr-internal, mTLS).
+  - from:
+      - podSelector:
+          matchLabels:
+            dapr.io/sidecar-injected: "true"
+    ports:
+      - protocol: TCP
+        port: 50002
+  {{- with $n.metrics.namespace }}
+  # Prometheus scraping the sidecar's metrics.
+  - from:
+      - namespaceSelector:
+          matchLabels:
+            kubernetes.io/metadata.name: {{ . | quote }}
+    ports:
+      - protocol: TCP
+        port: {{ $n.metrics.port | int }}
+  {{- end }}
+  {{- end }}
+  {{- with .extraIngress }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end }}
+egress:
+  # DNS.
+  - to:
+      - namespaceSelector:
+          matchLabels:
+            kubernetes.io/metadata.name: {{ $n.dns.namespace | quote }}
+        podSelector:
+          matchLabels:
+            {{- range $k, $v := $n.dns.podLabels }}
+            {{ $k | quote }}: {{ $v | quote }}
+            {{- end }}
+    ports:
+      - protocol: UDP
+        port: 53
+      - protocol: TCP
+        port: 53
+  # Dapr control plane: sentry 50001, operator 6500, placement 50005, scheduler 50006.
+  - to:
+      - namespaceSelector:
+          matchLabels:
+            kubernetes.io/metadata.name: {{ $n.controlPlaneNamespace | quote }}
+    ports:
+      - protocol: TCP
+        port: 50001
+      - protocol: TCP
+        port: 6500
+      - protocol: TCP
+        port: 50005
+      - protocol: TCP
+        port: 50006
+  {{- if .serveInvocation }}
+  # Service invocation to other Dapr sidecars in this namespace.
+  - to:
+      - podSelector:
+          matchLabels:
+            dapr.io/sidecar-injected: "true"
+    ports:
+      - protocol: TCP
+        port: 50002
+  {{- end }}
+  {{- if .pubsub }}
+  # Kafka brokers: the app loads the pub/sub.
+  - to:
+      {{- include "todo-dapr.peers" (dict "peer" $n.kafka "path" "networkPolicy.kafka") | trim | nindent 6 }}
+    ports:
+      {{- include "todo-dapr.tcpPorts" $n.kafka.ports | trim | nindent 6 }}
+  {{- end }}
+  {{- if .state }}
+  # PostgreSQL: the app loads the state store.
+  - to:
+      {{- include "todo-dapr.peers" (dict "peer" $n.postgres "path" "networkPolicy.postgres") | trim | nindent 6 }}
+    ports:
+      {{- include "todo-dapr.tcpPorts" $n.postgres.ports | trim | nindent 6 }}
+  {{- end }}
+  {{- if .apiServer }}
+  # Kubernetes API server: the app loads the secret store.
+  - to:
+      {{- include "todo-dapr.peers" (dict "peer" $n.apiServer "path" "networkPolicy.apiServer") | trim | nindent 6 }}
+    ports:
+      {{- include "todo-dapr.tcpPorts" $n.apiServer.ports | trim | nindent 6 }}
+  {{- end }}
+  {{- if .tracing }}
+  {{- with include "todo-dapr.tracingEgress" .ctx }}
+  {{- . | nindent 2 }}
+  {{- end }}
+  {{- end }}
+  {{- with .extraEgress }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end -}}
+
+{{/*
+Egress to the trace collector, from configuration.tracing: the port of the exporter's endpoint
+and, unless networkPolicy.tracing names peers, the namespace of an in-cluster Service host
+(<service>.<namespace>.svc...).
+*/}}
+{{- define "todo-dapr.tracingEgress" -}}
+{{- $t := .Values.configuration.tracing -}}
+{{- $peer := .Values.networkPolicy.tracing -}}
+{{- if and .Values.configuration.enabled $t.enabled (ne $t.exporter "stdout") -}}
+{{- $host := "" -}}
+{{- $port := 0 -}}
+{{- if eq $t.exporter "otel" -}}
+{{- $parts := regexSplit ":" $t.otel.endpointAddress -1 -}}
+{{- $host = first $parts -}}
+{{- $port = last $parts | atoi -}}
+{{- else -}}
+{{- $address := regexReplaceAll "^https?://([^/]+).*$" $t.zipkin.endpointAddress "${1}" -}}
+{{- $host = first (regexSplit ":" $address -1) -}}
+{{- $port = ternary (last (regexSplit ":" $address -1) | atoi) (ternary 443 80 (hasPrefix "https:" $t.zipkin.endpointAddress)) (contains ":" $address) -}}
+{{- end -}}
+{{- $peers := $peer -}}
+{{- if not (or $peer.cidrs $peer.namespaces) -}}
+{{- if regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?\\.svc(\\.|$)" $host -}}
+{{- $peers = dict "namespaces" (list (index (splitList "." $host) 1)) -}}
+{{- else -}}
+{{- fail (printf "networkPolicy.tracing: give cidrs or namespaces for the trace collector %q (only an in-cluster Service name <service>.<namespace>.svc tells the chart its namespace)" $host) -}}
+{{- end -}}
+{{- end }}
+# Trace collector ({{ $t.exporter }}).
+- to:
+    {{- include "todo-dapr.peers" (dict "peer" $peers "path" "networkPolicy.tracing") | trim | nindent 4 }}
+  ports:
+    - protocol: TCP
+      port: {{ $port }}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the helm test's ServiceAccount, NetworkPolicy and Pod prefix. */}}
+{{- define "todo-dapr.testName" -}}
+{{- printf "%s-%s" (.Release.Name | trunc 30 | trimSuffix "-") .Values.tests.appId | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Name of the helm test's Configuration. */}}
+{{- define "todo-dapr.testConfigName" -}}
+{{- printf "%s-%s" .Values.configuration.name .Values.tests.appId -}}
+{{- end -}}
+
+{{/* The test image: [registry/]repository:tag[@digest]. */}}
+{{- define "todo-dapr.testImage" -}}
+{{- $i := .Values.tests.image -}}
+{{- $ref := printf "%s:%s" $i.repository $i.tag -}}
+{{- with $i.registry }}{{ $ref = printf "%s/%s" . $ref }}{{ end -}}
+{{- with $i.digest }}{{ $ref = printf "%s@%s" $ref . }}{{ end -}}
+{{- $ref -}}
+{{- end -}}
+
+{{/*
+Refuse an endPort below its port in raw NetworkPolicy rules (the API server would refuse the
+policy; the schema cannot compare two values). Pass (dict "rules" <list> "path" "<values path>").
+*/}}
+{{- define "todo-dapr.checkRulePorts" -}}
+{{- $path := .path -}}
+{{- range $i, $rule := .rules -}}
+{{- range $j, $p := $rule.ports -}}
+{{- if and (hasKey $p "endPort") (lt (int $p.endPort) (int $p.port)) -}}
+{{- fail (printf "%s[%d].ports[%d].endPort: %d is below port %d; a port range must not run backwards" $path $i $j (int $p.endPort) (int $p.port)) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -1,0 +1,180 @@
+"""dapr-resiliency-deadletter-breaker: an inbound circuit breaker on a pub/sub whose
+subscriptions have dead-letter topics."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from tools import dapr_model as dm
+from tools.catalog import parse_metadata_duration
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+
+
+def _breaker(direction: Any) -> str:
+    if isinstance(direction, dict):
+        name = direction.get("circuitBreaker")
+        if isinstance(name, str):
+            return name
+    return ""
+
+
+def _dead_letter_subscriptions(bundle: Bundle, resource: Resource, pubsub: str) -> list[Resource]:
+    return [
+        other
+        for other in dm.group_of(bundle, resource)
+        if dm.is_dapr(other, "Subscription")
+        and dm.pubsub_name(other) == pubsub
+        and isinstance(dm.dig(other.doc, "spec", "deadLetterTopic"), str)
+        and dm.dig(other.doc, "spec", "deadLetterTopic")
+    ]
+
+
+def _overlap(a: Resource, b: Resource) -> bool:
+    """Whether some app loads both (an unscoped resource applies to every app)."""
+    left, right = dm.loading_apps(a), dm.loading_apps(b)
+    return left is None or right is None or bool(left & right)
+
+
+def _kafka_retries_bounded(component: Resource) -> bool:
+    """Whether the Kafka consumer ever gives up on a failing message (and moves past it).
+
+    dapr/kit retry.Config: policy constant by default, maxRetries -1 (no limit) by default;
+    the exponential policy also stops after maxElapsedTime (15 minutes unless set; 0 = never).
+    consumeRetryEnabled false means no retry at all.
+    """
+
+    def text(name: str, default: str) -> str:
+        item = dm.metadata_value(component, name)
+        return item.text.strip() if item is not None else default
+
+    if text("consumeRetryEnabled", "true").lower() == "false":
+        return True
+    try:
+        if int(text("backOffMaxRetries", "-1")) >= 0:
+            return True
+    except ValueError:
+        return False
+    if text("backOffPolicy", "constant").lower() == "exponential":
+        elapsed = parse_metadata_duration(text("backOffMaxElapsedTime", "15m"))
+        return elapsed is None or elapsed != 0
+    return False
+
+
+# Default circuit breakers a component without its own target gets, most specific first
+# (getDefaultCircuitBreakerPolicy / ComponentPolicy.getPolicyLevels in pkg/resiliency).
+def _defaults(direction: str) -> tuple[str, ...]:
+    levels = (f"PubsubComponent{direction}", f"Component{direction}", "Component", "")
+    return tuple(f"Default{level}CircuitBreakerPolicy" for level in levels)
+
+
+def _default_breaker(resource: Resource, direction: str) -> str:
+    breakers = dm.dig(resource.doc, "spec", "policies", "circuitBreakers")
+    if not isinstance(breakers, dict):
+        return ""
+    return next((name for name in _defaults(direction) if name in breakers), "")
+
+
+def _pubsubs(bundle: Bundle, resource: Resource, name: str) -> list[Resource]:
+    found = dm.find_component(bundle, resource, name)
+    return [c for c in found if dm.component_category(c) == "pubsub"]
+
+
+def _all_pubsubs(bundle: Bundle, resource: Resource) -> list[str]:
+    return sorted(
+        {
+            other.name
+            for other in dm.group_of(bundle, resource)
+            if dm.is_dapr(other, "Component")
+            and dm.component_category(other) == "pubsub"
+            and other.name
+        }
+    )
+
+
+def _finding(
+    resource: Resource,
+    bundle: Bundle,
+    name: str,
+    breakers: tuple[str, str],
+    path: tuple[str, ...],
+) -> Finding | None:
+    """A finding for pub/sub ``name`` with breakers (inbound, outbound), or None."""
+    inbound, outbound = breakers
+    pubsubs = _pubsubs(bundle, resource, name)
+    if not inbound or not pubsubs:
+        return None
+    subscriptions = [
+        s for s in _dead_letter_subscriptions(bundle, resource, name) if _overlap(resource, s)
+    ]
+    if not subscriptions:
+        return None
+    names = ", ".join(sorted(s.name or "?" for s in subscriptions))
+    bounded = any(
+        dm.component_type(c) == "pubsub.kafka" and _kafka_retries_bounded(c) for c in pubsubs
+    )
+    if outbound and bounded:
+        return RULE.finding(
+            resource,
+            f"pub/sub '{name}' has an inbound circuit breaker ('{inbound}') and an outbound one "
+            f"('{outbound}'), and subscriptions with dead-letter topics ({names}). Dapr keeps "
+            "one breaker per component for both directions, and publishes dead letters through "
+            "the outbound policy: once the breaker opens, deliveries and dead-letter publishes "
+            "both fail, the Kafka consumer's bounded retries run out and it moves past the "
+            "message, which is lost. Remove the inbound circuitBreaker (and the outbound one "
+            "while dead-letter topics are used), or set backOffMaxRetries: -1",
+            path,
+            severity=Severity.ERROR,
+        )
+    return RULE.finding(
+        resource,
+        f"pub/sub '{name}' has an inbound circuit breaker ('{inbound}') and subscriptions with "
+        f"dead-letter topics ({names}): while the breaker is open, every message is refused "
+        "without being delivered and goes straight to the dead-letter topic, or, when the "
+        "breaker is shared with outbound publishes, cannot be dead-lettered either and depends "
+        "on the broker's redelivery. Remove the inbound circuitBreaker",
+        path,
+    )
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if not dm.is_dapr(resource, "Resiliency"):
+        return
+    targets = dm.dig(resource.doc, "spec", "targets", "components")
+    targets = targets if isinstance(targets, dict) else {}
+    for name, target in targets.items():
+        if not isinstance(name, str) or not isinstance(target, dict):
+            continue
+        breakers = (_breaker(target.get("inbound")), _breaker(target.get("outbound")))
+        path = ("spec", "targets", "components", name, "inbound", "circuitBreaker")
+        finding = _finding(resource, bundle, name, breakers, path)
+        if finding is not None:
+            yield finding
+    # A component with a target of its own never falls back to the defaults.
+    inbound = _default_breaker(resource, "Inbound")
+    if not inbound:
+        return
+    breakers = (inbound, _default_breaker(resource, "Outbound"))
+    default_path = ("spec", "policies", "circuitBreakers", inbound)
+    for name in _all_pubsubs(bundle, resource):
+        if name not in targets:
+            finding = _finding(resource, bundle, name, breakers, default_path)
+            if finding is not None:
+                yield finding
+
+
+RULE = Rule(
+    id="dapr-resiliency-deadletter-breaker",
+    category="dapr",
+    severity=Severity.WARNING,
+    summary="Inbound circuit breaker on a pub/sub whose subscriptions have dead-letter topics",
+    check=check,
+    explanation=(
+        "Dapr keys circuit breakers by component name, so inbound deliveries and outbound "
+        "publishes (dead letters included) share one; an open breaker dead-letters healthy "
+        "messages or, shared, stops the dead-letter publishes too."
+    ),
+    kinds=frozenset({"Resiliency"}),
+)
