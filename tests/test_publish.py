@@ -24,7 +24,14 @@ from tools.helm import ensure_helm, run
 from tools.registry import CHART_LAYER, PROV_LAYER, Credentials, RegistryClient, Retry
 
 sys.path.insert(0, str(Path(__file__).parent))
-from registry_fixture import Fault, FaultProxy, Registry, make_htpasswd, start_registry
+from registry_fixture import (
+    Fault,
+    FaultProxy,
+    Registry,
+    make_htpasswd,
+    require_registry_binary,
+    start_registry,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 FAST = Retry(attempts=3, base=0.05)
@@ -76,6 +83,7 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
 
 @pytest.fixture
 def auth_registry(tmp_path: Path) -> Iterator[Registry]:
+    require_registry_binary()  # skip before anything else when there is no registry to run
     htpasswd = tmp_path / "htpasswd"
     make_htpasswd(htpasswd, USER, PASSWORD)
     with start_registry(tmp_path / "auth-registry", htpasswd=htpasswd) as reg:
