@@ -31,9 +31,12 @@ def render(session: nox.Session) -> None:
 
 @nox.session
 def test(session: nox.Session) -> None:
-    """The pytest suite: real helm 3 and 4, a real OCI registry when docker-registry exists."""
+    """The pytest suite: real helm 3 and 4, a real OCI registry when docker-registry exists.
+
+    One worker per core; `nox -s test -- -n0` runs it in one process (a later -n wins).
+    """
     session.install("-e", ".[test]")
-    session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", "-n", "auto", *session.posargs)
 
 
 @nox.session
