@@ -8,7 +8,6 @@ and runs it on a sample repository. The other tests check the hook's file select
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -21,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from worktree import cache_dir, tree_digest, tree_files, write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "dapr"
@@ -133,35 +133,24 @@ def test_entry_passes_on_clean_manifests(tmp_path: Path) -> None:
 
 
 def pre_commit_home() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "todo-dapr"
+    return cache_dir()
 
 
 @pytest.fixture(scope="session")
 def hook_repo() -> tuple[Path, str]:
     """A committed copy of the working tree, which pre-commit can install the hook from.
 
-    It lives in the cache under a hash of its content, with fixed commit dates, so the same
+    It lives in the cache under a digest of its content, with fixed commit dates, so the same
     tree gives the same path and commit: pre-commit then reuses the hook environment it built
     for it (keyed by repository and rev) across test runs and xdist workers.
     """
-    listed = git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
-    files: dict[str, bytes] = {}
-    for name in sorted(filter(None, listed.split("\0"))):
-        source = ROOT / name
-        if source.is_file():
-            files[name] = source.read_bytes()
-    digest = hashlib.sha256()
-    for name, data in files.items():
-        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    repos = pre_commit_home() / "hook-repos"
-    clone = repos / digest.hexdigest()[:20]
+    files = tree_files()
+    repos = cache_dir() / "hook-repos"
+    clone = repos / tree_digest(files)
     if not (clone / ".git").is_dir():
         repos.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="building-", dir=repos))
-        for name, data in files.items():
-            target = work / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        write_tree(files, work)
         git(work, "init", "-q")
         git(work, "add", "-A")
         git(work, "commit", "-q", "-m", "hook repository under test")
