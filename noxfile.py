@@ -54,10 +54,12 @@ def render(session: nox.Session) -> None:
 def test(session: nox.Session) -> None:
     """The pytest suite: real helm 3 and 4, a real OCI registry when docker-registry exists.
 
-    One worker per core; `nox -s test -- -n0` runs it in one process (a later -n wins).
+    One worker per core, an idle worker takes queued tests from a busy one (the publish tests
+    wait on helm's back-off, the chart schema properties draw hundreds of examples);
+    `nox -s test -- -n0` runs it in one process (a later -n wins).
     """
     install(session, ".[test]")
-    session.run("python", "-m", "pytest", "-n", "auto", *session.posargs)
+    session.run("python", "-m", "pytest", "-n", "auto", "--dist", "worksteal", *session.posargs)
 
 
 @nox.session
