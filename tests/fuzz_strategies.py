@@ -157,9 +157,32 @@ def _bounded_patterns(node: Any) -> Any:
     return node
 
 
+def _defs_used(node: Any, found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``$defs`` entries ``node`` refers to, directly or through other entries."""
+    found = {} if found is None else found
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            name = ref.removeprefix("#/$defs/")
+            if name not in found:
+                found[name] = DEFS[name]
+                _defs_used(DEFS[name], found)
+        for child in node.values():
+            _defs_used(child, found)
+    elif isinstance(node, list):
+        for child in node:
+            _defs_used(child, found)
+    return found
+
+
 def _leaf(node: dict[str, Any]) -> st.SearchStrategy[Any]:
-    """from_schema for a leaf, from bounded patterns (a subset of the real ones)."""
-    return from_schema(_bounded_patterns({**node, "$defs": DEFS}))
+    """from_schema for a leaf, from bounded patterns (a subset of the real ones).
+
+    Only the ``$defs`` the leaf uses go with it: from_schema canonicalises every definition it
+    is given, and the whole set (the generated metadata catalog) made that a second per leaf.
+    """
+    defs = _defs_used(node)
+    return from_schema(_bounded_patterns({**node, "$defs": defs} if defs else node))
 
 
 def _build(node: dict[str, Any]) -> st.SearchStrategy[Any]:

@@ -1,6 +1,6 @@
 """The component catalog: the importer, the generated facts, and every hand-written addition.
 
-The hand-written facts in schemas/dapr-components/_overrides.json each have a test here, named
+The hand-written facts in tools/data/dapr-components/_overrides.json each have a test here, named
 after the Dapr behaviour they encode.
 """
 
@@ -519,5 +519,5 @@ def test_committed_catalog_matches_a_fresh_import(tmp_path: Path) -> None:
     fresh = json.loads((tmp_path / CATALOG_FILE).read_text())
     committed = json.loads((CATALOG_DIR / CATALOG_FILE).read_text())
     assert fresh == committed, (
-        "re-run: python -m tools schemas import-metadata <contrib> --out schemas/dapr-components"
+        "re-run: python -m tools schemas import-metadata <contrib> --out tools/data/dapr-components"
     )

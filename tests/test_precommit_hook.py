@@ -13,12 +13,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from worktree import cache_dir, tree_digest, tree_files, write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "dapr"
@@ -86,6 +88,9 @@ def test_hook_definition() -> None:
     assert spec["id"] == "todo-dapr-validate"
     assert spec["language"] == "python"
     assert spec["entry"].split()[:2] == ["todo-dapr", "validate"]
+    # One process sees every file (cross-file references); YAML files only (identify's tag).
+    assert spec["require_serial"] is True
+    assert spec["types"] == ["yaml"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "scripts"
     ]
@@ -127,32 +132,48 @@ def test_entry_passes_on_clean_manifests(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.fixture(scope="module")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """A committed copy of the working tree, which pre-commit can install the hook from."""
-    listed = git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
-    clone = tmp_path_factory.mktemp("hook-repo")
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            target = clone / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-    git(clone, "init", "-q")
-    git(clone, "add", "-A")
-    git(clone, "commit", "-q", "-m", "hook repository under test")
+def pre_commit_home() -> Path:
+    return cache_dir()
+
+
+@pytest.fixture(scope="session")
+def hook_repo() -> tuple[Path, str]:
+    """A committed copy of the working tree, which pre-commit can install the hook from.
+
+    It lives in the cache under a digest of its content, with fixed commit dates, so the same
+    tree gives the same path and commit: pre-commit then reuses the hook environment it built
+    for it (keyed by repository and rev) across test runs and xdist workers.
+    """
+    files = tree_files()
+    repos = cache_dir() / "hook-repos"
+    clone = repos / tree_digest(files)
+    if not (clone / ".git").is_dir():
+        repos.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="building-", dir=repos))
+        write_tree(files, work)
+        git(work, "init", "-q")
+        git(work, "add", "-A")
+        git(work, "commit", "-q", "-m", "hook repository under test")
+        try:
+            work.rename(clone)
+        except OSError:  # another worker finished the same tree first
+            shutil.rmtree(work)
     return clone, git(clone, "rev-parse", "HEAD").strip()
 
 
-def pre_commit(sample: Path) -> subprocess.CompletedProcess[str]:
-    home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "todo-dapr"
+def pre_commit(sample: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
         cwd=sample,
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(home / "pre-commit")},
+        env={
+            **os.environ,
+            **GIT_ENV,
+            "PRE_COMMIT_HOME": str(pre_commit_home() / "pre-commit"),
+            **(env or {}),
+        },
         timeout=900,
     )
 
@@ -183,3 +204,72 @@ def test_pre_commit_runs_the_hook(hook_repo: tuple[Path, str], tmp_path: Path) -
     passed = pre_commit(sample)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+PUBSUB_FOR_TWO_APPS = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: kafka-pubsub
+spec:
+  type: pubsub.kafka
+  version: v1
+  metadata:
+    - name: brokers
+      value: kafka:9092
+    - name: authType
+      value: none
+scopes: [backend, chat-api]
+"""
+SUBSCRIPTION_FOR_A_THIRD_APP = """\
+apiVersion: dapr.io/v2alpha1
+kind: Subscription
+metadata:
+  name: task-events-{n}
+spec:
+  pubsubname: kafka-pubsub
+  topic: task-events
+  routes:
+    default: /events
+scopes: [notification-service]
+"""
+SUBSCRIPTION_FILES = 8
+
+
+def test_pre_commit_judges_files_together_however_it_would_chunk_them(
+    hook_repo: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A Subscription and its pub/sub in different files: the cross-file error, every time.
+
+    Without require_serial pre-commit splits nine files into chunks of at most
+    max(4, ceil(9 / jobs)), so at least one chunk lacks the pub/sub and its Subscriptions get a
+    reference-unresolved warning instead. TRAVIS makes pre-commit run two jobs whatever the
+    CPU count, so the control run below splits the files on any machine.
+    """
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install pre-commit)")
+    clone, rev = hook_repo
+    sample = tmp_path / "sample"
+    (sample / "deploy").mkdir(parents=True)
+    (sample / "deploy" / "pubsub.yaml").write_text(PUBSUB_FOR_TWO_APPS, encoding="utf-8")
+    for n in range(SUBSCRIPTION_FILES):
+        path = sample / "deploy" / f"subscription-{n}.yaml"
+        path.write_text(SUBSCRIPTION_FOR_A_THIRD_APP.format(n=n), encoding="utf-8")
+    git(sample, "init", "-q")
+
+    def run(**override: object) -> str:
+        hook = {"id": "todo-dapr-validate", **override}
+        config = {"repos": [{"repo": str(clone), "rev": rev, "hooks": [hook]}]}
+        (sample / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+        git(sample, "add", "-A")
+        result = pre_commit(sample, env={"TRAVIS": "true"})
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        assert "internal error" not in output, output
+        return output
+
+    chunked = run(require_serial=False)
+    assert "reference-unresolved" in chunked, "the control run was not split into chunks"
+
+    together = run()
+    assert "reference-unresolved" not in together, together
+    assert together.count("reference-subscription-pubsub") == SUBSCRIPTION_FILES, together

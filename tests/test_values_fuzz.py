@@ -4,9 +4,10 @@ Every schema-valid values set must render with Helm 4 and validate with zero err
 refused by one of the chart's own ``fail`` checks, which name the values path); every values set
 broken in one place the schema forbids must be refused by ``helm template`` with that path.
 
-TODO_DAPR_FUZZ_EXAMPLES sets the total number of examples (default 250); ``nox -s fuzz`` runs
-10,000. Three fifths go to valid values sets (in two shards, one per core under ``-n 2``), the
-rest is shared by the four mutation kinds. One example is one ``helm template`` run.
+TODO_DAPR_FUZZ_EXAMPLES sets the total number of examples: the test suite runs a smoke count
+(40, a few seconds) and ``nox -s fuzz`` runs 10,000. Three fifths go to valid values sets (in two
+shards, one per core under ``-n 2``), the rest is shared by the four mutation kinds. One example
+is one ``helm template`` run; the regression ``@example`` cases run at every count.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ from tools.findings import Finding
 from tools.helm import run
 from tools.validate import Source, validate
 
-TOTAL = int(os.environ.get("TODO_DAPR_FUZZ_EXAMPLES", "250"))
+TOTAL = int(os.environ.get("TODO_DAPR_FUZZ_EXAMPLES", "40"))
+# Below this many values sets per shard the share that renders is too noisy to assert on.
+RATIO_MIN_SETS = 50
 VALID_EXAMPLES = max(1, TOTAL * 3 // 5)
 # The valid-values property is split in two halves so that `pytest -n 2` keeps both cores busy.
 VALID_SHARDS = 2
@@ -177,7 +180,8 @@ def test_every_schema_valid_values_set_renders_and_validates_clean(shard: int) -
     total = sum(outcomes.values())
     summary = ", ".join(f"{k} {v}" for k, v in outcomes.most_common())
     print(f"\nshard {shard}: {total} values sets: {summary}")
-    assert outcomes["rendered"] >= 0.75 * total, f"too few sets render: {summary}"
+    if total >= RATIO_MIN_SETS:
+        assert outcomes["rendered"] >= 0.75 * total, f"too few sets render: {summary}"
 
 
 # Values the schema once accepted and the validator then reported (found by the property above);

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -86,14 +87,81 @@ def test_schema_rejects_a_broken_workflow(
     assert list(validator.iter_errors(workflow))
 
 
+# owner/repo[/path]@<40-hex commit> # vX.Y.Z: a tag can be moved, a commit cannot; the comment
+# says which release the commit is, and Dependabot rewrites both together.
+PINNED = re.compile(
+    r"uses: (?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # (?P<tag>v\d+\.\d+\.\d+)"
+)
+
+
 @pytest.mark.parametrize("name", ["ci.yaml", "release.yaml"])
 def test_jobs_have_timeouts_and_actions_are_pinned(name: str) -> None:
     workflow = load(name)
     for job_name, job in workflow["jobs"].items():
         assert isinstance(job.get("timeout-minutes"), int), job_name
-    for step in steps(workflow):
-        if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w./-]+@v\d[\w.]*", step["uses"]), step["uses"]
+    uses = [str(step["uses"]) for step in steps(workflow) if "uses" in step]
+    assert uses
+    for action in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), action
+    lines = [ln.strip() for ln in (WORKFLOWS / name).read_text(encoding="utf-8").splitlines()]
+    pinned = [m for ln in lines if (m := PINNED.search(ln))]
+    assert len(pinned) == len(uses), "every `uses:` line ends with its release: # vX.Y.Z"
+
+
+def test_one_release_of_an_action_is_pinned_to_one_commit_everywhere() -> None:
+    commits: dict[tuple[str, str], set[str]] = {}
+    tags: dict[str, set[str]] = {}
+    for name in ("ci.yaml", "release.yaml"):
+        for match in PINNED.finditer((WORKFLOWS / name).read_text(encoding="utf-8")):
+            repo = "/".join(match["action"].lower().split("/")[:2])
+            commits.setdefault((repo, match["tag"]), set()).add(match["sha"])
+            tags.setdefault(match["sha"], set()).add(match["tag"])
+    assert commits and all(len(shas) == 1 for shas in commits.values()), commits
+    assert all(len(names) == 1 for names in tags.values()), tags
+
+
+def test_dependabot_updates_actions_and_python_dependencies() -> None:
+    path = WORKFLOWS.parent / "dependabot.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    schema_path = resources.files("check_jsonschema") / "builtin_schemas/vendor/dependabot.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    errors = [e.message for e in cls(schema).iter_errors(config)]
+    assert errors == []
+    ecosystems = {u["package-ecosystem"]: u for u in config["updates"]}
+    assert {"github-actions", "pip"} <= set(ecosystems)
+    assert all(u["directory"] == "/" for u in ecosystems.values())
+
+
+def test_ci_runs_on_every_supported_python() -> None:
+    job = load("ci.yaml")["jobs"]["check"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.11", "3.12", "3.13"]
+    setup = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("actions/setup-"))
+    assert setup["with"]["python-version"] == "${{ matrix.python-version }}"
+    requires = tomllib.loads((WORKFLOWS.parents[1] / "pyproject.toml").read_text())["project"]
+    assert requires["requires-python"] == ">=3.11"
+    # code scanning gets one SARIF per commit, not one per matrix leg
+    sarif_steps = [s for s in job["steps"] if "sarif" in str(s.get("name", "")).lower()]
+    assert sarif_steps and all("matrix.python-version" in s["if"] for s in sarif_steps)
+
+
+def test_release_signs_the_pushed_digest_with_cosign() -> None:
+    job = load("release.yaml")["jobs"]["publish"]
+    assert job["permissions"]["id-token"] == "write"
+    assert job["permissions"]["contents"] == "read"
+    names = [str(s.get("uses", "")).split("@")[0] for s in job["steps"]]
+    assert "sigstore/cosign-installer" in names
+    sign = next(s for s in job["steps"] if "cosign sign" in str(s.get("run", "")))
+    assert names.index("sigstore/cosign-installer") < job["steps"].index(sign)
+    assert job["steps"].index(sign) > next(
+        i for i, s in enumerate(job["steps"]) if s.get("id") == "publish"
+    )
+    assert re.search(r"cosign sign --yes \S*@\$\{DIGEST\}", sign["run"]), sign["run"]
+    assert sign["env"]["DIGEST"] == "${{ steps.publish.outputs.digest }}"
+    assert "--key" not in sign["run"], "keyless: the identity is the workflow's OIDC token"
+    # signing with the GPG key (the .prov) needs Chart.yaml to name it for Artifact Hub
+    sign_key = next(s for s in job["steps"] if "artifacthub.io/signKey" in str(s.get("run", "")))
+    assert "CHART_SIGNING_KEY_NAME" in sign_key["if"]
 
 
 @pytest.mark.parametrize("name", ["ci.yaml", "release.yaml"])

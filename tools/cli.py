@@ -249,7 +249,7 @@ def _add_import_parsers(schemas_sub: argparse._SubParsersAction[argparse.Argumen
     reg.add_argument(
         "--out",
         metavar="FILE",
-        help="where to write (default: the project's schemas/dapr-components/registry.json)",
+        help="where to write (default: the project's tools/data/dapr-components/registry.json)",
     )
     reg.add_argument("--check", action="store_true", help="fail if the file is out of date")
     reg.set_defaults(func=cmd_import_registry)

@@ -1,4 +1,5 @@
-"""Generated documentation: the chart README's values table and docs/rules.md.
+"""Generated documentation: the chart README's values table, docs/rules.md, and the
+descriptions in values.schema.json that values.yaml's ``# --`` comments give (tools/values_docs.py).
 
 The values table comes from values.schema.json (types, enums, descriptions) and values.yaml
 (defaults, since that file is what Helm really uses). It is written between two marker
@@ -15,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from tools import values_docs
 from tools.findings import EXIT_FINDINGS, EXIT_OK
 
 START = "<!-- values-table:start -->"
@@ -74,10 +76,11 @@ def _rows(
     yield prefix, _type_of(schema, root), default, description
 
 
-def values_table(chart: Path) -> str:
+def values_table(chart: Path, schema: dict[str, Any] | None = None) -> str:
     schema_path = chart / "values.schema.json"
     try:
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        if schema is None:
+            schema = dict(json.loads(schema_path.read_text(encoding="utf-8")))
         values = yaml.safe_load((chart / "values.yaml").read_text(encoding="utf-8")) or {}
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise DocsError(f"cannot read the chart's values or schema: {exc}") from exc
@@ -121,19 +124,43 @@ def _splice(readme: str, table: str, path: Path) -> str:
     return f"{head}{START}\n{table}{END}{tail}"
 
 
+def _documented_schema(chart: Path) -> values_docs.Sync:
+    """values.schema.json with the descriptions values.yaml's ``# --`` comments give."""
+    try:
+        schema = json.loads((chart / "values.schema.json").read_text(encoding="utf-8"))
+        values_text = (chart / "values.yaml").read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise DocsError(f"cannot read the chart's values or schema: {exc}") from exc
+    return values_docs.sync(schema, values_text)
+
+
 def main(root: Path, chart: Path, check: bool) -> int:
     readme_path = chart / "README.md"
     rules_path = root / "docs" / "rules.md"
+    schema_path = chart / "values.schema.json"
     try:
         readme = readme_path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DocsError(f"{readme_path}: cannot read ({exc.strerror})") from exc
+    synced = _documented_schema(chart)
+    if synced.unknown:
+        print("\n".join(synced.unknown), file=sys.stderr)
+        return EXIT_FINDINGS
+    if check and synced.changed:
+        keys = ", ".join(synced.changed)
+        print(
+            f"{schema_path}: description differs from the `# --` comment in values.yaml: {keys}",
+            file=sys.stderr,
+        )
     wanted = {
-        readme_path: _splice(readme, values_table(chart), readme_path),
+        schema_path: values_docs.render(synced.schema) if synced.changed else None,
+        readme_path: _splice(readme, values_table(chart, synced.schema), readme_path),
         rules_path: rules_page(),
     }
     stale = []
     for path, content in wanted.items():
+        if content is None:
+            continue
         current = path.read_text(encoding="utf-8") if path.is_file() else None
         if current == content:
             continue

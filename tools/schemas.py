@@ -1,6 +1,6 @@
 """Compiled, cached JSON Schema validators for Dapr custom resources and Kubernetes built-ins.
 
-Dapr kinds come from strict schemas in ``schemas/dapr/`` (or from a directory of schemas imported
+Dapr kinds come from strict schemas in ``tools/data/dapr/`` (or from a directory of schemas imported
 from the CRDs a cluster runs, see ``tools/crd_import.py``, named by ``TODO_DAPR_SCHEMA_DIR``).
 Kubernetes kinds come from the strict schema files bundled with the kubernetes-validate package;
 the definitions a kind refers to are copied into its own ``$defs`` once, so each kind compiles

@@ -1,4 +1,4 @@
-"""Importers: upstream source -> generated data under ``schemas/`` (each with ``--check``).
+"""Importers: upstream source -> generated data under ``tools/data/`` (each with ``--check``).
 
 The CRD and component-metadata importers live in ``tools.crd_import`` and
 ``tools.metadata_import``; the daprd component registry importer lives here.

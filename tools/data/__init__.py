@@ -1,0 +1,24 @@
+"""The committed schema data, shipped inside the package and found with importlib.resources.
+
+- ``dapr/``: strict JSON Schemas of the Dapr CRDs (``python -m tools schemas import-crd``);
+- ``dapr-components/``: the component catalog (``catalog.json`` from
+  ``python -m tools schemas import-metadata``), the hand-written ``_overrides.json``, daprd's
+  component registry (``registry.json``, ``import-registry``) and the fields each component's Go
+  code decodes (``code_fields.json``, ``import-code-fields``).
+
+The same code path serves a checkout, an editable install, a wheel in site-packages, a
+``--user`` or ``--target`` install and pre-commit's virtualenv: the data sits beside this file.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+
+def schema_root() -> Path:
+    """The directory holding ``dapr/`` and ``dapr-components/``."""
+    root = resources.files(__name__)
+    if not isinstance(root, Path):  # a zip import: the readers need real files
+        raise ImportError(f"{__name__} must be installed as files, not imported from {root}")
+    return root
