@@ -1,1 +1,2 @@
-"""Rules of the `kubernetes` category: what the API server's Go validation refuses beyond the schema."""
+"""Rules of the `kubernetes` category: what the API server's Go validation refuses beyond
+the schema."""
