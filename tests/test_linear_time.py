@@ -31,6 +31,11 @@ SHAPES = {
     "password= runs": "password='" * (SIZE // 10),
     "PEM headers": "-----BEGIN A-----" * (SIZE // 17),
     "dotted": "a." * (SIZE // 2),
+    "AWS prefixes": "AKIA" * (SIZE // 4),
+    "Slack prefixes": "xoxb-" * (SIZE // 5),
+    "Stripe prefixes": "sk_live_" * (SIZE // 8),
+    "JWT headers": "eyJ" * (SIZE // 3),
+    "JWT parts": "eyJabcdefgh." * (SIZE // 12),
 }
 
 

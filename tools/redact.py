@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from tools import dapr_model
+from tools import dapr_model, token_formats
 
 if TYPE_CHECKING:
     from tools.findings import Finding
@@ -182,10 +182,14 @@ def find_secrets_in_text(text: str) -> Iterator[tuple[str, str]]:
         value = match.group("value").strip("'\"")
         if value and not dapr_model.is_placeholder(value) and not value.startswith("$"):
             yield f"a {match.group('key').split('=')[0].strip()} in a connection string", value
+    known: set[str] = set()
+    for kind, start, end in token_formats.find_tokens(text):
+        known.add(text[start:end])
+        yield kind, text[start:end]
     without_pem = PEM_BLOCK.sub(_pem_out_of_token_scan, text)
     for match in _TOKEN.finditer(without_pem):
         word = match.group(0).strip(".-")
-        if looks_like_token(word):
+        if word not in known and looks_like_token(word):
             yield "a high-entropy token", word
 
 
@@ -306,9 +310,26 @@ def redact_text(text: str) -> str:
         text,
     )
     text = KEYVALUE_SECRET.sub(lambda m: f"{m.group('key')}{MASK}", text)
+    text = _redact_known_tokens(text)
     return _TOKEN.sub(
         lambda m: MASK if looks_like_token(m.group(0).strip(".-")) else m.group(0), text
     )
+
+
+def _redact_known_tokens(text: str) -> str:
+    spans = sorted((start, end) for _kind, start, end in token_formats.find_tokens(text))
+    if not spans:
+        return text
+    parts: list[str] = []
+    done = 0
+    for start, end in spans:
+        if start < done:
+            continue  # inside a token already masked
+        parts.append(text[done:start])
+        parts.append(MASK)
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 def _redact_url_passwords(text: str) -> str:
