@@ -255,6 +255,7 @@ class SecretIndex:
 
     def __init__(self, secrets: Iterable[str]) -> None:
         self._by_length: dict[int, dict[str, set[str]]] = {}
+        self._lengths: list[int] | None = None
         for secret in set(secrets):
             if not secret.strip():
                 continue
@@ -270,7 +271,12 @@ class SecretIndex:
     def within(self, text: str) -> list[str]:
         """The secrets that occur (or have a long line that occurs) in ``text``, longest first."""
         found: set[str] = set()
-        for length, needles in self._by_length.items():
+        if self._lengths is None:
+            self._lengths = sorted(self._by_length)
+        for length in self._lengths:
+            if length > len(text):
+                break
+            needles = self._by_length[length]
             for start in range(len(text) - length + 1):
                 owners = needles.get(text[start : start + length])
                 if owners:
