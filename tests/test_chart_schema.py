@@ -22,6 +22,7 @@ from tools.catalog import FieldSpec, cron_schedule_problem, parse_metadata_durat
 from tools.cli import main as cli_main
 from tools.dapr_model import is_sensitive_field
 from tools.redact import DSN_USERINFO, KEYVALUE_SECRET, URL_USERINFO, find_secrets_in_text
+from tools.token_formats import FORMATS
 from tools.validate import Source, validate
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -202,6 +203,18 @@ def test_names_the_chart_sets_are_refused_by_the_chart_as_well() -> None:
 
 # -- literal credentials -----------------------------------------------------------------------
 
+# One of each documented token shape (made-up values, the issuers' formats).
+KNOWN_TOKENS = (
+    "AKIAIOSFODNN7EXAMPLE",
+    "ASIAY34FZKBOKMUTVV7A",
+    "ghp_" + "x1Y2z3" * 6,
+    "github_pat_" + "A1b2" * 5 + "C3_" + "d4E5f6" * 9 + "g7h8i",
+    "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+    "AIza" + "Sy" + "B-c_D" * 6 + "e3X",
+    "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+)
+
 
 def _credential_texts() -> st.SearchStrategy[str]:
     """Texts around the shapes the rule looks for, and random text."""
@@ -209,7 +222,8 @@ def _credential_texts() -> st.SearchStrategy[str]:
         st.from_regex(p, fullmatch=False) for p in (URL_USERINFO, DSN_USERINFO, KEYVALUE_SECRET)
     ]
     pem = st.from_regex(r"-----BEGIN [A-Z ]{0,12}-----", fullmatch=True)
-    return st.one_of(*shapes, pem, st.text(max_size=40))
+    tokens = [st.from_regex(f.body, fullmatch=True).map(lambda t: f" {t} ") for f in FORMATS]
+    return st.one_of(*shapes, pem, *tokens, st.text(max_size=40))
 
 
 @FAST
@@ -228,18 +242,31 @@ def test_the_schema_refuses_every_literal_credential_the_rule_reports(text: str)
         "host=db user=app password=hunter2",
         "Endpoint=sb://x/;SharedAccessKey=abc",
         "-----BEGIN OPENSSH PRIVATE KEY-----\nabc",
+        *KNOWN_TOKENS,
     ],
 )
 def test_the_schema_refuses_literal_credentials(text: str) -> None:
     assert CREDENTIAL.search(text)
+    kinds = {kind for kind, _ in find_secrets_in_text(text) if kind != "a high-entropy token"}
+    assert kinds, f"{text!r}: the rule reports nothing"
 
 
 @pytest.mark.parametrize(
     "text",
-    ["postgres://app@db:5432/todo", "host=db user=app", "-----BEGIN CERTIFICATE-----", "tls"],
+    [
+        "postgres://app@db:5432/todo",
+        "host=db user=app",
+        "-----BEGIN CERTIFICATE-----",
+        "tls",
+        "notification-service-dead-letter-topic-handler",
+        "sha256:" + "0f3a9c" * 10 + "beef",
+        "todo-app.todo-ns.svc.cluster.local:9092",
+        "my-asia-region-akia",
+    ],
 )
 def test_the_schema_accepts_values_without_credentials(text: str) -> None:
     assert not CREDENTIAL.search(text)
+    assert list(find_secrets_in_text(text)) == []
 
 
 # -- the cron schedule and the state store timeout ---------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -194,6 +195,23 @@ def test_dapr_kinds_are_left_to_the_dapr_rule() -> None:
         ("apiVersion: dapr.io\nkind: Component\nmetadata: {name: c}\n", "/apiVersion", "form"),
         ("apiVersion: v1\nkind: Secret\nmetadata: {labels: {a: b}}\n", "/metadata", "name"),
         ("apiVersion: v1\nkind: Secret\n", "", "metadata"),
+        ("apiVersion: v1\nkind: " + "A" * 300 + "\nmetadata: {name: s}\n", "/kind", "kind"),
+        ("apiVersion: v1\nkind: ../../etc\nmetadata: {name: s}\n", "/kind", "kind"),
+        ('apiVersion: v1\nkind: "Se\\0cret"\nmetadata: {name: s}\n', "/kind", "kind"),
+        ("apiVersion: v1\nkind: Sécret\nmetadata: {name: s}\n", "/kind", "kind"),
+        (
+            "apiVersion: " + "a" * 300 + "/v1\nkind: Secret\nmetadata: {name: s}\n",
+            "/apiVersion",
+            "too long",
+        ),
+        (
+            "apiVersion: apps/" + "v" * 300 + "\nkind: Secret\nmetadata: {name: s}\n",
+            "/apiVersion",
+            "too long",
+        ),
+        ("apiVersion: ../../v1\nkind: Secret\nmetadata: {name: s}\n", "/apiVersion", "form"),
+        ('apiVersion: "v1\\0"\nkind: Secret\nmetadata: {name: s}\n', "/apiVersion", "form"),
+        ("apiVersion: x.io/v1\u03b1\nkind: Secret\nmetadata: {name: s}\n", "/apiVersion", "form"),
     ],
 )
 def test_documents_that_are_not_kubernetes_objects(text: str, path: str, words: str) -> None:
@@ -223,3 +241,27 @@ def test_integer_label_key_is_a_finding_not_a_crash() -> None:
     report = validate([Source("int-key.yaml", text)], chosen={"schema"})
     assert all("internal error" not in f.message for f in report.findings)
     assert report.errors == 0
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind"),
+    [
+        ("v1", "S" * 300),
+        ("a" * 300 + "/v1", "Secret"),
+        ("v1", "../../../../etc/passwd"),
+        ("v1", "Secret\x00"),
+        ("networking.k8s.io/v1", "NetworkPolicy/../../x"),
+        ("v1", "Sécret"),
+    ],
+)
+def test_hostile_kind_or_api_version_is_a_finding_not_a_crash(api_version: str, kind: str) -> None:
+    """Manifest text never reaches a file path: a hostile kind is refused by its shape."""
+    from tools.schemas import kubernetes_schema
+    from tools.validate import Source, validate
+
+    assert kubernetes_schema(api_version, kind) is None
+    doc = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "s"}}
+    text = json.dumps(doc)
+    report = validate([Source("hostile.yaml", text)])
+    assert all("internal error" not in f.message for f in report.findings)
+    assert any(f.rule == "kubernetes-object" for f in report.findings)

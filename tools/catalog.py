@@ -539,12 +539,19 @@ def lookup_component(catalog: Catalog, type_: str, version: str) -> ComponentSpe
     return spec
 
 
-_TEMPLATE = re.compile(r"\{(?:uuid|podName|namespace|appID)\}|\$\{\{|\{\{|\$\{[^}]*\}")
+_TEMPLATE_MARKERS = ("{uuid}", "{podName}", "{namespace}", "{appID}", "{{")
 
 
 def is_templated(text: str) -> bool:
-    """A value that daprd or a deployment tool rewrites before use: never type-check it."""
-    return bool(_TEMPLATE.search(text))
+    """A value that daprd or a deployment tool rewrites before use: never type-check it.
+
+    ``{uuid}``/``{podName}``/``{namespace}``/``{appID}``, ``{{ … }}`` and ``${ … }``. Plain
+    substring searches: a regular expression for ``${…}`` rescans from every ``${``.
+    """
+    if any(marker in text for marker in _TEMPLATE_MARKERS):
+        return True
+    start = text.find("${")
+    return start != -1 and text.find("}", start + 2) != -1
 
 
 TRUTHY = frozenset({"y", "yes", "true", "t", "on", "1"})

@@ -67,8 +67,21 @@ _KEY_VALUE_SECRET = (
     + "|".join(caseless(k) for k in _SECRET_KEYS)
     + f"){_SPACE}*={_SPACE}*[^{_NOT_SPACE};&,]"
 )
+# Tokens with a documented shape (tools/token_formats.py): the prefix and the shortest body
+# the rule reports, without its boundary checks, so the schema refuses at least as much.
+_B64URL = "[0-9A-Za-z_-]"
+_KNOWN_TOKENS = (
+    "(AKIA|ASIA)[0-9A-Z]{16}",
+    "gh[pousr]_[0-9A-Za-z]{36}",
+    "github_pat_[0-9A-Za-z]{22}_[0-9A-Za-z]{59}",
+    "xox[abpr]-[0-9A-Za-z-]{10}",
+    f"AIza{_B64URL}{{35}}",
+    "sk_live_[0-9A-Za-z]{24}",
+    f"eyJ{_B64URL}{{7,}}\\.{_B64URL}{{10,}}\\.{_B64URL}{{16}}",
+)
 CREDENTIAL_PATTERN = "|".join(
-    f"({p})" for p in (_URL_PASSWORD, _DSN_PASSWORD, _PRIVATE_KEY, _KEY_VALUE_SECRET)
+    f"({p})"
+    for p in (_URL_PASSWORD, _DSN_PASSWORD, _PRIVATE_KEY, _KEY_VALUE_SECRET, *_KNOWN_TOKENS)
 )
 
 # -- value grammars, mirroring tools.catalog.type_problem / constraint_problem ----------------

@@ -216,7 +216,8 @@ _SECRET_NAMES = frozenset({"connectionstring", "connstring", "sastoken", "dsn"})
 def _words(name: str) -> list[str]:
     """Split ``oidcClientAssertionKey`` / ``cfAPIToken`` / ``sasl_password`` into words."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
+    # "HTTPSProxy" -> "HTTPS Proxy"; lookarounds only, so a long upper-case run costs linear time
+    spaced = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", " ", spaced)
     return [w.lower() for w in re.split(r"[\s_\-.]+", spaced) if w]
 
 

@@ -13,11 +13,13 @@ from typing import Final
 
 DNS1123_LABEL_MAX: Final = 63
 DNS1123_SUBDOMAIN_MAX: Final = 253
+DNS1035_LABEL_MAX: Final = 63
 QUALIFIED_NAME_MAX: Final = 63
 LABEL_VALUE_MAX: Final = 63
 CONFIG_MAP_KEY_MAX: Final = 253
 
-_LOWER_ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_LOWER: Final = frozenset("abcdefghijklmnopqrstuvwxyz")
+_LOWER_ALNUM: Final = _LOWER | frozenset("0123456789")
 _ALNUM: Final = _LOWER_ALNUM | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LABEL_CHARS: Final = _LOWER_ALNUM | {"-"}
 _QUALIFIED_CHARS: Final = _ALNUM | {"-", "_", "."}
@@ -25,6 +27,7 @@ _CONFIG_KEY_CHARS: Final = _ALNUM | {"-", "_", "."}
 
 _DNS1123_LABEL_FMT: Final = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_SUBDOMAIN_FMT: Final = rf"{_DNS1123_LABEL_FMT}(\.{_DNS1123_LABEL_FMT})*"
+_DNS1035_LABEL_FMT: Final = "[a-z]([-a-z0-9]*[a-z0-9])?"
 _QUALIFIED_FMT: Final = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _CONFIG_KEY_FMT: Final = "[-._a-zA-Z0-9]+"
 
@@ -212,3 +215,46 @@ def relaxed_env_var_name_errors(value: str) -> list[str]:
             "characters other than '='"
         )
     return errors
+
+
+def dns1035_label_errors(value: str) -> list[str]:
+    """``IsDNS1035Label``: an RFC 1123 label that starts with a letter (Service names)."""
+    errors = []
+    if len(value) > DNS1035_LABEL_MAX:
+        errors.append(max_len_error(DNS1035_LABEL_MAX))
+    if not (_is_label(value) and value[0] in _LOWER):
+        errors.append(
+            regex_error(
+                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+                "start with an alphabetic character, and end with an alphanumeric character",
+                _DNS1035_LABEL_FMT,
+                "my-name",
+                "abc-123",
+            )
+        )
+    return errors
+
+
+def path_segment_name_errors(value: str) -> list[str]:
+    """``IsValidPathSegmentName``: not '.' or '..', and no '/' or '%' (RBAC names)."""
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    return [f"may not contain '{c}'" for c in ("/", "%") if c in value]
+
+
+def mask_trailing_dash(value: str) -> str:
+    """``maskTrailingDash``: a generateName may end in '-' (a suffix is appended to it).
+
+    Like the Go code, the last two characters are replaced by one letter, so the masked value
+    is one character shorter.
+    """
+    if len(value) > 1 and value.endswith("-"):
+        return value[:-2] + "a"
+    return value
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """A value quoted for a message, or only its length when it is too long to show."""
+    if len(value) > limit:
+        return f"({len(value)} characters)"
+    return repr(value) if not value.isprintable() else f'"{value}"'

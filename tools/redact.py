@@ -16,10 +16,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from tools import dapr_model
+from tools import dapr_model, token_formats
 
 if TYPE_CHECKING:
     from tools.findings import Finding
@@ -48,6 +48,50 @@ URL_USERINFO = re.compile(
     r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<user>[^\s:/@]*):(?P<password>[^\s@/]+)@",
     re.ASCII,
 )
+
+# What follows "://" in URL_USERINFO: the user and password up to the "@".
+_AFTER_SCHEME = re.compile(r"(?P<user>[^\s:/@]*):(?P<password>[^\s@/]+)@", re.ASCII)
+_SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
+_SCHEME_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass(frozen=True)
+class _UrlCredential:
+    start: int
+    end: int
+    scheme: str
+    user: str
+    password: str
+
+
+def _url_credentials(text: str) -> Iterator[_UrlCredential]:
+    """The matches of URL_USERINFO in ``text``, found in linear time.
+
+    The regular expression alone would try every position of a long run of letters as the
+    start of a scheme and scan the rest of the run for "://" from each: quadratic. Here each
+    "://" is found once, the scheme is read backwards from it and the user and password
+    forwards; the runs read are disjoint (none of them can cross a ':' or '/'), so the whole
+    scan reads each character a bounded number of times. The matches are the same as
+    ``URL_USERINFO.finditer``: the scheme is the longest run of scheme characters before
+    "://" that starts with a letter.
+    """
+    position = text.find("://")
+    while position != -1:
+        start = position
+        first = -1
+        while start > 0 and text[start - 1] in _SCHEME_CHARS:
+            start -= 1
+            if text[start] in _SCHEME_FIRST:
+                first = start
+        after = position + 3
+        match = _AFTER_SCHEME.match(text, after) if first != -1 else None
+        if match is not None:
+            yield _UrlCredential(
+                first, match.end(), text[first:after], match.group("user"), match.group("password")
+            )
+            after = match.end()
+        position = text.find("://", after)
+
 
 # user:password@tcp(host:port)/db — Go MySQL driver DSN, no scheme.
 DSN_USERINFO = re.compile(r"^(?P<user>[^\s:/@()]+):(?P<password>[^\s@/]+)@", re.ASCII)
@@ -127,10 +171,9 @@ def find_secrets_in_text(text: str) -> Iterator[tuple[str, str]]:
     for match in PEM_BLOCK.finditer(text):
         if _is_private_pem(match.group(1)):
             yield "a private key (PEM block)", match.group(0)
-    for match in URL_USERINFO.finditer(text):
-        password = match.group("password")
-        if not dapr_model.is_placeholder(password):
-            yield "a password in a URL", password
+    for found in _url_credentials(text):
+        if not dapr_model.is_placeholder(found.password):
+            yield "a password in a URL", found.password
     for match in DSN_USERINFO.finditer(text):
         password = match.group("password")
         if not dapr_model.is_placeholder(password):
@@ -139,10 +182,14 @@ def find_secrets_in_text(text: str) -> Iterator[tuple[str, str]]:
         value = match.group("value").strip("'\"")
         if value and not dapr_model.is_placeholder(value) and not value.startswith("$"):
             yield f"a {match.group('key').split('=')[0].strip()} in a connection string", value
+    known: set[str] = set()
+    for kind, start, end in token_formats.find_tokens(text):
+        known.add(text[start:end])
+        yield kind, text[start:end]
     without_pem = PEM_BLOCK.sub(_pem_out_of_token_scan, text)
     for match in _TOKEN.finditer(without_pem):
         word = match.group(0).strip(".-")
-        if looks_like_token(word):
+        if word not in known and looks_like_token(word):
             yield "a high-entropy token", word
 
 
@@ -198,11 +245,49 @@ def _b64decode(text: str) -> str | None:
         return None
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
+class SecretIndex:
+    """A resource's secrets, indexed so that finding the ones a message contains costs time in
+    the length of the message, not in the number of secrets (a resource may hold thousands).
+
+    Each secret is looked for as itself and, for a multi-line secret, as each of its long lines
+    (a message may show one line of it with other indentation).
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self._by_length: dict[int, dict[str, set[str]]] = {}
+        self._lengths: list[int] | None = None
+        for secret in set(secrets):
+            if not secret.strip():
+                continue
+            self._add(secret, secret)
+            if len(secret) >= _MIN_SUBSTRING:
+                for line in secret.splitlines():
+                    if len(line.strip()) >= 16:
+                        self._add(line.strip(), secret)
+
+    def _add(self, needle: str, owner: str) -> None:
+        self._by_length.setdefault(len(needle), {}).setdefault(needle, set()).add(owner)
+
+    def within(self, text: str) -> list[str]:
+        """The secrets that occur (or have a long line that occurs) in ``text``, longest first."""
+        found: set[str] = set()
+        if self._lengths is None:
+            self._lengths = sorted(self._by_length)
+        for length in self._lengths:
+            if length > len(text):
+                break
+            needles = self._by_length[length]
+            for start in range(len(text) - length + 1):
+                owners = needles.get(text[start : start + length])
+                if owners:
+                    found |= owners
+        return sorted(found, key=lambda s: (-len(s), s))
+
+
+def redact(text: str, secrets: Iterable[str] | SecretIndex) -> str:
     """Replace each known secret in ``text`` (longest first), then anything secret-looking."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if not secret.strip():
-            continue
+    index = secrets if isinstance(secrets, SecretIndex) else SecretIndex(secrets)
+    for secret in index.within(text):
         if len(secret) >= _MIN_SUBSTRING:
             text = text.replace(secret, MASK)
             # a multi-line secret may be printed with other line endings or indentation
@@ -221,14 +306,7 @@ def redact_text(text: str) -> str:
         return MASK if _is_private_pem(match.group(1)) else match.group(0)
 
     text = PEM_BLOCK.sub(pem, text)
-    text = URL_USERINFO.sub(
-        lambda m: (
-            f"{m.group('scheme')}{m.group('user')}:{MASK}@"
-            if not dapr_model.is_placeholder(m.group("password"))
-            else m.group(0)
-        ),
-        text,
-    )
+    text = _redact_url_passwords(text)
     text = DSN_USERINFO.sub(
         lambda m: (
             f"{m.group('user')}:{MASK}@"
@@ -238,22 +316,55 @@ def redact_text(text: str) -> str:
         text,
     )
     text = KEYVALUE_SECRET.sub(lambda m: f"{m.group('key')}{MASK}", text)
+    text = _redact_known_tokens(text)
     return _TOKEN.sub(
         lambda m: MASK if looks_like_token(m.group(0).strip(".-")) else m.group(0), text
     )
 
 
+def _redact_known_tokens(text: str) -> str:
+    spans = sorted((start, end) for _kind, start, end in token_formats.find_tokens(text))
+    if not spans:
+        return text
+    parts: list[str] = []
+    done = 0
+    for start, end in spans:
+        if start < done:
+            continue  # inside a token already masked
+        parts.append(text[done:start])
+        parts.append(MASK)
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _redact_url_passwords(text: str) -> str:
+    parts: list[str] = []
+    done = 0
+    for found in _url_credentials(text):
+        if dapr_model.is_placeholder(found.password):
+            continue
+        parts.append(text[done : found.start])
+        parts.append(f"{found.scheme}{found.user}:{MASK}@")
+        done = found.end
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
+
+
 def redact_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Each finding with its message (and template path) scrubbed of its resource's secrets."""
-    cache: dict[int, set[str]] = {}
+    cache: dict[int, SecretIndex] = {}
+    empty = SecretIndex(())
     out: list[Finding] = []
     for finding in findings:
-        secrets: set[str] = set()
+        index = empty
         if finding.resource is not None:
             key = id(finding.resource)
             if key not in cache:
-                cache[key] = secret_values(finding.resource)
-            secrets = cache[key]
-        message = redact(finding.message, secrets)
+                cache[key] = SecretIndex(secret_values(finding.resource))
+            index = cache[key]
+        message = redact(finding.message, index)
         out.append(finding if message == finding.message else replace(finding, message=message))
     return out

@@ -37,7 +37,7 @@ _SCALAR_CONSTRUCTORS = {
 }
 
 _SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:\s|$)")
-_SOURCE = re.compile(r"^# Source: (\S.*?)\s*$")
+_SOURCE_PREFIX = "# Source: "
 
 
 @dataclass(eq=False)
@@ -51,6 +51,9 @@ class Resource:
     template: str | None = None
     profile: str | None = None
     index: int = 0
+    _key_index: dict[int, dict[str, tuple[int, yaml.Node]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def api_version(self) -> str:
@@ -103,6 +106,18 @@ class Resource:
         except yaml.YAMLError:
             return None
 
+    def _keys(self, node: yaml.MappingNode) -> dict[str, tuple[int, yaml.Node]]:
+        """A mapping node's keys -> (line of the key, value node), built once per node, so
+        that one finding per key of a large mapping costs linear time, not quadratic."""
+        index = self._key_index.get(id(node))
+        if index is None:
+            index = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value not in index:
+                    index[key.value] = (key.start_mark.line, value)
+            self._key_index[id(node)] = index
+        return index
+
     def line_of(self, path: Sequence[str | int]) -> int:
         """1-based line of the deepest node on ``path`` that exists in the source."""
         node = self._nodes
@@ -113,11 +128,9 @@ class Resource:
         for part in path:
             child: yaml.Node | None = None
             if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if isinstance(key, yaml.ScalarNode) and key.value == str(part):
-                        child = value
-                        best = key.start_mark.line
-                        break
+                entry = self._keys(node).get(str(part))
+                if entry is not None:
+                    best, child = entry
             elif (
                 isinstance(node, yaml.SequenceNode)
                 and isinstance(part, int)
@@ -170,10 +183,12 @@ def _split(text: str) -> Iterator[tuple[int, str, str | None]]:
                 buf.append(rest + "\n")
                 start = number
             continue
-        if template is None:
-            match = _SOURCE.match(raw)
-            if match:
-                template = match.group(1)
+        if template is None and raw.startswith(_SOURCE_PREFIX):
+            # Helm's "# Source: <template path>" comment (string operations: a pattern with
+            # a lazy group and trailing spaces is quadratic in a long line of spaces)
+            path = raw[len(_SOURCE_PREFIX) :].rstrip()
+            if path and not path[0].isspace():
+                template = path
         buf.append(raw)
     if buf:
         yield start, "".join(buf), template

@@ -445,13 +445,33 @@ def _matches_gvk(schema: Mapping[str, Any], api_version: str, kind: str) -> bool
     return False
 
 
-@lru_cache(maxsize=256)
-def _compile_kubernetes(version: str, api_version: str, kind: str) -> CompiledSchema | None:
+@cache
+def _kubernetes_schema_files(version: str) -> dict[str, Path]:
+    """The bundled schema files of one version, by file name, listed once.
+
+    A kind is looked up here by name, so no text from a manifest is ever joined into a path.
+    """
     root = _kubernetes_schema_root()
     if root is None:
+        return {}
+    directory = root / f"v{version}.0-local-strict"
+    if not directory.is_dir():
+        return {}
+    return {entry.name: entry for entry in directory.iterdir() if entry.suffix == ".json"}
+
+
+# The longest apiVersion and kind any API server could serve: a DNS subdomain group, a DNS
+# label version and kind (apiextensions-apiserver's CRD name rules).
+_MAX_API_VERSION = 253 + 1 + 63
+_MAX_KIND = 63
+
+
+@lru_cache(maxsize=256)
+def _compile_kubernetes(version: str, api_version: str, kind: str) -> CompiledSchema | None:
+    if len(api_version) > _MAX_API_VERSION or len(kind) > _MAX_KIND:
         return None
-    file = root / f"v{version}.0-local-strict" / _schema_file_name(api_version, kind)
-    if not file.is_file():
+    file = _kubernetes_schema_files(version).get(_schema_file_name(api_version, kind))
+    if file is None:
         return None
     schema = _read_schema(file)
     # The file name drops the group's domain: make sure it is really this group's kind.

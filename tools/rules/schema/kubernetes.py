@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tools import k8s_names
 from tools.findings import Finding, Severity
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
@@ -37,18 +38,15 @@ def _check_object(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         elif not isinstance(value, str) or not value.strip():
             yield OBJECT_RULE.finding(resource, f"{field}: must be a non-empty string", (field,))
     api_version = doc.get("apiVersion")
-    if (
-        isinstance(api_version, str)
-        and api_version.strip()
-        and not (_CORE_VERSION.match(api_version) or _GROUP_VERSION.match(api_version))
-    ):
-        yield OBJECT_RULE.finding(
-            resource,
-            "apiVersion: not of the form <group>/<version> (e.g. dapr.io/v1alpha1) or a core "
-            "version (v1)",
-            ("apiVersion",),
-        )
+    if isinstance(api_version, str) and api_version.strip():
+        problem = api_version_problem(api_version)
+        if problem:
+            yield OBJECT_RULE.finding(resource, f"apiVersion: {problem}", ("apiVersion",))
     kind = doc.get("kind")
+    if isinstance(kind, str) and kind.strip():
+        problem = kind_problem(kind)
+        if problem:
+            yield OBJECT_RULE.finding(resource, f"kind: {problem}", ("kind",))
     if isinstance(kind, str) and kind.endswith("List") and "items" in doc:
         return
     metadata = doc.get("metadata")
@@ -64,8 +62,46 @@ def _check_object(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
             )
 
 
+def api_version_problem(api_version: str) -> str | None:
+    """Why ``api_version`` cannot name any API group version, or None when it can.
+
+    A group is a DNS subdomain (at most 253 characters) and a version a DNS label (at most 63,
+    the CRD rule in apiextensions-apiserver ``validation.go``); the length is checked before any
+    pattern runs, so a hostile value costs nothing.
+    """
+    group, _, version = api_version.rpartition("/")
+    if len(group) > k8s_names.DNS1123_SUBDOMAIN_MAX or len(version) > k8s_names.DNS1035_LABEL_MAX:
+        return (
+            f"{k8s_names.shown(api_version)} is too long to name an API group version "
+            "(group at most 253 characters, version at most 63)"
+        )
+    if _CORE_VERSION.match(api_version) or _GROUP_VERSION.match(api_version):
+        return None
+    return (
+        f"{k8s_names.shown(api_version)} is not of the form <group>/<version> (e.g. "
+        "dapr.io/v1alpha1) or a core version (v1)"
+    )
+
+
+def kind_problem(kind: str) -> str | None:
+    """Why ``kind`` cannot name any kind (a CRD kind is a DNS-1035 label once lower-cased)."""
+    if not k8s_names.dns1035_label_errors(kind.lower()):
+        return None
+    return (
+        f"{k8s_names.shown(kind)} cannot name a Kubernetes kind: a kind is at most 63 letters, "
+        "digits or '-', starting with a letter (e.g. Component, NetworkPolicy)"
+    )
+
+
 def _has_identity(resource: Resource) -> bool:
-    return bool(resource.api_version and resource.kind)
+    """apiVersion and kind are present and well formed: only then are schemas looked up."""
+    api_version, kind = resource.api_version, resource.kind
+    return bool(
+        api_version
+        and kind
+        and api_version_problem(api_version) is None
+        and kind_problem(kind) is None
+    )
 
 
 def _check_schema(resource: Resource, bundle: Bundle) -> Iterator[Finding]:

@@ -121,11 +121,13 @@ def _port_allows(ports: Any, target: Target) -> bool:
         if str(entry.get("protocol") or "TCP").upper() != target.protocol:
             continue
         port = entry.get("port")
-        if port is None or (isinstance(port, str) and not port.isdigit()):
+        if port is None or (isinstance(port, str) and not (port.isascii() and port.isdigit())):
             return True  # every port, or a named port we cannot resolve here
+        if isinstance(port, bool) or not isinstance(port, int | str):
+            continue  # not a port at all: kubernetes-schema reports it
         low = int(port)
         high = entry.get("endPort")
-        high = int(high) if isinstance(high, int) else low
+        high = high if isinstance(high, int) and not isinstance(high, bool) else low
         if low <= target.port <= high:
             return True
     return False

@@ -57,7 +57,8 @@ RULE = Rule(
     id="security-secret-in-value",
     category="security",
     severity=Severity.ERROR,
-    summary="a value contains a URL password, a private key (PEM) or a high-entropy token",
+    summary="a value contains a URL password, a private key, a known token format or a "
+    "high-entropy token",
     check=check,
     explanation=(
         "A connection URL with user:password@, a PEM private key or an API token pasted into a "

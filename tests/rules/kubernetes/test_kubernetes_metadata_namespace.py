@@ -1,0 +1,39 @@
+"""kubernetes-namespace: metadata.namespace is an RFC 1123 label."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.findings import Finding, Severity
+from tools.resources import load_text
+from tools.rules import Bundle
+from tools.rules.kubernetes.metadata_namespace import RULE
+
+
+def run(
+    namespace: str, kind: str = "Component", api_version: str = "dapr.io/v1alpha1"
+) -> list[Finding]:
+    text = (
+        f"apiVersion: {api_version}\nkind: {kind}\n"
+        f'metadata: {{name: x, namespace: "{namespace}"}}\n'
+    )
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources)
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+@pytest.mark.parametrize("namespace", ["Todo_NS", "todo.ns", "a" * 64, "-todo", "todo-"])
+def test_invalid_namespaces_are_errors(namespace: str) -> None:
+    (finding,) = run(namespace)
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "/metadata/namespace"
+
+
+@pytest.mark.parametrize("namespace", ["todo", "a" * 63, "0-team", ""])
+def test_valid_namespaces(namespace: str) -> None:
+    assert run(namespace) == []
+
+
+def test_cluster_scoped_kinds_are_not_checked() -> None:
+    """The API server clears metadata.namespace of a cluster-scoped object before validating."""
+    assert run("Todo_NS", "ClusterRole", "rbac.authorization.k8s.io/v1") == []

@@ -1,0 +1,60 @@
+"""metadata.annotations: qualified-name keys (case ignored) and a total size of 256 KiB."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tools import k8s_names
+from tools.findings import Finding, Severity
+from tools.resources import Resource
+from tools.rules import Bundle, Rule
+from tools.rules.kubernetes._meta import describe, is_custom_resource, string_map
+
+# TotalAnnotationSizeLimitB: keys and values together, counted in bytes.
+TOTAL_SIZE_LIMIT = 256 * 1024
+
+
+def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    annotations = resource.metadata.get("annotations")
+    total = 0
+    custom: bool | None = None
+    for key, value in string_map(annotations):
+        path = ("metadata", "annotations", key)
+        total += len(key.encode("utf-8", "surrogatepass"))
+        errors = k8s_names.qualified_name_errors(key.lower())
+        if errors:
+            yield RULE.finding(
+                resource,
+                f"annotation key {k8s_names.shown(key)} is refused by the API server: an "
+                f"annotation key must be a qualified name ([prefix/]name, any case): "
+                f"{describe(errors)}",
+                path,
+            )
+        if isinstance(value, str):
+            total += len(value.encode("utf-8", "surrogatepass"))
+        elif value is not None:
+            if custom is None:
+                custom = is_custom_resource(resource, bundle)
+            if custom:
+                yield RULE.finding(
+                    resource,
+                    f"the value of annotation {k8s_names.shown(key)} must be a string; quote "
+                    "it in YAML",
+                    path,
+                )
+    if total > TOTAL_SIZE_LIMIT:
+        yield RULE.finding(
+            resource,
+            f"annotations total {total} bytes (keys and values): the API server refuses more "
+            f"than {TOTAL_SIZE_LIMIT} bytes (256 KiB); move large data to a ConfigMap",
+            ("metadata", "annotations"),
+        )
+
+
+RULE = Rule(
+    id="kubernetes-annotations",
+    category="kubernetes",
+    severity=Severity.ERROR,
+    summary="annotation keys are qualified names; keys and values total at most 256 KiB",
+    check=check,
+)
