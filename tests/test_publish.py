@@ -847,3 +847,21 @@ def test_real_cli_publishes_the_project_chart(registry: Registry) -> None:
     again = _cli("--registry", f"oci://{registry.host}/charts", "--plain-http")
     assert again.returncode == 1
     assert "already exists" in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("output", "is_auth"),
+    [
+        ("Error: unexpected status from HEAD request: 401 Unauthorized", True),
+        (
+            'Error: failed to push: PUT "http://127.0.0.1:5000/v2/charts/todo-dapr/manifests/'
+            'sha256:0a401f": response status code 503: unavailable',
+            False,
+        ),
+        ("Error: dial tcp 127.0.0.1:40123: connect: connection refused", False),
+    ],
+)
+def test_helm_error_names_401_only_for_a_401_status(output: str, is_auth: bool) -> None:
+    from tools.publish import helm_error
+
+    assert ("refused the credentials" in helm_error(output)) is is_auth

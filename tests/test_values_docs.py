@@ -114,7 +114,7 @@ def test_docs_check_reports_drift_and_docs_fixes_it(tmp_path: Path) -> None:
     shutil.copyfile(ROOT / "docs" / "rules.md", root / "docs" / "rules.md")
     values = chart / "values.yaml"
     text = values.read_text(encoding="utf-8")
-    old = "# -- Extra labels added to every resource."
+    old = "# -- Extra labels added to every resource (a label the chart sets itself is refused)."
     assert old in text
     values.write_text(text.replace(old, "# -- Extra labels, everywhere."), encoding="utf-8")
 

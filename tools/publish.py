@@ -425,6 +425,10 @@ def package_chart(
 # -- helm output --------------------------------------------------------------------------------
 
 
+# A 401 status on its own, not three digits inside a digest or a port number.
+_STATUS_401 = re.compile(r"(?<![0-9A-Za-z])401(?![0-9A-Za-z])")
+
+
 def helm_error(text: str) -> str:
     """The one line of helm's output that says what went wrong, in plain terms."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
@@ -435,7 +439,11 @@ def helm_error(text: str) -> str:
         return f"{line} (the registry speaks plain HTTP: add --plain-http)"
     if "connection refused" in lowered:
         return f"the registry is not reachable: connection refused ({line})"
-    if "401" in line or "unauthorized" in lowered or "basic credential not found" in lowered:
+    if (
+        _STATUS_401.search(line)
+        or "unauthorized" in lowered
+        or "basic credential not found" in lowered
+    ):
         return (
             f"the registry refused the credentials (401 unauthorized): log in with `helm "
             f"registry login` or pass --username with --password-stdin ({line})"
