@@ -48,7 +48,7 @@ def _is_label(value: str) -> bool:
         bool(value)
         and value[0] in _LOWER_ALNUM
         and value[-1] in _LOWER_ALNUM
-        and all(c in _LABEL_CHARS for c in value)
+        and _LABEL_CHARS.issuperset(value)
     )
 
 
@@ -62,7 +62,7 @@ def _is_qualified_part(value: str) -> bool:
         bool(value)
         and value[0] in _ALNUM
         and value[-1] in _ALNUM
-        and all(c in _QUALIFIED_CHARS for c in value)
+        and _QUALIFIED_CHARS.issuperset(value)
     )
 
 
@@ -181,7 +181,7 @@ def config_map_key_errors(value: str) -> list[str]:
     errors = []
     if len(value) > CONFIG_MAP_KEY_MAX:
         errors.append(max_len_error(CONFIG_MAP_KEY_MAX))
-    if not value or not all(c in _CONFIG_KEY_CHARS for c in value):
+    if not value or not _CONFIG_KEY_CHARS.issuperset(value):
         errors.append(
             regex_error(
                 "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",

@@ -37,7 +37,7 @@ def port_name_errors(name: str) -> list[str]:
     errors = []
     if len(name) > PORT_NAME_MAX:
         errors.append(f"must be no more than {PORT_NAME_MAX} characters")
-    if not name or not all(c in _PORT_NAME_CHARS for c in name):
+    if not name or not _PORT_NAME_CHARS.issuperset(name):
         errors.append("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
     if not any(c in _LETTERS for c in name):
         errors.append("must contain at least one letter (a-z)")

@@ -150,7 +150,7 @@ def check(
     config file's per-path ignores, applied after the annotations.
     """
     from tools.redact import redact_findings
-    from tools.rules import Bundle, all_rules
+    from tools.rules import Bundle, Rule, all_rules
 
     chosen = chosen or set()
     ignored = ignored or set()
@@ -163,27 +163,32 @@ def check(
         if (not chosen or {r.id, r.category} & chosen) and not {r.id, r.category} & ignored
     ]
     found: list[Finding] = [*loaded.findings, *extra]
+    # Rules grouped by the kind they apply to, once per kind rather than once per resource.
+    by_kind: dict[str, list[Rule]] = {}
     for resource in loaded.resources:
-        for rule in rules:
-            if rule.applies_to(resource):
-                try:
-                    found.extend(rule.check(resource, bundle))
-                except Exception as exc:  # a rule bug must not hide the other findings
-                    found.append(
-                        Finding(
-                            rule=rule.id,
-                            category=rule.category,
-                            severity=Severity.ERROR,
-                            message=(
-                                f"internal error in rule {rule.id} ({type(exc).__name__}); "
-                                "the resource was not fully checked — please report this"
-                            ),
-                            file=resource.file,
-                            line=resource.line,
-                            resource=resource,
-                            template=resource.template,
-                        )
+        kind = resource.kind
+        applicable = by_kind.get(kind)
+        if applicable is None:
+            applicable = by_kind[kind] = [r for r in rules if not r.kinds or kind in r.kinds]
+        for rule in applicable:
+            try:
+                found.extend(rule.check(resource, bundle))
+            except Exception as exc:  # a rule bug must not hide the other findings
+                found.append(
+                    Finding(
+                        rule=rule.id,
+                        category=rule.category,
+                        severity=Severity.ERROR,
+                        message=(
+                            f"internal error in rule {rule.id} ({type(exc).__name__}); "
+                            "the resource was not fully checked — please report this"
+                        ),
+                        file=resource.file,
+                        line=resource.line,
+                        resource=resource,
+                        template=resource.template,
                     )
+                )
     found = apply_path_ignores(apply_suppressions(found), path_ignores)
     found = select(found, chosen, ignored)
     found = redact_findings(found)

@@ -38,7 +38,7 @@ class Unknown(Exception):
 def _number(text: str) -> Fraction | None:
     """Digits with at most one '.'; either side may be empty (Go reads "", "." and "5." too)."""
     whole, _, fraction = text.partition(".")
-    if "." in fraction or not all(c in _DIGITS for c in whole + fraction):
+    if "." in fraction or not _DIGITS.issuperset(whole + fraction):
         return None
     value = Fraction(int(whole or "0"))
     return value + Fraction(int(fraction), 10 ** len(fraction)) if fraction else value
@@ -76,7 +76,7 @@ def parse_quantity(value: Any) -> Fraction | None:
     if len(suffix) > 1 and suffix[0] in "eE":
         exponent_text = suffix[1:]
         digits = exponent_text[1:] if exponent_text[0] in "+-" else exponent_text
-        if not digits or not all(c in _DIGITS for c in digits):
+        if not digits or not _DIGITS.issuperset(digits):
             return None
         exponent = int(exponent_text)
         if abs(exponent) > MAX_EXPONENT:

@@ -60,7 +60,7 @@ def _handler(
             yield f.not_supported((*where, "scheme"), scheme, SCHEMES), (*where, "scheme")
         for header in f.as_list(action.get("httpHeaders")):
             name = f.as_dict(header).get("name")
-            if isinstance(name, str) and (not name or not all(c in _HEADER_CHARS for c in name)):
+            if isinstance(name, str) and (not name or not _HEADER_CHARS.issuperset(name)):
                 msg = (
                     "a valid HTTP header must consist of alphanumeric characters or '-' (e.g. "
                     "'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')"
