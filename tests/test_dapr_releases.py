@@ -387,3 +387,28 @@ def test_check_fails_on_stale_data_and_importers_read_git_refs(tmp_path: Path) -
     assert "state.ravendb" not in {c["type"] for c in catalog["components"]}
     mixed = _cli(tmp_path, "schemas", "import-crd", "x.yaml", "--git-dir", str(DAPR_GIT))
     assert mixed.returncode == 2
+
+
+def test_render_judges_each_profile_against_its_release(cli: Any, tmp_path: Path) -> None:
+    """A metadata name only 1.18 reads, added on top of the dapr116 profile, fails its render
+    (the profile's daprVersion), and passes once --dapr-version says the cluster runs 1.18."""
+    extra = tmp_path / "extra-values.yaml"
+    extra.write_text(
+        "pubsub:\n  extraMetadata:\n    - name: dialTimeout\n      value: 5s\n", encoding="utf-8"
+    )
+    base = ("render", "--no-config", "--profile", "dapr116", "-f", str(extra), "--format", "json")
+    on_116 = cli(*base, "--out", str(tmp_path / "a"))
+    assert on_116.returncode == 1, on_116.stderr
+    (finding,) = json.loads(on_116.stdout)["findings"]
+    assert finding["rule"] == "dapr-unknown-metadata"
+    assert "added in Dapr 1.18: daprd 1.16 ignores it" in finding["message"]
+    on_118 = cli(*base, "--dapr-version", "1.18", "--out", str(tmp_path / "b"))
+    assert on_118.returncode == 0, on_118.stdout
+    clean = cli("render", "--no-config", "--out", str(tmp_path / "c"))
+    assert clean.returncode == 0, clean.stdout
+    for release in SUPPORTED:
+        tag = release.replace(".", "")
+        assert any(
+            line.startswith(f"dapr{tag} ") and f"Dapr {release}" in line and " 0 errors" in line
+            for line in clean.stdout.splitlines()
+        ), clean.stdout
