@@ -117,8 +117,7 @@ def rules_page() -> str:
         label = f"[`{rule.id}`]({page.as_posix()})"
         summary = rule.summary.replace("|", "\\|")
         lines.append(
-            f"| {label} | {rule.category} | {rule.severity} | {rule.releases_label()} | "
-            f"{summary} |"
+            f"| {label} | {rule.category} | {rule.severity} | {rule.releases_label()} | {summary} |"
         )
     return "\n".join(lines) + "\n"
 
