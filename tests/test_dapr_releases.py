@@ -302,6 +302,13 @@ def test_diff_keeps_only_what_differs() -> None:
         "port": {"name": "port", "since": "1.17"},
     }
     assert diff["crd_fields"] == {"c-v1": {"spec.b": {"since": "1.17"}}}
+    # A field added under an object an older CRD kept open was never pruned there.
+    kept_open = {r: release(["a.x"], [], ["spec", "spec.a"]) for r in SUPPORTED}
+    kept_open[NEWEST]["crds"]["c-v1"].add("spec.a.new")
+    kept_open["1.16"]["open"] = {"c-v1": {"spec.a"}}
+    assert diff_releases(kept_open)["crd_fields"] == {}
+    kept_open["1.16"]["open"] = {}
+    assert diff_releases(kept_open)["crd_fields"] == {"c-v1": {"spec.a.new": {"since": "1.18"}}}
 
 
 def test_check_without_mirrors_checks_the_shape(capsys: pytest.CaptureFixture[str]) -> None:

@@ -52,18 +52,22 @@ def pinned_contrib(dapr: Path, ref: str) -> str:
     raise SourceError(f"{dapr}@{ref}: go.mod does not require {CONTRIB_MODULE}")
 
 
-def _field_paths(node: Any, prefix: str, out: set[str]) -> None:
+def _field_paths(node: Any, prefix: str, out: set[str], open_out: set[str]) -> None:
+    """Every declared field path of a strict schema into ``out``; into ``open_out`` the objects
+    that keep unknown fields (``x-kubernetes-preserve-unknown-fields``: nothing is pruned)."""
     if not isinstance(node, dict):
         return
+    if "properties" in node and node.get("additionalProperties") is not False:
+        open_out.add(prefix)
     for name, child in node.get("properties", {}).items():
         path = f"{prefix}.{name}" if prefix else name
         out.add(path)
-        _field_paths(child, path, out)
+        _field_paths(child, path, out, open_out)
     if isinstance(node.get("items"), dict):
-        _field_paths(node["items"], prefix + "[]", out)
+        _field_paths(node["items"], prefix + "[]", out, open_out)
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
-        _field_paths(extra, prefix + "{}", out)
+        _field_paths(extra, prefix + "{}", out, open_out)
 
 
 def _metadata_names(
@@ -98,14 +102,16 @@ def read_release(dapr: Path, contrib: Path, dapr_ref: str, contrib_ref: str) -> 
     packages = contrib_fields.registry_packages(registry)
     code, _ = contrib_fields.import_code_fields(contrib_source, packages, contrib_ref)
     crds: dict[str, set[str]] = {}
+    open_objects: dict[str, set[str]] = {}
     for (api_version, kind), schema in schemas_at_ref(GitRef(dapr, dapr_ref)).items():
-        paths: set[str] = set()
-        _field_paths(schema, "", paths)
-        crds[f"{kind.lower()}-{api_version.rpartition('/')[2]}"] = paths
+        name = f"{kind.lower()}-{api_version.rpartition('/')[2]}"
+        crds[name], open_objects[name] = set(), set()
+        _field_paths(schema, "", crds[name], open_objects[name])
     return {
         "registry": {c["type"]: c for c in registry["components"]},
         "metadata": _metadata_names(catalog, code),
         "crds": crds,
+        "open": open_objects,
     }
 
 
@@ -171,7 +177,11 @@ def diff_releases(per_release: Mapping[str, Mapping[str, Any]]) -> dict[str, Any
         added: dict[str, str] = {}
         for path in sorted(paths):
             parent = path.rsplit(".", 1)[0].removesuffix("[]").removesuffix("{}")
-            if first[path] != SUPPORTED[0] and first.get(parent) != first[path]:
+            if "." not in path:
+                parent = ""
+            earlier = SUPPORTED[: SUPPORTED.index(first[path])]
+            kept = any(parent in per_release[r].get("open", {}).get(schema, ()) for r in earlier)
+            if earlier and not kept and first.get(parent) != first[path]:
                 added[path] = first[path]
         if added:
             crd_fields[schema] = {p: {"since": r} for p, r in added.items()}
