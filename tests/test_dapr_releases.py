@@ -419,3 +419,9 @@ def test_render_judges_each_profile_against_its_release(cli: Any, tmp_path: Path
             line.startswith(f"dapr{tag} ") and f"Dapr {release}" in line and " 0 errors" in line
             for line in clean.stdout.splitlines()
         ), clean.stdout
+
+
+def test_the_cli_lists_the_same_releases() -> None:
+    from tools.cli import SUPPORTED_DAPR
+
+    assert SUPPORTED_DAPR == SUPPORTED
