@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tools.findings import Severity
 from tools.importers.releases import diff_releases, run_import_releases
@@ -397,21 +398,32 @@ def test_check_fails_on_stale_data_and_importers_read_git_refs(tmp_path: Path) -
 
 
 def test_render_judges_each_profile_against_its_release(cli: Any, tmp_path: Path) -> None:
-    """A metadata name only 1.18 reads, added on top of the dapr116 profile, fails its render
-    (the profile's daprVersion), and passes once --dapr-version says the cluster runs 1.18."""
+    """A metadata name only 1.18 reads: the chart refuses it on top of the dapr116 profile
+    (its daprVersion), and the validator refuses it when --dapr-version says the cluster runs
+    1.16 though the values say 1.18."""
     extra = tmp_path / "extra-values.yaml"
     extra.write_text(
         "pubsub:\n  extraMetadata:\n    - name: dialTimeout\n      value: 5s\n", encoding="utf-8"
     )
-    base = ("render", "--no-config", "--profile", "dapr116", "-f", str(extra), "--format", "json")
-    on_116 = cli(*base, "--out", str(tmp_path / "a"))
+    on_116 = cli(
+        *("render", "--no-config", "--profile", "dapr116", "-f", str(extra), "--format", "json"),
+        *("--out", str(tmp_path / "a")),
+    )
     assert on_116.returncode == 1, on_116.stderr
-    (finding,) = json.loads(on_116.stdout)["findings"]
+    (refused,) = json.loads(on_116.stdout)["findings"]
+    assert refused["rule"] == "helm-render"
+    assert (
+        'pubsub.extraMetadata[0].name: "dialTimeout" was added in Dapr 1.18; daprd 1.16'
+        in refused["message"]
+    )
+    base = ("render", "--no-config", "--profile", "dapr118", "-f", str(extra), "--format", "json")
+    assert cli(*base, "--out", str(tmp_path / "b")).returncode == 0
+    judged = cli(*base, "--dapr-version", "1.16", "--out", str(tmp_path / "c"))
+    assert judged.returncode == 1, judged.stderr
+    (finding,) = json.loads(judged.stdout)["findings"]
     assert finding["rule"] == "dapr-unknown-metadata"
     assert "added in Dapr 1.18: daprd 1.16 ignores it" in finding["message"]
-    on_118 = cli(*base, "--dapr-version", "1.18", "--out", str(tmp_path / "b"))
-    assert on_118.returncode == 0, on_118.stdout
-    clean = cli("render", "--no-config", "--out", str(tmp_path / "c"))
+    clean = cli("render", "--no-config", "--out", str(tmp_path / "d"))
     assert clean.returncode == 0, clean.stdout
     for release in SUPPORTED:
         tag = release.replace(".", "")
@@ -419,6 +431,26 @@ def test_render_judges_each_profile_against_its_release(cli: Any, tmp_path: Path
             line.startswith(f"dapr{tag} ") and f"Dapr {release}" in line and " 0 errors" in line
             for line in clean.stdout.splitlines()
         ), clean.stdout
+
+
+def test_the_chart_gate_matches_the_release_data() -> None:
+    """templates/_helpers.tpl todo-dapr.metadataSince lists exactly the names releases.json
+    records as added after 1.16 for the components the chart renders."""
+    helpers = (ROOT / "charts/todo-dapr/templates/_helpers.tpl").read_text(encoding="utf-8")
+    body = helpers.split('{{- define "todo-dapr.metadataSince" -}}', 1)[1].split("{{- end", 1)[0]
+    in_chart = yaml.safe_load(body)
+    data = load_release_data()
+    packages = {
+        "pubsub.kafka": ("pubsub/kafka",),
+        "state.postgresql": ("state/postgresql/v1", "state/postgresql/v2"),
+    }
+    expected: dict[str, dict[str, str]] = {}
+    for type_, dirs in packages.items():
+        for package in dirs:
+            for lower, (_, change) in data.metadata.get(package, {}).items():
+                if change.since is not None:
+                    expected.setdefault(type_, {})[lower] = change.since
+    assert in_chart == expected
 
 
 def test_the_cli_lists_the_same_releases() -> None:
