@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
 DEFAULT_KUBE_VERSION = "1.34"
+# Kept in step with tools.releases.SUPPORTED (not imported here: --help stays light).
+SUPPORTED_DAPR = ("1.16", "1.17", "1.18")
 CONFIG_NAMES = ".todo-dapr.yaml or [tool.todo-dapr] in pyproject.toml"
 
 DESCRIPTION = """\
@@ -51,6 +53,15 @@ def _kube_version(value: str) -> str:
     except KubeVersionError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
     return version
+
+
+def _dapr_version(value: str) -> str:
+    from tools.releases import ReleaseError, parse_release
+
+    try:
+        return parse_release(value)
+    except ReleaseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -84,6 +95,14 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         metavar="X.Y",
         help="Kubernetes version to render for and validate built-in kinds against "
         f"(default {DEFAULT_KUBE_VERSION})",
+    )
+    parser.add_argument(
+        "--dapr-version",
+        type=_dapr_version,
+        metavar="X.Y",
+        help="Dapr release to judge against: its CRD schemas, component registry and metadata "
+        f"({', '.join(SUPPORTED_DAPR)}; default: the chart's appVersion, or a profile's "
+        f"daprVersion, when rendering, else {SUPPORTED_DAPR[-1]})",
     )
     parser.add_argument(
         "--schema-dir",
@@ -202,7 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
         "strict JSON Schemas (unknown fields refused). Point TODO_DAPR_SCHEMA_DIR at the "
         "output directory to validate against them.",
     )
-    crd.add_argument("files", nargs="+", metavar="FILE")
+    crd.add_argument("files", nargs="*", metavar="FILE")
+    crd.add_argument(
+        "--git-dir", metavar="DIR", help="read charts/dapr/crds of a dapr/dapr git repository"
+    )
+    crd.add_argument(
+        "--ref", metavar="REF", help="the git ref to read with --git-dir (e.g. v1.16.19)"
+    )
     crd.add_argument("--out", metavar="DIR", default="build/schemas/dapr")
     crd.set_defaults(func=cmd_import_crd)
     meta = schemas_sub.add_parser(
@@ -211,7 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Read every metadata.yaml under a components-contrib checkout and write "
         "the component catalog (types, versions, fields; facts only).",
     )
-    meta.add_argument("directory", metavar="DIR")
+    meta.add_argument("directory", nargs="?", metavar="DIR")
+    meta.add_argument("--git-dir", metavar="DIR", help="read a components-contrib git repository")
+    meta.add_argument(
+        "--ref", metavar="REF", help="the git ref to read with --git-dir (e.g. v1.16.13)"
+    )
     meta.add_argument("--out", metavar="DIR", default="build/schemas/dapr-components")
     meta.set_defaults(func=cmd_import_metadata)
     _add_import_parsers(schemas_sub)
@@ -268,6 +297,24 @@ def _add_import_parsers(schemas_sub: argparse._SubParsersAction[argparse.Argumen
     code.add_argument("--out", metavar="FILE", help="where to write (default: the project's)")
     code.add_argument("--check", action="store_true", help="fail if the file is out of date")
     code.set_defaults(func=cmd_import_code_fields)
+    rel = schemas_sub.add_parser(
+        "import-releases",
+        help="record what differs between the supported Dapr releases",
+        description="For each supported Dapr release, read the newest patch tag of dapr/dapr "
+        "(component registry, CRDs) and the components-contrib tag its go.mod pins (metadata "
+        "files, decoded Go structs), and write tools/data/releases.json: every component type, "
+        "metadata name and CRD field that is not the same in all of them, with since/until. "
+        "--check compares with a fresh import of the recorded tags; without git directories "
+        "it checks only the file's shape and says so.",
+    )
+    rel.add_argument("--dapr-git-dir", metavar="DIR", help="a dapr/dapr git repository")
+    rel.add_argument("--contrib-git-dir", metavar="DIR", help="a components-contrib repository")
+    rel.add_argument("--out", metavar="FILE", help="where to write (default: the project's)")
+    rel.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    rel.add_argument(
+        "--latest", action="store_true", help="use the newest patch tags, not the recorded ones"
+    )
+    rel.set_defaults(func=cmd_import_releases)
 
 
 def _missing_action(parser: argparse.ArgumentParser) -> int:
@@ -302,6 +349,12 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
     return {OPTION: tuple(index_schema_dir(d) for d in args.schema_dir)}
 
 
+def _with_release(options: dict[str, Any], release: str) -> dict[str, Any]:
+    from tools.releases import OPTION
+
+    return {**options, OPTION: release}
+
+
 def _info(args: argparse.Namespace, message: str) -> None:
     """Progress and summaries go to stderr, so machine formats on stdout stay parseable."""
     if not args.quiet:
@@ -321,13 +374,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     ignored = parse_selectors(args.ignore)
     sources = read_sources(args.paths)
     if args.verbose:
-        _info(args, f"validating {len(sources)} file(s) against Kubernetes {args.kube_version}")
+        _info(
+            args,
+            f"validating {len(sources)} file(s) against Kubernetes {args.kube_version} and "
+            f"Dapr {args.dapr_version or SUPPORTED_DAPR[-1]}",
+        )
+    release = args.dapr_version or SUPPORTED_DAPR[-1]
     report = validate(
         sources,
         kube_version=args.kube_version,
         chosen=chosen,
         ignored=ignored,
-        options=options,
+        options=_with_release(options, release),
         path_ignores=args.path_ignores,
     )
     _emit(report, args)
@@ -339,26 +397,22 @@ def _list_rules() -> int:
     from tools.validate import INPUT_RULES
 
     for rule_id, category in sorted(INPUT_RULES.items()):
-        print(f"{rule_id:<36} {category:<10} error    (input check)")
+        print(f"{rule_id:<36} {category:<10} error    {'all':<9} (input check)")
     for rule in all_rules():
-        print(f"{rule.id:<36} {rule.category:<10} {rule.severity!s:<8} {rule.summary}")
+        print(
+            f"{rule.id:<36} {rule.category:<10} {rule.severity!s:<8} "
+            f"{rule.releases_label():<9} {rule.summary}"
+        )
     return EXIT_OK
 
 
 def cmd_render(args: argparse.Namespace) -> int:
     from tools.findings import exit_status
     from tools.helm import find_helm
-    from tools.profiles import repo_root, resolve_chart, select_profiles
+    from tools.profiles import profile_release, repo_root, resolve_chart, select_profiles
     from tools.progress import Progress
     from tools.render import Rendered, render_profiles
-    from tools.validate import (
-        Report,
-        Source,
-        check,
-        load_sources,
-        parse_selectors,
-        render_failure,
-    )
+    from tools.validate import Report, Source, parse_selectors, render_failure
 
     options = _settings(args)
     chosen = parse_selectors(args.select)
@@ -405,19 +459,17 @@ def cmd_render(args: argparse.Namespace) -> int:
         else:
             target = out_dir / f"{name}.yaml"
             target.write_text(result.text or "", encoding="utf-8")
-            loaded, files = load_sources([Source(str(target), result.text or "", name)])
-            findings = check(
-                loaded,
-                kube_version=args.kube_version,
-                chosen=chosen,
-                ignored=ignored,
-                options=options,
-                path_ignores=args.path_ignores,
+            release = args.dapr_version or profile_release(result.profile)
+            report = _check_rendered(
+                Source(str(target), result.text or "", name),
+                args,
+                (chosen, ignored),
+                _with_release(options, release),
             )
-            report = Report(findings=findings, files=files, resources=len(loaded.resources))
             summaries.append(
-                f"{name:<{width}}  {report.resources:>3} resources  {report.errors:>2} errors  "
-                f"{report.warnings:>2} warnings  {result.seconds:5.2f}s  -> {target}"
+                f"{name:<{width}}  Dapr {release}  {report.resources:>3} resources  "
+                f"{report.errors:>2} errors  {report.warnings:>2} warnings  "
+                f"{result.seconds:5.2f}s  -> {target}"
             )
         total.merge(report)
     _emit(total, args)
@@ -426,6 +478,27 @@ def cmd_render(args: argparse.Namespace) -> int:
     else:
         _info(args, "\n".join(summaries))
     return exit_status(total.findings)
+
+
+def _check_rendered(
+    source: Any,
+    args: argparse.Namespace,
+    selection: tuple[set[str], set[str]],
+    options: dict[str, Any],
+) -> Report:
+    """Validate one rendered profile against its Dapr release."""
+    from tools.validate import Report, check, load_sources
+
+    loaded, files = load_sources([source])
+    findings = check(
+        loaded,
+        kube_version=args.kube_version,
+        chosen=selection[0],
+        ignored=selection[1],
+        options=options,
+        path_ignores=args.path_ignores,
+    )
+    return Report(findings=findings, files=files, resources=len(loaded.resources))
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -458,10 +531,30 @@ def cmd_schema_values(args: argparse.Namespace) -> int:
     return chart_schema.main(resolve_chart(args.chart, repo_root()), check=args.check)
 
 
-def cmd_import_crd(args: argparse.Namespace) -> int:
-    from tools.crd_import import import_crd_files
+def _git_source(args: argparse.Namespace, given: bool, what: str) -> Any:
+    """The GitRef of --git-dir/--ref, None without --git-dir; a usage error when mixed up."""
+    from tools.importers.source import GitRef
+    from tools.validate import UsageError
 
-    written = import_crd_files([Path(f) for f in args.files], Path(args.out))
+    if args.git_dir is None:
+        if args.ref is not None:
+            raise UsageError("--ref needs --git-dir")
+        if not given:
+            raise UsageError(f"give {what} or --git-dir DIR --ref REF")
+        return None
+    if given or not args.ref:
+        raise UsageError(f"--git-dir takes --ref REF and no {what}")
+    return GitRef(Path(args.git_dir), args.ref)
+
+
+def cmd_import_crd(args: argparse.Namespace) -> int:
+    from tools.crd_import import import_crd_files, schemas_at_ref, write_schemas
+
+    source = _git_source(args, bool(args.files), "FILE arguments")
+    if source is not None:
+        written = write_schemas(schemas_at_ref(source), Path(args.out))
+    else:
+        written = import_crd_files([Path(f) for f in args.files], Path(args.out))
     for path in written:
         print(path)
     print(
@@ -475,7 +568,9 @@ def cmd_import_crd(args: argparse.Namespace) -> int:
 def cmd_import_metadata(args: argparse.Namespace) -> int:
     from tools.metadata_import import import_metadata
 
-    report = import_metadata(Path(args.directory), Path(args.out))
+    source = _git_source(args, bool(args.directory), "a DIR")
+    directory = Path(args.directory or args.git_dir)
+    report = import_metadata(directory, Path(args.out), ref=source)
     print(report)
     return EXIT_OK
 
@@ -502,6 +597,18 @@ def cmd_import_code_fields(args: argparse.Namespace) -> int:
         registry=args.registry,
         out=args.out,
         check=args.check,
+    )
+
+
+def cmd_import_releases(args: argparse.Namespace) -> int:
+    from tools.importers.releases import run_import_releases
+
+    return run_import_releases(
+        dapr_git=args.dapr_git_dir,
+        contrib_git=args.contrib_git_dir,
+        out=args.out,
+        check=args.check,
+        latest=args.latest,
     )
 
 

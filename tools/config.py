@@ -51,6 +51,7 @@ class Config:
     kube_version: str | None = None
     schema_dirs: tuple[Path, ...] = ()
     format: str | None = None
+    dapr_version: str | None = None
 
 
 def discover(start: Path) -> Path | None:
@@ -118,6 +119,7 @@ def _parse(data: Mapping[Any, Any], path: Path, label: str) -> Config:
         "kube-version": lambda v, k: _kube_version(v, label, k),
         "schema-dir": lambda v, k: _schema_dirs(v, label, k, base),
         "format": lambda v, k: _format(v, label, k),
+        "dapr-version": lambda v, k: _dapr_version(v, label, k),
     }
     values: dict[str, Any] = {}
     for key, value in data.items():
@@ -134,6 +136,7 @@ def _parse(data: Mapping[Any, Any], path: Path, label: str) -> Config:
         kube_version=values.get("kube-version"),
         schema_dirs=values.get("schema-dir", ()),
         format=values.get("format"),
+        dapr_version=values.get("dapr-version"),
     )
 
 
@@ -170,6 +173,20 @@ def _kube_version(value: object, label: str, key: str) -> str:
     except KubeVersionError as exc:
         raise ConfigError(f"{label}: {key}: {exc}") from exc
     return version
+
+
+def _dapr_version(value: object, label: str, key: str) -> str:
+    from tools.releases import SUPPORTED, ReleaseError, parse_release
+
+    if not isinstance(value, str):
+        raise ConfigError(
+            f'{label}: {key}: must be a string such as "1.18" (quote it: YAML and TOML read '
+            f"1.10 as the number 1.1); supported: {', '.join(SUPPORTED)}"
+        )
+    try:
+        return parse_release(value)
+    except ReleaseError as exc:
+        raise ConfigError(f"{label}: {key}: {exc}") from exc
 
 
 def _schema_dirs(value: object, label: str, key: str, base: Path) -> tuple[Path, ...]:
@@ -256,4 +273,6 @@ def merge(args: argparse.Namespace, config: Config, default_kube_version: str) -
         args.kube_version = config.kube_version or default_kube_version
     if args.schema_dir is None:
         args.schema_dir = [str(d) for d in config.schema_dirs]
+    if getattr(args, "dapr_version", None) is None:
+        args.dapr_version = config.dapr_version
     args.path_ignores = config.per_path_ignores

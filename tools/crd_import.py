@@ -243,6 +243,36 @@ def import_crd_files(paths: list[Path], out_dir: Path, *, label: str | None = No
                 schemas.update(schemas_from_crd(doc, label=label))
             except CrdImportError as exc:
                 raise CrdImportError(f"{path} (document {number}): {exc}") from exc
+    return write_schemas(schemas, out_dir)
+
+
+CRD_DIR = "charts/dapr/crds"
+
+
+def schemas_at_ref(source: Any, directory: str = CRD_DIR) -> dict[tuple[str, str], dict[str, Any]]:
+    """Strict schemas of every CRD in ``directory`` of a git ref (``tools.importers.source``'s
+    GitRef or Checkout), keyed by (apiVersion, kind); the label is the source's."""
+    schemas: dict[tuple[str, str], dict[str, Any]] = {}
+    for name in source.files(directory):
+        if not name.endswith((".yaml", ".yml")):
+            continue
+        where = f"{directory}/{name}"
+        try:
+            documents = [d for d in yaml.load_all(source.read(where), Loader=SafeLoader) if d]
+        except yaml.YAMLError as exc:
+            raise CrdImportError(f"{where}: not valid YAML") from exc
+        for number, doc in enumerate(documents, start=1):
+            try:
+                schemas.update(schemas_from_crd(doc, label=source.label))
+            except CrdImportError as exc:
+                raise CrdImportError(f"{where} (document {number}): {exc}") from exc
+    if not schemas:
+        raise CrdImportError(f"{source.label}: no CRD under {directory}")
+    return schemas
+
+
+def write_schemas(schemas: dict[tuple[str, str], dict[str, Any]], out_dir: Path) -> list[Path]:
+    """Write ``<kind-lower>-<version>.json`` for each schema into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for (api_version, kind), schema in sorted(schemas.items()):

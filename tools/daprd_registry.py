@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from tools.data import schema_root
+from tools.releases import NEWEST, load_release_data
 
 REGISTRY_PATH = schema_root() / "dapr-components" / "registry.json"
 INITIAL_VERSIONS = frozenset({"", "v0", "v1"})
@@ -151,9 +152,41 @@ def parse_registry(data: Any) -> DaprdRegistry:
     )
 
 
-def load_registry(path: Path | None = None) -> DaprdRegistry:
-    """The registry in ``path`` (default: the project's), loaded once per file."""
+def load_registry(path: Path | None = None, release: str | None = None) -> DaprdRegistry:
+    """The registry in ``path`` (default: the project's), loaded once per file.
+
+    ``release`` (a supported Dapr minor such as ``1.16``) gives the project registry as that
+    release's daprd has it: types added later are left out, types removed since are put back,
+    and registered versions are those of that release (``tools/data/releases.json``).
+    """
+    if path is None and release is not None and release != NEWEST:
+        return _for_release(release)
     return _load((path or REGISTRY_PATH).resolve())
+
+
+@cache
+def _for_release(release: str) -> DaprdRegistry:
+    base = _load(REGISTRY_PATH.resolve())
+    data = load_release_data()
+    registrations = dict(base.registrations)
+    for type_, change in data.components.items():
+        if not change.present_in(release):
+            registrations.pop(type_, None)
+        elif type_ in data.removed_components:
+            registrations[type_] = _registration(data.removed_components[type_])
+    for type_, per_release in data.component_versions.items():
+        old = per_release.get(release)
+        if old is not None and type_ in registrations:
+            versions = dict(old["versions"])
+            registrations[type_] = replace(
+                registrations[type_],
+                versions=versions,
+                default=old.get("default"),
+                preferred=old.get("preferred"),
+                deprecated=tuple(v for v in registrations[type_].deprecated if v in versions),
+            )
+    ref = data.refs.get(release, {}).get("dapr", release)
+    return replace(base, source=f"dapr/dapr {ref}", registrations=registrations)
 
 
 @cache

@@ -92,9 +92,11 @@ def values_table(chart: Path, schema: dict[str, Any] | None = None) -> str:
 
 
 def rules_page() -> str:
+    from tools.releases import SUPPORTED
     from tools.rules import all_rules
     from tools.validate import INPUT_RULES
 
+    supported = ", ".join(SUPPORTED)
     lines = [
         "# Rules",
         "",
@@ -102,17 +104,21 @@ def rules_page() -> str:
         "Select or ignore by id or category: `python -m tools validate --select dapr --ignore "
         "reference-literal-key-prefix`. Suppress on one resource with the annotation "
         '`todo-dapr.io/ignore: "<rule-or-category>=<reason>"`.',
+        f"Dapr releases: the rules judge the release `--dapr-version` names ({supported}; "
+        "default: a rendered profile's `daprVersion`, else the newest); *all* means every one.",
         "",
-        "| Rule | Category | Severity | What it catches |",
-        "|---|---|---|---|",
+        "| Rule | Category | Severity | Dapr releases | What it catches |",
+        "|---|---|---|---|---|",
     ]
     for rule_id, category in sorted(INPUT_RULES.items()):
-        lines.append(f"| `{rule_id}` | {category} | error | input that cannot be checked |")
+        lines.append(f"| `{rule_id}` | {category} | error | all | input that cannot be checked |")
     for rule in all_rules():
         page = Path("rules") / f"{rule.id}.md"
         label = f"[`{rule.id}`]({page.as_posix()})"
         summary = rule.summary.replace("|", "\\|")
-        lines.append(f"| {label} | {rule.category} | {rule.severity} | {summary} |")
+        lines.append(
+            f"| {label} | {rule.category} | {rule.severity} | {rule.releases_label()} | {summary} |"
+        )
     return "\n".join(lines) + "\n"
 
 

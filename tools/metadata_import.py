@@ -8,6 +8,7 @@ A file that is not valid YAML or not shaped like a metadata file is reported and
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import yaml
 
 from tools.catalog import CATALOG_FILE, FIELD_TYPES
+from tools.importers.source import GitRef, extract_tree
 
 BUILTIN_PROFILES = Path(".build-tools") / "builtin-authentication-profiles.yaml"
 METADATA_FILE = "metadata.yaml"
@@ -224,15 +226,16 @@ def read_metadata(root: Path) -> tuple[list[dict[str, Any]], ImportReport]:
     return [entries[k] for k in sorted(entries)], report
 
 
-def import_metadata(src: Path, out_dir: Path) -> ImportReport:
-    """Read ``src`` (a components-contrib tree) and write ``out_dir/catalog.json``."""
-    entries, report = read_metadata(src)
+def import_metadata(src: Path, out_dir: Path, *, ref: GitRef | None = None) -> ImportReport:
+    """Read ``src`` (a components-contrib tree, or the git ``ref``) and write
+    ``out_dir/catalog.json``."""
+    entries, report = read_metadata(src) if ref is None else read_metadata_at(ref)
     if not entries:
         raise MetadataImportError(f"{src}: no {METADATA_FILE} file could be imported")
     out_dir.mkdir(parents=True, exist_ok=True)
     document = {
         "generated_by": "python -m tools schemas import-metadata",
-        "source": src.name,
+        "source": src.name if ref is None else ref.ref,
         "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
         "components": entries,
     }
@@ -240,3 +243,18 @@ def import_metadata(src: Path, out_dir: Path) -> ImportReport:
     target.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     report.output = target
     return report
+
+
+def read_metadata_at(source: GitRef) -> tuple[list[dict[str, Any]], ImportReport]:
+    """``read_metadata`` of a git ref: its metadata files (and the built-in authentication
+    profiles) are written to a temporary directory first."""
+    profiles = BUILTIN_PROFILES.as_posix()
+
+    def wanted(path: str) -> bool:
+        return path == profiles or path.rsplit("/", 1)[-1] == METADATA_FILE
+
+    with tempfile.TemporaryDirectory(prefix="todo-dapr-metadata-") as tmp:
+        extract_tree(source, Path(tmp), wanted)
+        entries, report = read_metadata(Path(tmp))
+    report.source = Path(source.label)
+    return entries, report

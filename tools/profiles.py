@@ -123,3 +123,34 @@ def _named(chart: Path, names: list[str]) -> list[Profile]:
             )
         chosen.append(available[name])
     return chosen
+
+
+def _release_in(path: Path) -> str | None:
+    """The ``daprVersion`` a values file sets (None when it sets none or cannot be read)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None  # helm reports the file itself
+    value = data.get("daprVersion") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def profile_release(profile: Profile) -> str:
+    """The Dapr release a profile renders for: the last ``daprVersion`` its values files set,
+    else the chart's values.yaml, else the chart's ``appVersion``, else the newest supported."""
+    from tools.releases import NEWEST, ReleaseError, parse_release
+
+    chosen: str | None = None
+    for path in (profile.chart / "values.yaml", *profile.values_files):
+        chosen = _release_in(path) or chosen
+    if chosen is None:
+        try:
+            chart = yaml.safe_load((profile.chart / "Chart.yaml").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            chart = None
+        app = chart.get("appVersion") if isinstance(chart, dict) else None
+        chosen = str(app) if app is not None else NEWEST
+    try:
+        return parse_release(chosen)
+    except ReleaseError as exc:
+        raise ProfileError(f"profile {profile.name}: {exc} (set --dapr-version)") from exc

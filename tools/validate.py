@@ -146,10 +146,12 @@ def check(
 ) -> list[Finding]:
     """Run every selected rule over the loaded resources and return the final findings.
 
-    ``options`` reach the rules through the Bundle (``schema_dirs``); ``path_ignores`` are the
+    ``options`` reach the rules through the Bundle (``schema_dirs``, ``dapr_version``: the Dapr
+    release judged against, default the newest); ``path_ignores`` are the
     config file's per-path ignores, applied after the annotations.
     """
     from tools.redact import redact_findings
+    from tools.releases import release_of
     from tools.rules import Bundle, Rule, all_rules
 
     chosen = chosen or set()
@@ -157,10 +159,13 @@ def check(
     bundle = Bundle(
         resources=loaded.resources, kube_version=kube_version, options=dict(options or {})
     )
+    release = release_of(bundle.options)
     rules = [
         r
         for r in all_rules()
-        if (not chosen or {r.id, r.category} & chosen) and not {r.id, r.category} & ignored
+        if (not chosen or {r.id, r.category} & chosen)
+        and not {r.id, r.category} & ignored
+        and r.runs_on(release)
     ]
     found: list[Finding] = [*loaded.findings, *extra]
     # Rules grouped by the kind they apply to, once per kind rather than once per resource.

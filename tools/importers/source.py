@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
+import tarfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -81,3 +84,36 @@ class GitRef:
 
     def read(self, path: str) -> str:
         return self._git("show", f"{self.ref}:{_safe_relative(path)}")
+
+
+def extract_tree(source: GitRef, dest: Path, wanted: Callable[[str], bool]) -> int:
+    """Write the files of ``source`` whose repository path ``wanted`` accepts under ``dest``
+    (one ``git archive``; only regular files, only paths inside ``dest``); the count written."""
+    if not source.ref or source.ref.startswith("-") or any(c.isspace() for c in source.ref):
+        raise SourceError(f"{source.ref!r}: not a git ref")
+    try:
+        done = subprocess.run(
+            ["git", "--git-dir", str(source.git_dir), "archive", "--format=tar", source.ref],
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise SourceError(f"git in {source.git_dir}: {exc}") from None
+    if done.returncode != 0:
+        why = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise SourceError(f"git in {source.git_dir}: {why[-1] if why else 'archive failed'}")
+    count = 0
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        for member in archive.getmembers():
+            if not member.isfile() or not wanted(member.name):
+                continue
+            relative = _safe_relative(member.name)
+            handle = archive.extractfile(member)
+            if handle is None:
+                continue
+            target = dest / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(handle.read())
+            count += 1
+    return count

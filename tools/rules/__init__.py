@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from tools.findings import CATEGORIES, Finding, Severity, json_pointer
+from tools.releases import SUPPORTED
 from tools.resources import Resource
 
 T = TypeVar("T")
@@ -54,10 +55,25 @@ class Rule:
     check: Check = field(repr=False)
     explanation: str = ""
     kinds: frozenset[str] = frozenset()
+    # The Dapr releases the rule judges (tools.releases.SUPPORTED); empty means all of them.
+    releases: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
             raise ValueError(f"rule {self.id}: unknown category {self.category!r}")
+        unknown = self.releases - set(SUPPORTED)
+        if unknown:
+            raise ValueError(f"rule {self.id}: unsupported Dapr releases {sorted(unknown)}")
+
+    def runs_on(self, release: str) -> bool:
+        """Whether the rule applies when validating against Dapr ``release``."""
+        return not self.releases or release in self.releases
+
+    def releases_label(self) -> str:
+        """``all`` or the releases, oldest first (``--list-rules`` and docs/rules.md)."""
+        if not self.releases or self.releases == set(SUPPORTED):
+            return "all"
+        return ",".join(r for r in SUPPORTED if r in self.releases)
 
     def applies_to(self, resource: Resource) -> bool:
         return not self.kinds or resource.kind in self.kinds

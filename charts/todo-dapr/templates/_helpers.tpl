@@ -221,16 +221,48 @@ Cross-references that the schema cannot express fail the render here, with the v
 {{- end -}}
 
 {{/*
-Metadata entries added through values, after checking that none repeats a field the chart sets.
-Pass (dict "items" <list> "reserved" <list of names> "path" "<values path>").
+Metadata names of the chart's components that older Dapr releases do not read, with the release
+that added each (lower-cased name: release). Mirrors the "metadata" entries of
+tools/data/releases.json for pubsub/kafka and state/postgresql (tests compare the two).
+*/}}
+{{- define "todo-dapr.metadataSince" -}}
+pubsub.kafka:
+  dialtimeout: "1.18"
+  metadatatimeout: "1.18"
+  oidcaudience: "1.17"
+  oidcclientassertioncert: "1.17"
+  oidcclientassertionkey: "1.17"
+  oidckid: "1.17"
+  oidcresource: "1.17"
+  producerrequiredacks: "1.18"
+  producerretrymax: "1.18"
+  readtimeout: "1.18"
+  writetimeout: "1.18"
+state.postgresql:
+  assumerolesessionname: "1.17"
+  endpoint: "1.17"
+{{- end -}}
+
+{{/*
+Metadata entries added through values, after checking that none repeats a field the chart sets
+and, with "since" (name: release, from todo-dapr.metadataSince) and "release" (daprVersion), that
+the Dapr release reads each name.
+Pass (dict "items" <list> "reserved" <list of names> "path" "<values path>" ["since" <dict>
+"release" <X.Y>]).
 */}}
 {{- define "todo-dapr.extraMetadata" -}}
 {{- $seen := dict -}}
 {{- range .reserved }}{{ $_ := set $seen (lower .) . }}{{ end -}}
 {{- $path := .path -}}
+{{- $since := .since | default dict -}}
+{{- $release := .release | default "1.18" -}}
 {{- range $i, $item := .items -}}
 {{- if hasKey $seen (lower $item.name) -}}
 {{- fail (printf "%s[%d].name: %q repeats metadata field %q that the chart already sets (Dapr refuses duplicate names, case-insensitively); use the dedicated value instead" $path $i $item.name (get $seen (lower $item.name))) -}}
+{{- end -}}
+{{- $added := get $since (lower $item.name) -}}
+{{- if and $added (semverCompare (printf "<%s.0" $added) (printf "%s.0" $release)) -}}
+{{- fail (printf "%s[%d].name: %q was added in Dapr %s; daprd %s (daprVersion) ignores it silently. Remove it, or set daprVersion to the release the cluster runs" $path $i $item.name $added $release) -}}
 {{- end -}}
 {{- $_ := set $seen (lower $item.name) $item.name }}
 - name: {{ $item.name | quote }}

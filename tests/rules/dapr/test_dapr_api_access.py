@@ -60,3 +60,25 @@ def test_unknown_grpc_api_opens_everything_when_it_is_the_only_entry() -> None:
         "{name: statestore, version: v1, protocol: grpc}",
     )
     assert "no effect" in lone.message
+
+
+def test_grpc_apis_follow_the_release() -> None:
+    # pkg/api/grpc/endpoints.go gains jobs.v1 and actors.v1alpha1 in v1.18.0.
+    text = """\
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata: {name: api}
+spec:
+  api:
+    denied:
+      - {name: jobs, version: v1, protocol: grpc}
+"""
+    resources = load_text(text, "test.yaml").resources
+
+    def on(release: str) -> list[Finding]:
+        bundle = Bundle(resources, options={"dapr_version": release})
+        return [f for r in resources for f in RULE.check(r, bundle)]
+
+    assert on("1.18") == []
+    (finding,) = on("1.17")
+    assert "does not exist in daprd 1.17 (added in Dapr 1.18)" in finding.message

@@ -51,3 +51,27 @@ def test_retired_feature_warns() -> None:
 def test_flags_of_older_releases_are_retired() -> None:
     (finding,) = run("PubSub.Routing")
     assert "no longer exists" in finding.message
+
+
+def _on(release: str, name: str) -> list[Finding]:
+    text = CONFIG.replace("NAME", name).replace("ENABLED", "true")
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources, options={"dapr_version": release})
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_features_follow_the_release() -> None:
+    # pkg/config/configuration.go: SchedulerReminders exists in 1.16 only,
+    # WorkflowsRemoteActivityReminder from 1.17, WorkflowHistorySigning from 1.18.
+    assert _on("1.16", "SchedulerReminders") == []
+    (retired,) = _on("1.17", "SchedulerReminders")
+    assert "no longer exists in Dapr 1.17" in retired.message
+    (added,) = _on("1.17", "WorkflowHistorySigning")
+    assert "added in Dapr 1.18: daprd 1.17" in added.message
+    assert added.severity is Severity.WARNING
+    assert _on("1.17", "WorkflowsRemoteActivityReminder") == []
+    (older,) = _on("1.16", "WorkflowsRemoteActivityReminder")
+    assert "added in Dapr 1.17" in older.message
+    (case,) = _on("1.16", "schedulerreminders")
+    assert 'does not match "SchedulerReminders"' in case.message
+    assert [f.severity for f in _on("1.18", "schedulerreminders")] == [Severity.WARNING]

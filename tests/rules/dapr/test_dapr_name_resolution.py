@@ -46,3 +46,19 @@ def test_unknown_resolver_is_an_error() -> None:
 def test_unknown_version_is_an_error() -> None:
     (finding,) = run("kubernetes", "v2")
     assert finding.path == "/spec/nameResolution/version"
+
+
+def _on(release: str, name: str) -> list[Finding]:
+    text = CONFIG.replace("@NAME@", name).replace("@VERSION@", "v1")
+    resources = load_text(text, "test.yaml").resources
+    bundle = Bundle(resources, options={"dapr_version": release})
+    return [f for r in resources for f in RULE.check(r, bundle)]
+
+
+def test_nameformat_is_registered_from_1_18_on() -> None:
+    # cmd/daprd/components/nameresolution_nameformat.go exists from v1.18.0 on.
+    assert _on("1.18", "nameformat") == []
+    for release in ("1.16", "1.17"):
+        (finding,) = _on(release, "nameformat")
+        assert f"does not exist in Dapr {release} (added in Dapr 1.18)" in finding.message
+        assert "nameformat" not in finding.message.partition("Use one of")[2]

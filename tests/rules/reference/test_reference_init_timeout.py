@@ -60,3 +60,15 @@ def test_other_types_are_not_checked() -> None:
 
 def test_an_unparsable_timeout_is_left_to_dapr_init_timeout() -> None:
     assert run(with_spec('  initTimeout: "60"\n')) == []
+
+
+def test_dial_timeout_counts_only_where_the_release_reads_it() -> None:
+    # components-contrib reads dialTimeout from v1.18 on (common/component/kafka/metadata.go);
+    # before, the client dials with its 30s default whatever the metadata says.
+    text = with_spec('  initTimeout: "10s"\n', '    - {name: dialTimeout, value: "3s"}\n')
+    resources = load_text(text, "test.yaml").resources
+    for release, expected in (("1.18", 0), ("1.17", 1), ("1.16", 1)):
+        bundle = Bundle(resources, options={"dapr_version": release})
+        found = [f for r in resources for f in RULE.check(r, bundle)]
+        assert len(found) == expected, release
+        assert all("(30s)" in f.message for f in found)

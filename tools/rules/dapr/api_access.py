@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from tools import dapr_model as dm
 from tools.findings import Finding, Severity
+from tools.releases import key, release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -41,6 +42,16 @@ GRPC_APIS = frozenset(
 )
 
 
+# Entries of the table that older releases lack (pkg/api/grpc/endpoints.go of v1.16.19 and
+# v1.17.13 against v1.18.3).
+GRPC_SINCE = {"actors.v1alpha1": "1.18", "jobs.v1": "1.18"}
+
+
+def grpc_apis(release: str) -> frozenset[str]:
+    """The gRPC endpoint table keys of daprd ``release``."""
+    return frozenset(a for a in GRPC_APIS if key(release) >= key(GRPC_SINCE.get(a, release)))
+
+
 def _protocol_problem(protocol: object) -> str | None:
     if protocol is None or protocol == "":
         return (
@@ -60,7 +71,8 @@ def _protocol_problem(protocol: object) -> str | None:
     return f'has protocol "{protocol}", which is neither http nor grpc, so it is ignored.'
 
 
-def _rules(resource: Resource, which: str) -> Iterator[Finding]:
+def _rules(resource: Resource, which: str, release: str) -> Iterator[Finding]:
+    known = grpc_apis(release)
     rules = dm.dig(resource.doc, "spec", "api", which)
     entries = [(i, r) for i, r in enumerate(rules if isinstance(rules, list) else [])]
     for index, rule in entries:
@@ -74,7 +86,7 @@ def _rules(resource: Resource, which: str) -> Iterator[Finding]:
         name, version = rule.get("name"), rule.get("version")
         if rule.get("protocol") != "grpc" or not isinstance(name, str):
             continue
-        if not isinstance(version, str) or f"{name}.{version}" in GRPC_APIS:
+        if not isinstance(version, str) or f"{name}.{version}" in known:
             continue
         consequence = (
             "and, being the only gRPC entry, leaves the gRPC allow-list empty: every gRPC API "
@@ -83,16 +95,18 @@ def _rules(resource: Resource, which: str) -> Iterator[Finding]:
             and not any(
                 isinstance(r, dict)
                 and r.get("protocol") == "grpc"
-                and f"{r.get('name')}.{r.get('version')}" in GRPC_APIS
+                and f"{r.get('name')}.{r.get('version')}" in known
                 for _, r in entries
             )
             else "so the rule has no effect"
         )
+        since = GRPC_SINCE.get(f"{name}.{version}")
+        added = f" (added in Dapr {since})" if since else ""
         yield RULE.finding(
             resource,
             f'api.{which}[{index}]: gRPC API "{name}" version "{version}" does not exist in '
-            f"daprd 1.18; it matches no method {consequence}. Known gRPC APIs: "
-            f"{', '.join(sorted(GRPC_APIS))}.",
+            f"daprd {release}{added}; it matches no method {consequence}. Known gRPC APIs: "
+            f"{', '.join(sorted(known))}.",
             path,
         )
 
@@ -101,7 +115,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Configuration"):
         return
     for which in ("allowed", "denied"):
-        yield from _rules(resource, which)
+        yield from _rules(resource, which, release_of(bundle.options))
 
 
 RULE = Rule(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from tools import dapr_model as dm
 from tools.daprd_registry import load_registry
 from tools.findings import Finding, Severity
+from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -19,7 +20,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     type_ = dm.component_type(resource)
     if not type_.startswith("bindings."):
         return
-    reg = load_registry().get(type_)
+    reg = load_registry(release=release_of(bundle.options)).get(type_)
     if reg is None or not reg.directions:
         return
     for item in dm.metadata_items(resource):

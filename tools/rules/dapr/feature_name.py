@@ -1,4 +1,4 @@
-"""dapr-feature-name: ``spec.features`` names that daprd 1.18 does not know."""
+"""dapr-feature-name: ``spec.features`` names that the chosen daprd release does not know."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from tools import dapr_model as dm
 from tools.findings import Finding, Severity
+from tools.releases import key, release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -35,31 +36,52 @@ RETIRED = frozenset(
         "ServiceInvocationStreaming",
     }
 )
-_BY_LOWER = {name.lower(): name for name in FEATURES}
+# Releases differ (pkg/config/configuration.go of v1.16.19, v1.17.13, v1.18.3): a feature
+# added in a later release, and one a later release retired.
+SINCE = {"WorkflowsRemoteActivityReminder": "1.17", "WorkflowHistorySigning": "1.18"}
+UNTIL = {"SchedulerReminders": "1.16"}
+
+
+def features(release: str) -> frozenset[str]:
+    """The Feature constants of daprd ``release``."""
+    current = {f for f in FEATURES if key(release) >= key(SINCE.get(f, release))}
+    current |= {f for f, last in UNTIL.items() if key(release) <= key(last)}
+    return frozenset(current)
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Configuration"):
         return
-    features = dm.dig(resource.doc, "spec", "features")
-    for index, feature in enumerate(features if isinstance(features, list) else []):
+    release = release_of(bundle.options)
+    known = features(release)
+    listed = dm.dig(resource.doc, "spec", "features")
+    for index, feature in enumerate(listed if isinstance(listed, list) else []):
         if not isinstance(feature, dict):
             continue
         name = feature.get("name")
-        if not isinstance(name, str) or name in FEATURES or name == "":
+        if not isinstance(name, str) or name in known or name == "":
             continue
         path = ("spec", "features", index, "name")
         enabled = feature.get("enabled") is True
-        if name in RETIRED:
+        if name in SINCE:
             yield RULE.finding(
                 resource,
-                f'feature "{name}" no longer exists in Dapr 1.18; the flag has no effect. '
+                f'feature "{name}" was added in Dapr {SINCE[name]}: daprd {release} lists it '
+                "among the enabled features but no behaviour depends on it.",
+                path,
+                severity=Severity.WARNING,
+            )
+            continue
+        if name in RETIRED or name in UNTIL:
+            yield RULE.finding(
+                resource,
+                f'feature "{name}" no longer exists in Dapr {release}; the flag has no effect. '
                 "Remove it.",
                 path,
                 severity=Severity.WARNING,
             )
             continue
-        canonical = _BY_LOWER.get(name.lower())
+        canonical = {f.lower(): f for f in known}.get(name.lower())
         if canonical:
             yield RULE.finding(
                 resource,
@@ -71,9 +93,9 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
             continue
         yield RULE.finding(
             resource,
-            f'feature "{name}" is not a Dapr 1.18 feature: daprd lists it among the enabled '
+            f'feature "{name}" is not a Dapr {release} feature: daprd lists it among the enabled '
             "features (log line, metadata API) but no behaviour depends on it. Known features: "
-            f"{', '.join(sorted(FEATURES))}.",
+            f"{', '.join(sorted(known))}.",
             path,
             severity=Severity.WARNING,
         )

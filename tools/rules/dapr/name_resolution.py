@@ -1,20 +1,34 @@
-"""dapr-name-resolution: ``spec.nameResolution`` must name a resolver daprd 1.18 registers."""
+"""dapr-name-resolution: ``spec.nameResolution`` must name a resolver the chosen daprd registers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from tools import dapr_model as dm
+from tools.daprd_registry import load_registry
 from tools.findings import Finding, Severity
+from tools.releases import key, load_release_data, release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
-# Registered in dapr/dapr 1.18 cmd/daprd/components/nameresolution_*.go, all without a version
-# suffix (so only v0, v1 or an empty version find them); names are matched case-insensitively.
-RESOLVERS = frozenset(
-    {"aws.cloudmap", "hashicorp.consul", "consul", "kubernetes", "mdns", "nameformat", "sqlite"}
-)
+# Registered in dapr/dapr cmd/daprd/components/nameresolution_*.go (the registry, per release),
+# all without a version suffix (so only v0, v1 or an empty version find them); names are
+# matched case-insensitively.
+_PREFIX = "nameresolution."
 _INITIAL_VERSIONS = frozenset({"", "v0", "v1"})
+
+
+def resolvers(release: str) -> frozenset[str]:
+    """The resolver names daprd ``release`` registers."""
+    registry = load_registry(release=release)
+    return frozenset(t.removeprefix(_PREFIX) for t in registry.types() if t.startswith(_PREFIX))
+
+
+def _added_later(component: str, release: str) -> str:
+    change = load_release_data().component(_PREFIX + component.lower())
+    if change is not None and change.since is not None and key(release) < key(change.since):
+        return f" (added in Dapr {change.since})"
+    return ""
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
@@ -28,11 +42,14 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         "daprd logs an error and runs without a name resolver, so every service invocation "
         "to another app fails"
     )
-    if isinstance(component, str) and component and component.lower() not in RESOLVERS:
+    release = release_of(bundle.options)
+    known = resolvers(release)
+    if isinstance(component, str) and component and component.lower() not in known:
         yield RULE.finding(
             resource,
-            f'name resolver "{component}" does not exist in Dapr 1.18: {consequence}. Use one '
-            f"of {', '.join(sorted(RESOLVERS))} (or leave nameResolution out for kubernetes).",
+            f'name resolver "{component}" does not exist in Dapr {release}'
+            f"{_added_later(component, release)}: {consequence}. Use one "
+            f"of {', '.join(sorted(known))} (or leave nameResolution out for kubernetes).",
             ("spec", "nameResolution", "component"),
         )
     elif isinstance(version, str) and version.lower() not in _INITIAL_VERSIONS:

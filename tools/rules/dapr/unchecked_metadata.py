@@ -8,6 +8,7 @@ from tools import dapr_model as dm
 from tools.catalog import spec_for
 from tools.daprd_registry import load_registry
 from tools.findings import Finding, Severity
+from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -16,7 +17,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
-    reg = load_registry().get(type_)
+    reg = load_registry(release=release_of(bundle.options)).get(type_)
     if reg is None or not list(dm.metadata_items(resource)):
         return
     resolved = reg.resolve(version.strip())

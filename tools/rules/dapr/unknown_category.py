@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from tools import dapr_model as dm
 from tools.daprd_registry import load_registry
 from tools.findings import Finding, Severity
+from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -24,7 +25,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     type_ = dm.component_type(resource)
     if not type_:
         return  # a missing or non-string type is a schema error
-    registry = load_registry()
+    registry = load_registry(release=release_of(bundle.options))
     if registry.category_of(type_) is not None:
         return
     head = type_.partition(".")[0]

@@ -6,9 +6,29 @@ from collections.abc import Iterator
 
 from tools import dapr_model as dm
 from tools.catalog import did_you_mean, spec_for
+from tools.daprd_registry import load_registry
 from tools.findings import Finding, Severity
+from tools.releases import NEWEST, Change, key, load_release_data, release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
+
+
+def _package(type_: str, version: str) -> str | None:
+    """The components-contrib package daprd creates ``type_``/``version`` from."""
+    reg = load_registry().get(type_)
+    resolved = reg.resolve(version.strip()) if reg is not None else None
+    return reg.versions[resolved] if reg is not None and resolved is not None else None
+
+
+def _not_in_release(name: str, change: Change, release: str, type_: str) -> str:
+    if change.since is not None and key(release) < key(change.since):
+        when = f"added in Dapr {change.since}"
+    else:
+        when = f"removed after Dapr {change.until}"
+    return (
+        f'{type_} metadata "{name}" was {when}: daprd {release} ignores it silently, so this '
+        "setting has no effect on that release. Run a release that reads it, or remove it."
+    )
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
@@ -16,10 +36,25 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
     spec = spec_for(type_, version)
-    if spec is None or spec.open:
+    if spec is None:
         return
+    release = release_of(bundle.options)
+    package = _package(type_, version) if release != NEWEST else None
+    changes = load_release_data() if package is not None else None
     for item in dm.metadata_items(resource):
-        if spec.field(item.name) is not None:
+        change = changes.metadata_change(package, item.name) if changes and package else None
+        if change is not None and change[1].present_in(release):
+            if spec.field(item.name) is None:
+                continue  # a name this older release still reads
+        elif change is not None:
+            yield RULE.finding(
+                resource,
+                _not_in_release(item.name, change[1], release, type_),
+                ("spec", "metadata", item.index, "name"),
+                severity=Severity.ERROR if spec.verified else Severity.WARNING,
+            )
+            continue
+        if spec.open or spec.field(item.name) is not None:
             continue
         known = [s for f in spec.canonical_fields() for s in f.spellings]
         guess = did_you_mean(item.name, known)
@@ -48,7 +83,8 @@ RULE = Rule(
     summary="Metadata name the component does not read (ignored silently)",
     check=check,
     explanation="daprd decodes metadata without rejecting unknown keys, so a misspelt or "
-    "invented name is dropped without a log line. Error for component types checked against "
-    "their code; warning for the rest.",
+    "invented name is dropped without a log line; so is a name the chosen Dapr release does "
+    "not read yet (added in a later release) or any more. Error for component types checked "
+    "against their code; warning for the rest.",
     kinds=frozenset({"Component"}),
 )

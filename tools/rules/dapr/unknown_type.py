@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from tools import dapr_model as dm
 from tools.daprd_registry import Registration, load_registry
 from tools.findings import Finding, Severity
+from tools.releases import key, load_release_data, release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -25,17 +26,39 @@ def _where(reg: Registration) -> str:
     return ", ".join(f"cmd/daprd/components/{f}" for f in reg.files)
 
 
+def _other_release(type_: str, release: str, effect: str) -> str | None:
+    """Why a type another supported release registers is missing from ``release``, or None."""
+    change = load_release_data().component(type_)
+    if change is None or change.present_in(release):
+        return None
+    upgrade = "run a Dapr release that has it, or pick a component this release registers"
+    if change.since is not None and key(release) < key(change.since):
+        return (
+            f'"{type_}" was added in Dapr {change.since}: daprd {release} does not register '
+            f'it ("couldn\'t find" at init), so {effect}; {upgrade}.'
+        )
+    return (
+        f'"{type_}" was removed after Dapr {change.until}: daprd {release} does not register '
+        f'it any more ("couldn\'t find" at init), so {effect}; {upgrade}.'
+    )
+
+
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
-    registry = load_registry()
+    release = release_of(bundle.options)
+    registry = load_registry(release=release)
     category = registry.category_of(type_)
     if category is None:
         return  # dapr-unknown-category
     reg = registry.get(type_)
     effect = _effect(resource)
     if reg is None:
+        moved = _other_release(type_, release, effect)
+        if moved is not None:
+            yield RULE.finding(resource, moved, ("spec", "type"))
+            return
         same_category = [t for t in registry.types() if t.startswith(category + ".")]
         close = difflib.get_close_matches(type_.lower(), same_category, n=1, cutoff=0.8)
         hint = f' Did you mean "{close[0]}"?' if close else ""
@@ -84,8 +107,10 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Component type or version daprd does not register (init fails)",
     check=check,
-    explanation="The registry (schemas/dapr-components/registry.json, imported from dapr/dapr "
-    "cmd/daprd/components) lists every type, alias and version daprd can create. Anything "
-    "else fails to initialise; a deprecated version is a warning.",
+    explanation="The registry (tools/data/dapr-components/registry.json, imported from "
+    "dapr/dapr cmd/daprd/components; per release through tools/data/releases.json) lists "
+    "every type, alias and version the chosen release's daprd can create. Anything else fails "
+    "to initialise, and a type added in a later release (or removed in an earlier one) says "
+    "so; a deprecated version is a warning.",
     kinds=frozenset({"Component"}),
 )

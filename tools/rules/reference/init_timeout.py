@@ -6,16 +6,27 @@ from collections.abc import Iterator
 
 from tools import catalog, dapr_model
 from tools.findings import Finding, Severity
+from tools.releases import load_release_data, release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
-KAFKA_TYPES = frozenset({"pubsub.kafka", "bindings.kafka"})
+# The components-contrib package of each Kafka type (registry.json).
+KAFKA_PACKAGES = {"pubsub.kafka": "pubsub/kafka", "bindings.kafka": "bindings/kafka"}
+KAFKA_TYPES = frozenset(KAFKA_PACKAGES)
 DEFAULT_INIT_TIMEOUT = 5.0  # seconds: daprd's default when initTimeout is empty or unparsable
 DEFAULT_DIAL_TIMEOUT = 30.0  # seconds: the Kafka client's default dialTimeout
 
 
 def _seconds(value: float) -> str:
     return f"{value:g}s"
+
+
+def _reads_dial_timeout(type_: str, bundle: Bundle) -> bool:
+    """Whether the chosen release's Kafka code reads ``dialTimeout`` (from 1.18 on); before,
+    the client keeps its default whatever the metadata says."""
+    release = release_of(bundle.options)
+    change = load_release_data().metadata_change(KAFKA_PACKAGES[type_], "dialTimeout")
+    return change is None or change[1].present_in(release)
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
@@ -30,7 +41,8 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     init = init if init is not None and init > 0 else DEFAULT_INIT_TIMEOUT
     dial = DEFAULT_DIAL_TIMEOUT
     item = dapr_model.metadata_value(resource, "dialTimeout")
-    if item is not None and item.secret_ref is None:
+    type_ = dapr_model.component_type(resource)
+    if item is not None and item.secret_ref is None and _reads_dial_timeout(type_, bundle):
         parsed = catalog.parse_metadata_duration(item.text)
         if parsed is not None and parsed > 0:
             dial = parsed

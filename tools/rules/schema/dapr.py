@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tools.findings import Finding, Severity
+from tools.releases import NEWEST, load_release_data, release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
-from tools.schemas import SchemaIssue, crd_schema, crd_versions
+from tools.schemas import SchemaIssue, crd_schema, crd_versions, describe_path
 
 DAPR_GROUP = "dapr.io"
 
@@ -102,6 +103,48 @@ def _check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         if hint:
             message = f"{message} — {hint}"
         yield RULE.finding(resource, message, issue.path)
+    release = release_of(bundle.options)
+    if release != NEWEST and resource.group == DAPR_GROUP:
+        yield from _newer_fields(resource, release)
+
+
+def _present(
+    node: Any, parts: Sequence[str], path: tuple[str | int, ...]
+) -> Iterator[tuple[str | int, ...]]:
+    """Every place in ``node`` a recorded CRD field path (``a.b[].c``) names."""
+    if not parts:
+        yield path
+        return
+    head, rest = parts[0], parts[1:]
+    name = head.removesuffix("[]").removesuffix("{}")
+    if not isinstance(node, dict) or name not in node:
+        return
+    child = node[name]
+    if head.endswith("[]") and rest:
+        for index, item in enumerate(child if isinstance(child, list) else ()):
+            yield from _present(item, rest, (*path, name, index))
+    elif head.endswith("{}") and rest:
+        for entry, item in child.items() if isinstance(child, dict) else ():
+            yield from _present(item, rest, (*path, name, str(entry)))
+    else:
+        yield from _present(child, rest, (*path, name))
+
+
+def _newer_fields(resource: Resource, release: str) -> Iterator[Finding]:
+    """Fields the chosen release's CRD does not declare yet: its API server prunes them."""
+    changes = load_release_data().crd_changes(resource.api_version or "", resource.kind or "")
+    for dotted, change in changes.items():
+        if change.present_in(release):
+            continue
+        when = f"added in {change.since}" if change.since else f"removed after {change.until}"
+        for path in _present(resource.doc, dotted.split("."), ()):
+            yield RULE.finding(
+                resource,
+                f"{describe_path(path)}: {when} — the Dapr {release} {resource.kind} CRD does "
+                f"not declare it, so the API server prunes it and the setting is silently "
+                f"lost on a {release} cluster",
+                path,
+            )
 
 
 RULE = Rule(
@@ -113,7 +156,9 @@ RULE = Rule(
     explanation=(
         "Dapr's CRDs are structural: the API server prunes any field they do not declare, so a "
         "typo or an invented field is silently lost. Every Dapr resource is checked against a "
-        "strict schema of its CRD (Dapr 1.18 by default; point TODO_DAPR_SCHEMA_DIR at schemas "
-        "imported with `python -m tools schemas import-crd` to match your cluster)."
+        "strict schema of its CRD (Dapr 1.18 by default; with --dapr-version 1.16 or 1.17 a field "
+        "that release's CRD does not declare yet is refused and says when it was added; point "
+        "TODO_DAPR_SCHEMA_DIR at schemas imported with `python -m tools schemas import-crd` to "
+        "match a custom build)."
     ),
 )
