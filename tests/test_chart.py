@@ -362,6 +362,26 @@ def test_a_new_subscriber_is_added_to_the_pubsub_scopes() -> None:
     assert "audit-dlq" in meta["allowedTopics"]["value"].split(",")
 
 
+DEFAULT_SUBSCRIPTIONS = yaml.safe_load((CHART / "values.yaml").read_text(encoding="utf-8"))[
+    "subscriptions"
+]
+SECOND_TASK_EVENTS_SUBSCRIPTION = {
+    "name": "task-events-audit",
+    "topic": "task-events",
+    "routes": {"default": "/api/audit"},
+    "scopes": ["backend", "notification-service"],
+}
+TWO_POLICIES_FOR_ONE_CALLER = {
+    "enabled": True,
+    "defaultAction": "deny",
+    "trustDomain": "public",
+    "policies": [
+        {"appId": "backend", "defaultAction": "allow", "namespace": "todo"},
+        {"appId": "backend", "defaultAction": "deny", "namespace": "todo", "trustDomain": "x"},
+    ],
+}
+
+
 @pytest.mark.parametrize(
     ("values", "message"),
     [
@@ -433,6 +453,34 @@ def test_a_new_subscriber_is_added_to_the_pubsub_scopes() -> None:
         (
             {"apps": {"backend": {"stateStore": False}, "chat-api": {"stateStore": False}}},
             "stateStore: no enabled app uses it",
+        ),
+        (
+            # daprd keeps one subscription per pub/sub, topic and app: the second never routes
+            {"subscriptions": [*DEFAULT_SUBSCRIPTIONS, SECOND_TASK_EVENTS_SUBSCRIPTION]},
+            'subscriptions[3].scopes: app "notification-service" already receives topic '
+            '"task-events" from subscriptions[0] (task-events-subscription)',
+        ),
+        (
+            # daprd keeps the last policy of a caller (appId, namespace) and drops the others
+            {"configuration": {"accessControl": TWO_POLICIES_FOR_ONE_CALLER}},
+            'configuration.accessControl.policies[1]: app "backend" in namespace "todo" already '
+            "has a policy, configuration.accessControl.policies[0]",
+        ),
+        (
+            {
+                "tests": {
+                    "enabled": True,
+                    "resources": {
+                        "requests": {"cpu": "1", "memory": "64Mi"},
+                        "limits": {"cpu": "999m", "memory": "64Mi"},
+                    },
+                }
+            },
+            'tests.resources.requests.cpu: "1" is above tests.resources.limits.cpu "999m"',
+        ),
+        (
+            {"apps": {"chat-api": {"accessControl": TWO_POLICIES_FOR_ONE_CALLER}}},
+            'apps.chat-api.accessControl.policies[1]: app "backend" in namespace "todo"',
         ),
     ],
 )

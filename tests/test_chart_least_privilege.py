@@ -195,6 +195,106 @@ def test_with_secrets_validates_clean(with_secrets: Rendered) -> None:
     assert findings_of(with_secrets) == []
 
 
+# -- what daprd would ignore or refuse ----------------------------------------------------------
+
+AUDIT_SUBSCRIPTION = {
+    "name": "task-events-audit",
+    "topic": "task-events",
+    "routes": {"default": "/api/audit/task-events"},
+    "scopes": ["backend"],
+}
+
+
+@pytest.fixture(scope="module")
+def policies_and_grpc() -> Rendered:
+    """Access control policies without a trust domain, gRPC API rules, and a second
+    subscription to a topic for another app."""
+    apps = copy.deepcopy(oke_values()["apps"])
+    apps["backend"]["accessControl"] = {
+        "enabled": True,
+        "defaultAction": "deny",
+        "trustDomain": "prod.example",
+        "policies": [{"appId": "chat-api", "defaultAction": "allow", "namespace": "todo-ns"}],
+    }
+    configuration = {
+        "accessControl": {
+            "enabled": True,
+            "defaultAction": "allow",
+            "trustDomain": "cluster.local",
+            "policies": [
+                {"appId": "frontend", "defaultAction": "deny", "namespace": "todo-ns"},
+                {
+                    "appId": "backend",
+                    "defaultAction": "allow",
+                    "namespace": "todo-ns",
+                    "trustDomain": "public",
+                },
+            ],
+        },
+        "api": {
+            "allowed": [],
+            "denied": [
+                {"name": "state", "version": "v1", "protocol": "grpc"},
+                {"name": "state", "version": "v1.0", "protocol": "http"},
+            ],
+        },
+    }
+    values = oke_with(apps=apps, configuration=configuration)
+    values["subscriptions"] = [*values["subscriptions"], AUDIT_SUBSCRIPTION]
+    rendered = render(4, values=values)
+    assert rendered.returncode == 0, rendered.stderr
+    return rendered
+
+
+def test_a_policy_without_a_trust_domain_takes_the_sections(policies_and_grpc: Rendered) -> None:
+    shared = policies_and_grpc.one("Configuration", "dapr-config-frontend")
+    control = shared["spec"]["accessControl"]
+    assert [p["trustDomain"] for p in control["policies"]] == ["cluster.local", "public"]
+    own = policies_and_grpc.one("Configuration", "dapr-config-backend")
+    (policy,) = own["spec"]["accessControl"]["policies"]
+    assert policy["trustDomain"] == "prod.example"
+
+
+def test_grpc_api_rules_use_grpc_versions(policies_and_grpc: Rendered) -> None:
+    config = policies_and_grpc.one("Configuration", "dapr-config-chat-api")
+    assert api_rules(config, "denied") >= {("state", "v1", "grpc"), ("state", "v1.0", "http")}
+
+
+def test_two_subscriptions_to_one_topic_for_different_apps(policies_and_grpc: Rendered) -> None:
+    names = {d.name for d in policies_and_grpc.of_kind("Subscription")}
+    assert {"task-events-subscription", "task-events-audit"} <= names
+
+
+def test_policies_grpc_rules_and_subscriptions_validate_clean(policies_and_grpc: Rendered) -> None:
+    assert findings_of(policies_and_grpc) == []
+
+
+@pytest.mark.parametrize("where", ["configuration", "apps"])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"name": "state", "version": "v1.0", "protocol": "grpc"},  # HTTP's version form
+        {"name": "lock", "version": "v1", "protocol": "grpc"},  # lock is only v1alpha1
+        {"name": "state", "version": "v1"},  # no protocol: neither server applies it
+    ],
+    ids=str,
+)
+def test_api_rules_daprd_ignores_are_refused_by_the_schema(
+    where: str, entry: dict[str, str]
+) -> None:
+    lists = {"allowed": [], "denied": [entry]}
+    if where == "apps":
+        apps = copy.deepcopy(oke_values()["apps"])
+        apps["backend"]["api"] = lists
+        values, pointer = oke_with(apps=apps), "'/apps/backend/api/denied/0"
+    else:
+        values, pointer = oke_with(configuration={"api": lists}), "'/configuration/api/denied/0"
+    rendered = render(4, values=values)
+    assert rendered.returncode != 0
+    assert "values don't meet the specifications of the schema" in rendered.stderr
+    assert pointer in rendered.stderr, rendered.stderr
+
+
 # -- state isolation ----------------------------------------------------------------------------
 
 

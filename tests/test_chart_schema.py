@@ -17,11 +17,20 @@ from fuzz_strategies import SCHEMA, forward_ranges, strategy_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tools import chart_schema
-from tools.catalog import FieldSpec, cron_schedule_problem, parse_metadata_duration, spec_for
+from tools import cel, chart_schema
+from tools.catalog import (
+    FieldSpec,
+    cron_schedule_problem,
+    go_duration_ns,
+    parse_metadata_duration,
+    spec_for,
+)
 from tools.cli import main as cli_main
 from tools.dapr_model import is_sensitive_field
 from tools.redact import DSN_USERINFO, KEYVALUE_SECRET, URL_USERINFO, find_secrets_in_text
+from tools.rules.dapr.api_access import GRPC_APIS
+from tools.rules.dapr.resiliency_breaker import TRIP_VARIABLES
+from tools.rules.dapr.subscription_route import MATCH_VARIABLES
 from tools.token_formats import FORMATS
 from tools.validate import Source, validate
 
@@ -399,3 +408,100 @@ def test_every_schedule_needs_a_duration_go_reads_as_positive() -> None:
     assert not CRON.fullmatch("@every 0.1ns")
     assert not CRON.fullmatch("@every 0.0001us")
     assert not CRON.fullmatch("@every " + "99999h" * 10)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("0", True),
+        ("1h30m", True),
+        ("99999h", True),
+        ("999999999999999999ns" * 9, True),
+        ("99999999999h", False),  # time.ParseDuration overflows: daprd falls back or refuses
+        ("100000h", False),
+        ("2562048h", False),
+        ("999999999999999999ns" * 10, False),
+        ("20s\n", False),
+        ("-1s", False),
+        ("30", False),  # no unit: daprd's initTimeout would silently be 5s
+    ],
+)
+def test_every_duration_value_has_the_bounded_go_grammar(value: str, valid: bool) -> None:
+    """$defs/duration (initTimeout, resiliency, Kafka backOff) is generated from the same
+    bounded grammar as the metadata durations, so no accepted value overflows in daprd."""
+    assert SCHEMA["$defs"]["duration"]["$comment"] == chart_schema.GENERATED
+    assert _validator("duration").is_valid(value) is valid
+    if valid:
+        assert go_duration_ns(value) is not None
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategy_for({"$ref": "#/$defs/duration"}))
+def test_every_duration_the_schema_accepts_parses_in_go(text: str) -> None:
+    assert go_duration_ns(text) is not None, text
+
+
+def test_grpc_api_rules_are_the_ones_the_rule_knows() -> None:
+    """Every gRPC {name, version} the schema accepts is in daprd's endpoint table, and back."""
+    node = SCHEMA["$defs"]["daprGrpcApiEntry"]
+    accepted = {
+        f"{name}.{version}"
+        for case in node["allOf"]
+        for name in [case["if"]["properties"]["name"]["const"]]
+        for version in case["then"]["properties"]["version"]["enum"]
+    }
+    assert accepted == GRPC_APIS
+    validator = _validator("apiEntry")
+    assert validator.is_valid({"name": "state", "version": "v1", "protocol": "grpc"})
+    assert validator.is_valid({"name": "state", "version": "v1.0", "protocol": "http"})
+    assert not validator.is_valid({"name": "state", "version": "v1.0", "protocol": "grpc"})
+    assert not validator.is_valid({"name": "state", "version": "v1"})
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategy_for({"$ref": "#/$defs/daprRouteMatch"}))
+def test_every_route_match_the_schema_accepts_compiles_like_daprd(text: str) -> None:
+    compiled = cel.compile_like_daprd(text, MATCH_VARIABLES)
+    assert compiled == cel.Compiled(error=None, result=compiled.result), (text, compiled)
+    assert compiled.result in {"BOOL", "DYN"}, text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategy_for({"$ref": "#/$defs/daprBreakerTrip"}))
+def test_every_breaker_trip_the_schema_accepts_compiles_like_daprd(text: str) -> None:
+    compiled = cel.compile_like_daprd(text, TRIP_VARIABLES)
+    assert compiled == cel.Compiled(error=None, result=compiled.result), (text, compiled)
+    assert compiled.result in {"BOOL", "DYN"}, text
+
+
+@pytest.mark.parametrize(
+    ("definition", "text"),
+    [
+        ("daprRouteMatch", "\u00e9"),
+        ("daprRouteMatch", 'event.type == "a" &&'),
+        ("daprRouteMatch", 'type == "a"'),  # daprd binds only event
+        ("daprRouteMatch", "event.in == 1"),  # a reserved word
+        ("daprRouteMatch", "event.type"),  # not a boolean
+        ("daprRouteMatch", 'f(event) == "a"'),  # an undefined function: an endless compile
+        ("daprBreakerTrip", "consecutiveFailures >="),
+        ("daprBreakerTrip", "failures > 5"),
+        ("daprBreakerTrip", "consecutiveFailures > 99999999999"),
+    ],
+)
+def test_cel_the_schema_refuses(definition: str, text: str) -> None:
+    assert not _validator(definition).is_valid(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("1ns", True), ("0.5s", True), ("0s1m", True), ("0", False), ("0s", False), ("0.1ns", False)],
+)
+def test_a_breaker_timeout_is_above_zero(value: str, valid: bool) -> None:
+    """The breaker library replaces a timeout that is not above zero with 60s."""
+    assert _validator("positiveDuration").is_valid(value) is valid
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategy_for({"$ref": "#/$defs/positiveDuration"}))
+def test_every_positive_duration_the_schema_accepts_is_above_zero_in_go(text: str) -> None:
+    assert (go_duration_ns(text) or 0) > 0, text

@@ -139,6 +139,51 @@ def defaults_with(**changes: Any) -> dict[str, Any]:
     return values
 
 
+SECOND_TASK_EVENTS = {
+    "name": "task-events-audit",
+    "topic": "task-events",
+    "routes": {"default": "/audit"},
+    "scopes": ["notification-service"],
+}
+POLICY_WITHOUT_TRUST_DOMAIN = {
+    "enabled": True,
+    "defaultAction": "deny",
+    "trustDomain": "public",
+    "policies": [{"appId": "backend", "defaultAction": "allow", "namespace": NAMESPACE}],
+}
+GRPC_STATE_DENIED = {
+    "allowed": [],
+    "denied": [{"name": "state", "version": "v1", "protocol": "grpc"}],
+}
+LONGEST_TIMEOUTS = {
+    "pubsub": {**DEFAULTS["resiliency"]["pubsub"], "timeout": "99999h"},
+    "stateStore": {**DEFAULTS["resiliency"]["stateStore"], "timeout": "99999h"},
+}
+
+REQUEST_ABOVE_LIMIT = {
+    "requests": {"cpu": "0", "memory": "003"},
+    "limits": {"cpu": "0", "memory": "0"},
+}
+ROUTED_SUBSCRIPTION = {
+    **DEFAULTS["subscriptions"][0],
+    "routes": {
+        "default": "/events",
+        "rules": [{"match": 'event.type == "a" && event.data.n >= -1', "path": "/a"}],
+    },
+}
+
+
+def breaker_with(**changes: str) -> dict[str, Any]:
+    """The default state store resiliency with some circuit breaker fields changed."""
+    policy = copy.deepcopy(DEFAULTS["resiliency"]["stateStore"])
+    policy["circuitBreaker"].update(changes)
+    return policy
+
+
+BREAKER_TRIP_OF_TWO = {
+    "stateStore": breaker_with(trip="consecutiveFailures>5||totalFailures >= 100", timeout="1ns")
+}
+
 NETWORK_ON = {
     "enabled": True,
     "kafka": {"namespaces": ["kafka"], "ports": [9092]},
@@ -161,6 +206,23 @@ def test_every_schema_valid_values_set_renders_and_validates_clean(shard: int) -
     @example(defaults_with(scheduler={"schedule": "0 0-5/2 * * MON-FRI"}))
     # A schedule with a backwards range: the chart refuses it (scheduler.schedule).
     @example(defaults_with(scheduler={"schedule": "0 5-3 * * *"}))
+    # Two subscriptions delivering task-events to one app: daprd keeps only the first
+    # (dapr-subscription-duplicate); the chart refuses the second (subscriptions[3].scopes).
+    @example(defaults_with(subscriptions=[*DEFAULTS["subscriptions"], SECOND_TASK_EVENTS]))
+    # An access control policy without a trust domain: daprd refused the whole section
+    # (dapr-access-control); the policy now takes the section's trust domain.
+    @example(defaults_with(configuration={"accessControl": POLICY_WITHOUT_TRUST_DOMAIN}))
+    # The closest valid neighbour of a gRPC rule with HTTP's version form (now refused).
+    @example(defaults_with(configuration={"api": GRPC_STATE_DENIED}))
+    # The longest durations the schema accepts still parse in Go (dapr-resiliency-timeout).
+    @example(defaults_with(pubsub={"initTimeout": "99999h"}, resiliency=LONGEST_TIMEOUTS))
+    # A test pod requesting more memory than its limit (kubernetes-pod-resources): the chart
+    # now refuses it (tests.resources.requests.memory).
+    @example(defaults_with(tests={"enabled": True, "resources": REQUEST_ABOVE_LIMIT}))
+    # The closest valid neighbours of a route match and a trip that are not CEL, and of a
+    # breaker timeout of zero (now refused).
+    @example(defaults_with(subscriptions=[ROUTED_SUBSCRIPTION]))
+    @example(defaults_with(resiliency=BREAKER_TRIP_OF_TWO))
     # DNS pods chosen through networkPolicy.dns (security-networkpolicy-egress once ignored them).
     @example(
         defaults_with(
@@ -184,6 +246,10 @@ def test_every_schema_valid_values_set_renders_and_validates_clean(shard: int) -
         assert outcomes["rendered"] >= 0.75 * total, f"too few sets render: {summary}"
 
 
+GRPC_HTTP_VERSION = {"name": "state", "version": "v1.0", "protocol": "grpc"}
+NOT_CEL_ROUTES = {"default": "/events", "rules": [{"match": "\u00e9", "path": "/a"}]}
+NOT_CEL_TRIP = breaker_with(trip="consecutiveFailures >=")
+
 # Values the schema once accepted and the validator then reported (found by the property above);
 # each is now refused by the schema, at this values path.
 FOUND_SCHEMA_GAPS = {
@@ -201,6 +267,33 @@ FOUND_SCHEMA_GAPS = {
     "dsn-with-password": (
         {"stateStore": {"extraMetadata": [{"name": "host", "value": "postgres://u:pw@db/x"}]}},
         "/stateStore/extraMetadata/0",
+    ),
+    # a gRPC API rule with HTTP's version form, which daprd's gRPC server ignores
+    # (dapr-api-access)
+    "grpc-rule-with-http-version": (
+        {"configuration": {"api": {"allowed": [], "denied": [GRPC_HTTP_VERSION]}}},
+        "/configuration/api/denied/0",
+    ),
+    # durations past int64 nanoseconds (dapr-init-timeout, dapr-resiliency-timeout)
+    "init-timeout-overflow": ({"pubsub": {"initTimeout": "99999999999h"}}, "/pubsub/initTimeout"),
+    "resiliency-timeout-overflow": (
+        {"resiliency": {"pubsub": {**DEFAULTS["resiliency"]["pubsub"], "timeout": "100000h"}}},
+        "/resiliency/pubsub/timeout",
+    ),
+    # a route match and a breaker trip that are not valid CEL (dapr-subscription-route,
+    # dapr-resiliency-breaker): the sidecar exits or the whole Resiliency is dropped
+    "match-not-cel": (
+        {"subscriptions": [{**ROUTED_SUBSCRIPTION, "routes": NOT_CEL_ROUTES}]},
+        "/subscriptions/0/routes/rules/0/match",
+    ),
+    "trip-not-cel": (
+        {"resiliency": {"stateStore": NOT_CEL_TRIP}},
+        "/resiliency/stateStore/circuitBreaker/trip",
+    ),
+    # a breaker that would stay open for 60s instead (dapr-resiliency-breaker)
+    "breaker-timeout-zero": (
+        {"resiliency": {"stateStore": breaker_with(timeout="0")}},
+        "/resiliency/stateStore/circuitBreaker/timeout",
     ),
     # a number field with a value that is not a number (dapr-metadata-value)
     "number-not-a-number": (

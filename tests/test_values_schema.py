@@ -210,6 +210,10 @@ def test_a_literal_credential_in_extra_metadata_is_refused(major: int, name: str
         (["configuration", "tracing", "otel", "endpointAddress"], "collector:70000"),
         (["configuration", "api", "denied", 0], {"name": "state", "version": "v1alpha1"}),
         (["tests", "image", "digest"], "sha256:abc"),
+        # durations past int64 nanoseconds, which daprd's time.ParseDuration refuses
+        (["pubsub", "initTimeout"], "99999999999h"),
+        (["resiliency", "pubsub", "timeout"], "100000h"),
+        (["pubsub", "kafka", "backOff", "maxInterval"], "2562048h"),
     ],
     ids=str,
 )

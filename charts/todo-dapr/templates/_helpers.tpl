@@ -151,6 +151,8 @@ Cross-references that the schema cannot express fail the render here, with the v
 {{- end -}}
 {{- end -}}
 {{- $subNames := dict -}}
+{{- /* Per "<topic> <app>": the index of the first subscription delivering that topic to that app. */ -}}
+{{- $delivered := dict -}}
 {{- range $i, $s := $v.subscriptions -}}
 {{- if hasKey $subNames $s.name -}}
 {{- fail (printf "subscriptions[%d].name: %q is used twice; subscription names must be unique" $i $s.name) -}}
@@ -166,6 +168,12 @@ Cross-references that the schema cannot express fail the render here, with the v
 {{- if not (hasKey $enabled $app) -}}
 {{- fail (printf "subscriptions[%d].scopes: app %q is not an enabled app in apps; add apps.%s or remove it from the scopes" $i $app $app) -}}
 {{- end -}}
+{{- $key := printf "%s %s" $s.topic $app -}}
+{{- if hasKey $delivered $key -}}
+{{- $first := get $delivered $key | int -}}
+{{- fail (printf "subscriptions[%d].scopes: app %q already receives topic %q from subscriptions[%d] (%s); a sidecar keeps one subscription per pub/sub and topic, the first, and ignores the rest. Merge the two into one subscription with routes.rules, or remove %q from one of the scopes" $i $app $s.topic $first (index $v.subscriptions $first).name $app) -}}
+{{- end -}}
+{{- $_ := set $delivered $key $i -}}
 {{- $_ := set $pubsubApps $app true -}}
 {{- $_ := set (get $subscribing $app) $s.topic true -}}
 {{- if $s.deadLetterTopic -}}
@@ -341,7 +349,7 @@ Pass (dict "schedule" <string> "path" "<values path>").
 The spec of one app's Configuration: the shared tracing, metrics and logging, secret scopes that
 deny every store but allow the app's own Secrets, and optional access control and API lists.
 Pass (dict "ctx" $ "tracing" bool "secrets" <list> "allowed" <list> "denied" <list>
-"accessControl" <dict or nil>).
+"accessControl" <dict or nil> "accessControlPath" "<values path of accessControl>").
 */}}
 {{- define "todo-dapr.configurationSpec" -}}
 {{- $c := .ctx.Values.configuration -}}
@@ -383,8 +391,19 @@ secrets:
         {{- end }}
       {{- end }}
     {{- end }}
+{{- $acPath := .accessControlPath | default "configuration.accessControl" -}}
 {{- with .accessControl }}
 {{- if .enabled }}
+{{- $ac := . }}
+{{- /* daprd keeps the last policy of an (appId, namespace) pair and silently drops the others. */ -}}
+{{- $callers := dict -}}
+{{- range $i, $p := .policies -}}
+{{- $key := printf "%s %s" $p.appId $p.namespace -}}
+{{- if hasKey $callers $key -}}
+{{- fail (printf "%s.policies[%d]: app %q in namespace %q already has a policy, %s.policies[%d]; daprd keeps only the last policy of a caller and ignores the other. Merge the two" $acPath $i $p.appId $p.namespace $acPath (get $callers $key | int)) -}}
+{{- end -}}
+{{- $_ := set $callers $key $i -}}
+{{- end }}
 accessControl:
   defaultAction: {{ .defaultAction | quote }}
   trustDomain: {{ .trustDomain | quote }}
@@ -394,9 +413,9 @@ accessControl:
     - appId: {{ .appId | quote }}
       defaultAction: {{ .defaultAction | quote }}
       namespace: {{ .namespace | quote }}
-      {{- with .trustDomain }}
-      trustDomain: {{ . | quote }}
-      {{- end }}
+      {{- /* daprd refuses the whole access control spec (the sidecar exits) for a policy
+      without a trust domain: without its own, a policy takes the section's. */}}
+      trustDomain: {{ .trustDomain | default $ac.trustDomain | quote }}
       {{- with .operations }}
       operations:
         {{- range . }}
@@ -631,4 +650,14 @@ policy; the schema cannot compare two values). Pass (dict "rules" <list> "path" 
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+A resource quantity of values.schema.json ($defs/quantity: nine digits, or six and a suffix m, k,
+M, G, Ki, Mi or Gi) in thousandths, exactly: at most 999999Gi, which fits an int64.
+*/}}
+{{- define "todo-dapr.milliQuantity" -}}
+{{- $factors := dict "m" 1 "" 1000 "k" 1000000 "M" 1000000000 "G" 1000000000000 "Ki" 1024000 "Mi" 1048576000 "Gi" 1073741824000 -}}
+{{- $number := regexFind "^[0-9]+" . -}}
+{{- mul (atoi $number) (get $factors (trimPrefix $number .)) -}}
 {{- end -}}
