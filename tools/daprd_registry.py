@@ -152,8 +152,18 @@ def parse_registry(data: Any) -> DaprdRegistry:
 
 
 def load_registry(path: Path | None = None) -> DaprdRegistry:
-    """The registry in ``path`` (default: the project's), loaded once per file."""
-    return _load((path or REGISTRY_PATH).resolve())
+    """The registry in ``path`` (default: the project's), loaded once per file.
+
+    Rules ask for the project's registry once per resource: that call resolves no path.
+    """
+    if path is None:
+        return _load_default()
+    return _load(path.resolve())
+
+
+@cache
+def _load_default() -> DaprdRegistry:
+    return _load(REGISTRY_PATH.resolve())
 
 
 @cache
