@@ -166,13 +166,20 @@ def _render_cache() -> Path | None:
     return root
 
 
-def _cached_template(major: int, cmd: list[str], values_text: str | None) -> Rendered:
-    """``helm template`` with ``cmd``, from the cache when the same input was rendered before."""
+def cache_entry(major: int, cmd: list[str], values_text: str | None) -> Path | None:
+    """Where the render of ``cmd`` (plus ``values_text`` as a -f file) is kept, if caching."""
     root = _render_cache()
+    if root is None:
+        return None
     key = hashlib.sha256(
         json.dumps([_helm_digest(major), _chart_digest(), cmd, values_text]).encode()
     ).hexdigest()
-    entry = root / f"{key}.json" if root is not None else None
+    return root / f"{key}.json"
+
+
+def _cached_template(major: int, cmd: list[str], values_text: str | None) -> Rendered:
+    """``helm template`` with ``cmd``, from the cache when the same input was rendered before."""
+    entry = cache_entry(major, cmd, values_text)
     if entry is not None and entry.is_file():
         try:
             saved = json.loads(entry.read_text(encoding="utf-8"))
@@ -198,6 +205,13 @@ def _cached_template(major: int, cmd: list[str], values_text: str | None) -> Ren
     return Rendered(result.returncode, stdout, stderr)
 
 
+def template_command(profile: str | None, args: tuple[str, ...] = ()) -> list[str]:
+    cmd = ["template", RELEASE, str(CHART), "--namespace", NAMESPACE, *args]
+    if profile is not None:
+        cmd += ["-f", str(profile_file(profile))]
+    return cmd
+
+
 def render(
     major: int,
     *,
@@ -206,11 +220,8 @@ def render(
     args: tuple[str, ...] = (),
 ) -> Rendered:
     """``helm template`` the chart with a profile and/or a values dict on top of the defaults."""
-    cmd = ["template", RELEASE, str(CHART), "--namespace", NAMESPACE, *args]
-    if profile is not None:
-        cmd += ["-f", str(profile_file(profile))]
     values_text = yaml.safe_dump(values) if values is not None else None
-    result = _cached_template(major, cmd, values_text)
+    result = _cached_template(major, template_command(profile, args), values_text)
     documents = parse_stream(result.stdout) if result.returncode == 0 else []
     return Rendered(result.returncode, result.stdout, result.stderr, documents)
 
