@@ -4,19 +4,36 @@
 (``ci/<name>-values.yaml``) and/or a values dict layered on top (written to a temporary file and
 passed with ``-f``, exactly as a user's values file would be). It returns the parsed documents
 together with the chart template each came from (Helm's ``# Source:`` comment).
+
+``helm template`` is deterministic (the chart uses no random, time or lookup functions), so its
+result is kept on disk under the cache directory, keyed by a content hash of the helm binary,
+the chart's files, the arguments and the values: a warm run of the suite reads the renders an
+identical chart and helm already produced instead of running helm some two hundred times. The
+first render of any new input runs the real helm. ``TODO_DAPR_TEST_RENDER_CACHE=0`` turns the
+cache off (every render runs helm).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tools.helm import cache_dir as helm_cache_dir
 from tools.helm import ensure_helm, run
+
+try:  # libyaml's parser: the same safe YAML 1.1 documents, read some ten times faster
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader  # type: ignore[assignment]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHART = ROOT / "charts" / "todo-dapr"
@@ -70,6 +87,21 @@ def profile_file(profile: str) -> Path:
     return CHART / "ci" / f"{profile}-values.yaml"
 
 
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with libyaml's parser when PyYAML has it."""
+    return yaml.load(text, Loader=SafeLoader)
+
+
+@functools.cache
+def _profile_text(profile: str) -> str:
+    return profile_file(profile).read_text(encoding="utf-8")
+
+
+def profile_values(profile: str) -> Any:
+    """A profile's values as a new object each call (callers change their copy)."""
+    return load_yaml(_profile_text(profile))
+
+
 def parse_stream(text: str) -> list[Document]:
     """Split helm's output on document markers and keep each document's ``# Source:``."""
     documents: list[Document] = []
@@ -83,10 +115,101 @@ def parse_stream(text: str) -> list[Document]:
         source = next(
             (ln[len(SOURCE_PREFIX) :].strip() for ln in chunk if ln.startswith(SOURCE_PREFIX)), ""
         )
-        doc = yaml.safe_load("\n".join(chunk))
+        doc = load_yaml("\n".join(chunk))
         if isinstance(doc, dict):
             documents.append(Document(source, doc))
     return documents
+
+
+# Where the temporary values file's directory stands in a cached helm message.
+TMP_MARK = "<values-dir>"
+# Cached renders unused for this long are removed (once per process).
+CACHE_DAYS = 14
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@functools.cache
+def _helm_digest(major: int) -> str:
+    return _file_digest(helm(major))
+
+
+@functools.cache
+def _chart_digest() -> str:
+    """Every file of the chart, by path and content (the chart does not change during a run)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in CHART.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(CHART).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def _render_cache() -> Path | None:
+    if os.environ.get("TODO_DAPR_TEST_RENDER_CACHE", "1") == "0":
+        return None
+    root = helm_cache_dir() / "test-renders"
+    root.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - CACHE_DAYS * 86400
+    for entry in root.glob("*.json"):
+        try:
+            if entry.stat().st_mtime < stale:
+                entry.unlink()
+        except OSError:  # another worker removed it first
+            pass
+    return root
+
+
+def cache_entry(major: int, cmd: list[str], values_text: str | None) -> Path | None:
+    """Where the render of ``cmd`` (plus ``values_text`` as a -f file) is kept, if caching."""
+    root = _render_cache()
+    if root is None:
+        return None
+    key = hashlib.sha256(
+        json.dumps([_helm_digest(major), _chart_digest(), cmd, values_text]).encode()
+    ).hexdigest()
+    return root / f"{key}.json"
+
+
+def _cached_template(major: int, cmd: list[str], values_text: str | None) -> Rendered:
+    """``helm template`` with ``cmd``, from the cache when the same input was rendered before."""
+    entry = cache_entry(major, cmd, values_text)
+    if entry is not None and entry.is_file():
+        try:
+            saved = json.loads(entry.read_text(encoding="utf-8"))
+            entry.touch()
+            return Rendered(saved["returncode"], saved["stdout"], saved["stderr"])
+        except (OSError, ValueError, KeyError):  # a torn or foreign file: render afresh
+            pass
+    with tempfile.TemporaryDirectory(prefix="todo-dapr-chart-") as tmp:
+        full = list(cmd)
+        if values_text is not None:
+            extra = Path(tmp) / "values.yaml"
+            extra.write_text(values_text, encoding="utf-8")
+            full += ["-f", str(extra)]
+        result = run(helm(major), *full)
+        stdout, stderr = result.stdout.replace(tmp, TMP_MARK), result.stderr.replace(tmp, TMP_MARK)
+    if entry is not None:
+        saved_text = json.dumps(
+            {"returncode": result.returncode, "stdout": stdout, "stderr": stderr}
+        )
+        part = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        part.write_text(saved_text, encoding="utf-8")
+        part.replace(entry)
+    return Rendered(result.returncode, stdout, stderr)
+
+
+def template_command(profile: str | None, args: tuple[str, ...] = ()) -> list[str]:
+    cmd = ["template", RELEASE, str(CHART), "--namespace", NAMESPACE, *args]
+    if profile is not None:
+        cmd += ["-f", str(profile_file(profile))]
+    return cmd
 
 
 def render(
@@ -97,15 +220,8 @@ def render(
     args: tuple[str, ...] = (),
 ) -> Rendered:
     """``helm template`` the chart with a profile and/or a values dict on top of the defaults."""
-    cmd = ["template", RELEASE, str(CHART), "--namespace", NAMESPACE, *args]
-    if profile is not None:
-        cmd += ["-f", str(profile_file(profile))]
-    with tempfile.TemporaryDirectory(prefix="todo-dapr-chart-") as tmp:
-        if values is not None:
-            extra = Path(tmp) / "values.yaml"
-            extra.write_text(yaml.safe_dump(values), encoding="utf-8")
-            cmd += ["-f", str(extra)]
-        result = run(helm(major), *cmd)
+    values_text = yaml.safe_dump(values) if values is not None else None
+    result = _cached_template(major, template_command(profile, args), values_text)
     documents = parse_stream(result.stdout) if result.returncode == 0 else []
     return Rendered(result.returncode, result.stdout, result.stderr, documents)
 

@@ -10,13 +10,33 @@ from pathlib import Path
 
 import pytest
 
-from tools.helm import ensure_helm
+from tools.helm import cache_dir, ensure_helm
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 UPSTREAM = SHARED / "reference" / "upstream"
 EXAMPLES = SHARED / "reference" / "examples"
 CHART = ROOT / "charts" / "todo-dapr"
+
+
+def _bytecode_in_the_cache() -> None:
+    """With PYTHONDONTWRITEBYTECODE set, keep compiled modules under the cache instead.
+
+    Otherwise every ``python -m tools`` the tests start compiles the whole package again, and
+    every xdist worker repeats pytest's assertion rewriting of every test module. Writing them
+    under ``<cache>/pycache`` (PYTHONPYCACHEPREFIX) still leaves the source tree untouched.
+    Set here, at conftest import, so that the workers and every subprocess inherit it.
+    """
+    if not os.environ.get("PYTHONDONTWRITEBYTECODE") or os.environ.get("PYTHONPYCACHEPREFIX"):
+        return
+    prefix = str(cache_dir() / "pycache")
+    os.environ["PYTHONPYCACHEPREFIX"] = prefix
+    del os.environ["PYTHONDONTWRITEBYTECODE"]
+    sys.pycache_prefix = prefix
+    sys.dont_write_bytecode = False
+
+
+_bytecode_in_the_cache()
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from chartutil import (
     PROFILES,
     RELEASE,
     lint,
+    load_yaml,
     metadata_items,
     profile_file,
     render,
@@ -38,7 +39,7 @@ CONTROL_PLANE_PORTS = {50001, 6500, 50005, 50006}
 
 
 def profile_values(profile: str) -> dict[str, Any]:
-    data = yaml.safe_load(profile_file(profile).read_text(encoding="utf-8"))
+    data = load_yaml(profile_file(profile).read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 

@@ -13,10 +13,10 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 import pytest
-import yaml
 from chartutil import (
     CHART,
     Rendered,
+    load_yaml,
     metadata_items,
     profile_file,
     render,
@@ -48,7 +48,7 @@ DLQ_SUBSCRIPTION = {
 
 
 def oke_values() -> dict[str, Any]:
-    data = yaml.safe_load(profile_file("oke").read_text(encoding="utf-8"))
+    data = load_yaml(profile_file("oke").read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
 

@@ -3,6 +3,9 @@
 The seeds are the Dapr fixtures and the chart's rendered profiles. Every mutated document is
 written as YAML and validated through the public validator API, as a user's file would be; the
 test fails on an exception or an internal-error finding (a rule that crashed).
+
+The mutations are drawn in one sequence from one seed, exactly as before; validating them is
+split into shards (mutation number modulo SHARDS), so that xdist workers share the work.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from tools.validate import Source, validate
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 COUNT = int(os.environ.get("TODO_DAPR_MUTATIONS") or "1500")
 SEED = int(os.environ.get("TODO_DAPR_MUTATION_SEED") or "13")
+SHARDS = 4
 
 try:
     from yaml import CSafeDumper as Dumper
@@ -49,11 +53,21 @@ def seeds() -> list[dict[str, Any]]:
     return docs
 
 
-def test_mutated_manifests_never_crash_a_rule(seeds: list[dict[str, Any]]) -> None:
+@pytest.fixture(scope="module")
+def mutated(seeds: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
+    """All COUNT mutations, drawn in order from one random sequence (the same in every shard)."""
     rng = random.Random(SEED)
+    return [mutate(rng.choice(seeds), rng) for _ in range(COUNT)]
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_mutated_manifests_never_crash_a_rule(
+    mutated: list[tuple[dict[str, Any], str]], shard: int
+) -> None:
+    assert len(mutated) == COUNT
     failures: list[str] = []
-    for number in range(COUNT):
-        doc, what = mutate(rng.choice(seeds), rng)
+    for number in range(shard, COUNT, SHARDS):
+        doc, what = mutated[number]
         text = yaml.dump(doc, Dumper=Dumper, allow_unicode=False, sort_keys=False)
         try:
             report = validate([Source(f"mutation-{number}.yaml", text)])

@@ -157,11 +157,19 @@ def load_registry(path: Path | None = None, release: str | None = None) -> Daprd
 
     ``release`` (a supported Dapr minor such as ``1.16``) gives the project registry as that
     release's daprd has it: types added later are left out, types removed since are put back,
-    and registered versions are those of that release (``tools/data/releases.json``).
+    and registered versions are those of that release (``tools/data/releases.json``). Rules ask
+    for the project's registry once per resource: that call resolves no path.
     """
     if path is None and release is not None and release != NEWEST:
         return _for_release(release)
-    return _load((path or REGISTRY_PATH).resolve())
+    if path is None:
+        return _load_default()
+    return _load(path.resolve())
+
+
+@cache
+def _load_default() -> DaprdRegistry:
+    return _load(REGISTRY_PATH.resolve())
 
 
 @cache
