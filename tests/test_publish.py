@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import io
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -716,10 +718,37 @@ def keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pa
     for flag, target in (("--export-secret-keys", secring), ("--export", pubring)):
         data = subprocess.run([gpg, "--batch", flag], env=env, check=True, capture_output=True)
         target.write_bytes(data.stdout)
+    # helm signs from the exported keyring on its own: the agent gpg started is not needed.
+    _stop_gpg_agent(home, env)
     yield secring, pubring
+    _stop_gpg_agent(home, env)
+
+
+def _stop_gpg_agent(home: Path, env: dict[str, str]) -> None:
+    """Stop the gpg-agent serving ``home``, and never wait on it for long.
+
+    ``gpgconf --kill`` asks the agent to exit and waits for it; an agent that has gone into a
+    busy loop (seen here once its home directory is about to be removed) kept a test module's
+    teardown waiting for minutes. So the request is bounded, and any agent still running for
+    this home directory is killed outright.
+    """
     gpgconf = shutil.which("gpgconf")
     if gpgconf:
-        subprocess.run([gpgconf, "--kill", "all"], env=env, check=False, capture_output=True)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            subprocess.run(
+                [gpgconf, "--kill", "all"], env=env, check=False, capture_output=True, timeout=10
+            )
+    marker = str(home).encode()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"gpg-agent" in cmdline and marker in cmdline:
+            with contextlib.suppress(OSError):
+                os.kill(int(proc.name), signal.SIGKILL)
 
 
 @pytest.mark.registry
