@@ -320,8 +320,12 @@ def bench_validate_scaling(sizes: list[int], repeats: int, budget: float = 240.0
 
 
 def subscriptions_values(count: int) -> dict[str, Any]:
-    """Chart values with ``count`` subscriptions spread over ten topics and five apps."""
-    topics = [f"topic-{t}" for t in range(10)]
+    """Chart values with ``count`` subscriptions, one topic each, spread over five apps.
+
+    One topic per subscription: the chart refuses two subscriptions that deliver one topic to
+    the same app (daprd would keep only the first).
+    """
+    topics = [f"topic-{t}" for t in range(max(count, 2))]
     apps = {
         f"app-{a}": {
             "publishes": topics[:2],
@@ -334,9 +338,9 @@ def subscriptions_values(count: int) -> dict[str, Any]:
     subscriptions = [
         {
             "name": f"sub-{i}",
-            "topic": topics[i % 10],
+            "topic": topics[i],
             "routes": {"default": f"/events/{i}"},
-            "deadLetterTopic": f"{topics[i % 10]}-dlq",
+            "deadLetterTopic": f"{topics[i]}-dlq",
             "scopes": [f"app-{i % 5}"],
         }
         for i in range(count)
