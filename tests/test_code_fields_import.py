@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from upstream_git import CONTRIB_VARIABLE, git_dir, missing
 
 from tools.catalog import load_catalog
 from tools.cli import main
@@ -12,10 +13,10 @@ from tools.godecode import DECODERS, decode_problem
 from tools.importers.contrib_fields import import_code_fields, tag_value
 from tools.importers.source import Checkout
 
-CONTRIB_MIRROR = Path("/work/.mirror/dapr+components-contrib/repo")
+CONTRIB_MIRROR = git_dir(CONTRIB_VARIABLE)
 needs_mirror = pytest.mark.skipif(
     not (CONTRIB_MIRROR / "HEAD").exists(),
-    reason=f"the components-contrib git mirror {CONTRIB_MIRROR} is absent",
+    reason=missing(CONTRIB_VARIABLE, "dapr/components-contrib"),
 )
 
 # A small tree shaped like components-contrib, written for these tests.

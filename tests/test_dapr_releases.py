@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from upstream_git import CONTRIB_VARIABLE, DAPR_VARIABLE, git_dir, missing
 
 from tools.findings import Severity
 from tools.importers.releases import diff_releases, run_import_releases
@@ -38,8 +39,8 @@ from tools.rules import Rule
 from tools.validate import Source, validate
 
 ROOT = Path(__file__).resolve().parents[1]
-DAPR_GIT = Path("/work/.mirror/dapr+dapr/repo")
-CONTRIB_GIT = Path("/work/.mirror/dapr+components-contrib/repo")
+DAPR_GIT = git_dir(DAPR_VARIABLE)
+CONTRIB_GIT = git_dir(CONTRIB_VARIABLE)
 
 RAVENDB = """\
 apiVersion: dapr.io/v1alpha1
@@ -331,7 +332,7 @@ def test_check_refuses_a_malformed_file(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(
     not (DAPR_GIT.is_dir() and CONTRIB_GIT.is_dir()),
-    reason="the dapr/dapr and components-contrib git mirrors are absent",
+    reason=missing(f"{DAPR_VARIABLE} and {CONTRIB_VARIABLE}", "dapr/dapr and components-contrib"),
 )
 def test_committed_data_matches_the_mirrors(tmp_path: Path) -> None:
     copy = tmp_path / "releases.json"
@@ -348,7 +349,7 @@ def test_committed_data_matches_the_mirrors(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(
     not (DAPR_GIT.is_dir() and CONTRIB_GIT.is_dir()),
-    reason="the dapr/dapr and components-contrib git mirrors are absent",
+    reason=missing(f"{DAPR_VARIABLE} and {CONTRIB_VARIABLE}", "dapr/dapr and components-contrib"),
 )
 def test_check_fails_on_stale_data_and_importers_read_git_refs(tmp_path: Path) -> None:
     stale = tmp_path / "releases.json"

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from upstream_git import DAPR_VARIABLE, git_dir, missing
 
 from tools.cli import main
 from tools.daprd_registry import REGISTRY_PATH, load_registry, parse_registry
@@ -14,10 +15,10 @@ from tools.importers import gosource as go
 from tools.importers.daprd_registry import RegistryImportError, dumps, import_registry
 from tools.importers.source import Checkout, GitRef, SourceError
 
-DAPR_MIRROR = Path("/work/.mirror/dapr+dapr/repo")
+DAPR_MIRROR = git_dir(DAPR_VARIABLE)
 needs_mirror = pytest.mark.skipif(
     not (DAPR_MIRROR / "HEAD").exists(),
-    reason=f"the dapr/dapr git mirror {DAPR_MIRROR} is absent",
+    reason=missing(DAPR_VARIABLE, "dapr/dapr"),
 )
 
 # A small tree shaped like dapr/dapr, written for these tests.
