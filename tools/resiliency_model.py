@@ -112,9 +112,10 @@ def describe_ns(nanoseconds: int) -> str:
     return f"{nanoseconds}ns"
 
 
-def duration_problem(text: str) -> str | None:
-    """Why daprd refuses this duration string, or None when it reads it."""
-    value = read_duration(text)
+def duration_problem(text: str, value: Duration | None = None) -> str | None:
+    """Why daprd refuses this duration string, or None when it reads it (``value``: the
+    string already read with ``read_duration``)."""
+    value = value if value is not None else read_duration(text)
     if value.nanoseconds is not None:
         return None
     if go_duration_ns(text.strip()) is not None:
@@ -126,6 +127,24 @@ def duration_problem(text: str) -> str | None:
         "is neither a whole number of milliseconds nor a Go duration within about 2562047h "
         "(units ns, us, ms, s, m, h, such as '500ms' or '1h30m')"
     )
+
+
+def duration_fault(resource: Resource, subject: str, text: str) -> tuple[str | None, int]:
+    """A Resiliency duration read as daprd reads it: the nanoseconds, and the message for a
+    value daprd cannot use as written (refused, so the whole Resiliency is skipped; or
+    milliseconds that wrap past int64). ``subject`` names it: ``retry 'r1': duration '5x'``."""
+    value = read_duration(text)
+    problem = duration_problem(text, value)
+    if problem is not None:
+        return f"{subject} {problem}. {abandoned(resource)}.", 0
+    nanoseconds = value.nanoseconds or 0
+    if value.wrapped:
+        return (
+            f"{subject} milliseconds overflows Go's int64 nanoseconds and wraps around to "
+            f"{describe_ns(nanoseconds)}. Write a Go duration.",
+            nanoseconds,
+        )
+    return None, nanoseconds
 
 
 # --- retry status codes (pkg/resiliency retry.go, parsePatterns/compilePattern) -------------

@@ -48,23 +48,11 @@ def _durations(
         if not value:
             continue
         path = (*base, field)
-        problem = rm.duration_problem(value)
-        if problem is not None:
-            yield RULE.finding(
-                resource,
-                f"circuit breaker '{name}': {field} '{value}' {problem}. {rm.abandoned(resource)}.",
-                path,
-            )
-            continue
-        duration = rm.read_duration(value)
-        nanoseconds = duration.nanoseconds or 0
-        if duration.wrapped:
-            yield RULE.finding(
-                resource,
-                f"circuit breaker '{name}': {field} '{value}' milliseconds overflows Go's "
-                f"int64 nanoseconds and wraps around to {rm.describe_ns(nanoseconds)}.",
-                path,
-            )
+        fault, nanoseconds = rm.duration_fault(
+            resource, f"circuit breaker '{name}': {field} '{value}'", value
+        )
+        if fault is not None:
+            yield RULE.finding(resource, fault, path)
         elif field == "timeout" and nanoseconds <= 0:
             yield RULE.finding(
                 resource,

@@ -70,24 +70,11 @@ def _durations(
         if not value:
             continue  # empty is left out when daprd re-encodes the spec: the default applies
         path = (*base, field)
-        problem = rm.duration_problem(value)
-        if problem is not None:
-            yield RULE.finding(
-                resource,
-                f"retry '{name}': {field} '{value}' {problem}. {rm.abandoned(resource)}.",
-                path,
-            )
-            continue
-        duration = rm.read_duration(value)
-        nanoseconds = duration.nanoseconds or 0
-        if duration.wrapped:
-            yield RULE.finding(
-                resource,
-                f"retry '{name}': {field} '{value}' milliseconds overflows Go's int64 "
-                f"nanoseconds and wraps around to {rm.describe_ns(nanoseconds)}. Write a Go "
-                "duration.",
-                path,
-            )
+        fault, nanoseconds = rm.duration_fault(
+            resource, f"retry '{name}': {field} '{value}'", value
+        )
+        if fault is not None:
+            yield RULE.finding(resource, fault, path)
         elif nanoseconds < 0:
             yield RULE.finding(
                 resource,

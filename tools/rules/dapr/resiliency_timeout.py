@@ -19,23 +19,9 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         if value is None:
             continue  # the schema rule reports it
         path = ("spec", "policies", "timeouts", str(name))
-        problem = rm.duration_problem(value)
-        if problem is not None:
-            yield RULE.finding(
-                resource,
-                f"timeout '{name}': '{value}' {problem}. {rm.abandoned(resource)}.",
-                path,
-            )
-            continue
-        duration = rm.read_duration(value)
-        nanoseconds = duration.nanoseconds or 0
-        if duration.wrapped:
-            yield RULE.finding(
-                resource,
-                f"timeout '{name}': '{value}' milliseconds overflows Go's int64 nanoseconds and "
-                f"wraps around to {rm.describe_ns(nanoseconds)}. Write a Go duration.",
-                path,
-            )
+        fault, nanoseconds = rm.duration_fault(resource, f"timeout '{name}': '{value}'", value)
+        if fault is not None:
+            yield RULE.finding(resource, fault, path)
         elif nanoseconds < 0:
             yield RULE.finding(
                 resource,
