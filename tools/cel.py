@@ -24,6 +24,14 @@ from typing import Any
 # code points by default; a manifest field this long is a mistake either way).
 MAX_LENGTH = 100_000
 
+# Why a call to a function outside CEL's standard library never finishes compiling in daprd;
+# the rules add what that does to their resource.
+ENDLESS = (
+    "a function daprd's CEL environment does not define (it has only the standard functions). "
+    "daprd's compile loop (pkg/expr) declares the name as a variable, which does not define a "
+    "function, and compiles again, forever"
+)
+
 _UNDECLARED = re.compile(r"undeclared reference to '([A-Za-z_][A-Za-z0-9_.]*)'")
 _RECURSION = re.compile(r"recursion limit exceeded|max recursion depth")
 _LOCATION = re.compile(r"^ERROR: <input>:(\d+:\d+): ")

@@ -88,11 +88,8 @@ def _trip(resource: Resource, name: str, raw: Any, base: tuple[str, ...]) -> Ite
     if compiled.endless:
         yield RULE.finding(
             resource,
-            f"circuit breaker '{name}': trip calls '{compiled.function}', "
-            "a function daprd's CEL environment does not define (it has only the standard "
-            "functions). daprd's compile loop (pkg/expr) declares the name as a variable, "
-            "which does not define a function, and compiles again, forever: the sidecar "
-            "hangs at start-up, spinning a CPU core, and never becomes ready.",
+            f"circuit breaker '{name}': trip calls '{compiled.function}', {cel.ENDLESS}: the "
+            "sidecar hangs at start-up, spinning a CPU core, and never becomes ready.",
             path,
         )
         return

@@ -47,10 +47,7 @@ def _match(resource: Resource, index: int, match: str) -> Iterator[Finding]:
     if compiled.endless:
         yield RULE.finding(
             resource,
-            f"rule {index}: match calls '{compiled.function}', "
-            "a function daprd's CEL environment does not define (it has only the standard "
-            "functions). daprd's compile loop (pkg/expr) declares the name as a variable, "
-            "which does not define a function, and compiles again, forever: the sidecar "
+            f"rule {index}: match calls '{compiled.function}', {cel.ENDLESS}: the sidecar "
             "that loads this subscription hangs, spinning a CPU core.",
             path,
         )
