@@ -3,7 +3,7 @@ each, with a few checks only for Pods themselves)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,3 +60,14 @@ def containers(pod: PodSpec) -> Iterator[Container]:
         for i, body in enumerate(as_list(pod.spec.get(key))):
             if isinstance(body, dict):
                 yield Container(body, (*pod.path, key, i), key == "initContainers")
+
+
+def each_container(
+    resource: Resource, problems: Callable[[Container], Iterable[tuple[str, Path]]]
+) -> Iterator[tuple[str, Path]]:
+    """The (message, path) problems ``problems`` finds in every container of a pod spec."""
+    pod = pod_spec(resource)
+    if pod is None:
+        return
+    for container in containers(pod):
+        yield from problems(container)

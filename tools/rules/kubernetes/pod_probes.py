@@ -116,12 +116,8 @@ def _container(container: _pods.Container) -> Iterator[tuple[str, Path]]:
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
-    pod = _pods.pod_spec(resource)
-    if pod is None:
-        return
-    for container in _pods.containers(pod):
-        for message, where in _container(container):
-            yield RULE.finding(resource, message, where)
+    for message, where in _pods.each_container(resource, _container):
+        yield RULE.finding(resource, message, where)
 
 
 RULE = Rule(
