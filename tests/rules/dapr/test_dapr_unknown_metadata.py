@@ -83,6 +83,15 @@ spec:
     assert '"vaultName"' in finding.message and finding.severity is Severity.ERROR
 
 
-def test_unknown_types_and_open_entries_are_not_checked() -> None:
+def test_unknown_types_are_not_checked() -> None:
     assert run("    - {name: anything, value: x}", type_="pubsub.nosuch") == []
-    assert run("    - {name: anything, value: x}", type_="bindings.zeebe.jobworker") == []
+
+
+def test_zeebe_metadata_is_checked_now_its_file_is_read() -> None:
+    def named(extra: str) -> list[str]:
+        found = run(extra, type_="bindings.zeebe.jobworker")
+        return [f.message for f in found if "jobTyp" in f.message]
+
+    assert named("    - {name: jobType, value: x}") == []
+    (message,) = named("    - {name: jobTyp, value: x}")
+    assert '"jobType"' in message
