@@ -1,11 +1,13 @@
 """Just enough Go reading for the importers: a linear tokenizer, imports, calls, build tags.
 
 Nothing here compiles Go or builds a regular expression from the input: the text is walked
-once, character by character, and every helper is linear in its length.
+once, front to back (runs of spaces and of word characters by two fixed one-class patterns),
+and every helper is linear in its length.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +20,10 @@ OTHER = "other"
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = frozenset(_OPEN.values())
 _TWO_CHAR = frozenset({"&&", "||", ":=", "==", "!=", "<=", ">=", "<-", "++", "--", "..."})
+# Runs of white space and of word characters, matched at a position: a single character class
+# repeated, so each match is linear and the scan as a whole stays one pass over the text.
+_SPACE_RUN = re.compile(r"\s+")
+_WORD_RUN = re.compile(r"\w+")
 
 
 class GoSourceError(ValueError):
@@ -84,8 +90,9 @@ def tokenize(text: str) -> list[Token]:
     while i < n:
         ch = text[i]
         if ch.isspace():
-            line += ch == "\n"
-            i += 1
+            end = _SPACE_RUN.match(text, i).end()  # type: ignore[union-attr]
+            line += text.count("\n", i, end)
+            i = end
         elif text.startswith("//", i) or text.startswith("/*", i):
             i, lines = _skip_comment(text, i, line)
             line += lines
@@ -101,9 +108,7 @@ def tokenize(text: str) -> list[Token]:
             line += text.count("\n", i, end)
             i = end + 1
         elif _is_ident_char(ch):
-            j = i + 1
-            while j < n and _is_ident_char(text[j]):
-                j += 1
+            j = _WORD_RUN.match(text, i).end()  # type: ignore[union-attr]
             tokens.append(Token(OTHER if ch.isdigit() else IDENT, text[i:j], line))
             i = j
         else:
