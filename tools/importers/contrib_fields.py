@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from tools.importers.daprd_registry import CONTRIB_PREFIX, Source
@@ -154,6 +155,19 @@ def _structs(text: str) -> dict[str, list[tuple[CodeField | None, str | None]]]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _token_facts(text: str) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """A Go file's imports and ``DecodeConfigWithPrefix`` prefixes, tokenized once per distinct
+    text: most files are the same in every release an import reads."""
+    tokens = tokenize(text)
+    prefixes = []
+    for call in calls(tokens, ["DecodeConfigWithPrefix"]):
+        last = call.args[-1] if len(call.args) == 3 else ()
+        if len(last) == 1 and last[0].kind == STRING and last[0].value:
+            prefixes.append(last[0].value)
+    return tuple(imports(tokens).items()), tuple(prefixes)
+
+
 def _package(source: Source, directory: str, cache: dict[str, _Package | None]) -> _Package | None:
     if directory in cache:
         return cache[directory]
@@ -172,12 +186,9 @@ def _package(source: Source, directory: str, cache: dict[str, _Package | None]) 
     prefixes: list[str] = []
     for text in files.values():
         structs.update(_structs(text))
-        tokens = tokenize(text)
-        imported.update(imports(tokens))
-        for call in calls(tokens, ["DecodeConfigWithPrefix"]):
-            last = call.args[-1] if len(call.args) == 3 else ()
-            if len(last) == 1 and last[0].kind == STRING and last[0].value:
-                prefixes.append(last[0].value)
+        file_imports, file_prefixes = _token_facts(text)
+        imported.update(file_imports)
+        prefixes.extend(file_prefixes)
     package = _Package(
         files=files,
         structs=structs,
