@@ -274,16 +274,6 @@ def test_cli_usage_error_has_no_traceback(tmp_path: Path) -> None:
     assert "oci://HOST[:PORT]/PATH" in result.stderr
 
 
-def test_failing_gate_stops_before_packaging(pub: Publish, chart: Path) -> None:
-    def gate(path: Path) -> None:
-        raise publish.PublishError("gate failed: `python -m tools lint` exited 1")
-
-    result = pub("--registry", "oci://127.0.0.1:1/c", "--chart", str(chart), gate=gate)
-    assert result.status == 1
-    assert "gate failed" in one_line_error(result)
-    assert "packaged" not in result.err
-
-
 # -- against a real registry --------------------------------------------------------------------
 
 
@@ -429,13 +419,29 @@ def test_second_publish_of_a_version_is_refused_and_the_tag_is_unchanged(
     assert first.status == 0, first.err
     before = tag_digest(registry.host, "charts/todo-dapr", "0.1.0")
     again = make_chart(tmp_path / "v2", note="changed") if change else chart
-    second = pub(*args, "--chart", str(again), "--format", "json")
+    gated: list[Path] = []
+    second = pub(*args, "--chart", str(again), "--format", "json", gate=gated.append)
     assert second.status == 1
+    assert gated == [], "a version already published is refused before the gate runs"
     line = one_line_error(second)
     assert "already exists" in line and "bump `version` in Chart.yaml" in line
     assert f"({before}, with {'different' if change else 'the same'} content)" in line
     assert second.json["status"] == "error"
     assert tag_digest(registry.host, "charts/todo-dapr", "0.1.0") == before
+
+
+@pytest.mark.registry
+def test_failing_gate_stops_before_the_push(pub: Publish, registry: Registry, chart: Path) -> None:
+    def gate(path: Path) -> None:
+        raise publish.PublishError("gate failed: `python -m tools lint` exited 1")
+
+    result = pub(
+        "--registry", f"oci://{registry.host}/c", "--plain-http", "--chart", str(chart), gate=gate
+    )
+    assert result.status == 1
+    assert "gate failed" in one_line_error(result)
+    assert "pushed" not in result.err
+    assert tag_digest(registry.host, "c/todo-dapr", "0.1.0") is None
 
 
 @pytest.mark.registry

@@ -1,9 +1,9 @@
 """Publish the chart to an OCI registry: gated, reproducible, immutable, verified, signed.
 
-Steps: (1) the gate runs ``python -m tools lint`` and ``python -m tools render`` on the chart and
-stops at any failure; (2) ``helm package`` from a copy whose file times are pinned, so the same
-chart content gives the same archive digest; (3) the registry is asked whether the version's tag
-exists, and an existing one is refused (registries let a tag be overwritten silently);
+Steps: (1) ``helm package`` from a copy whose file times are pinned, so the same chart content
+gives the same archive digest; (2) the registry is asked whether the version's tag exists, and an
+existing one is refused (registries let a tag be overwritten silently); (3) the gate runs
+``python -m tools lint`` and ``python -m tools render`` on the chart and stops at any failure;
 (4) ``helm push`` with bounded retries of transient failures, then the manifest is read back by
 digest, its layers compared with the local archive (and provenance), and ``helm pull`` by digest
 must return the same bytes. ``--dry-run`` stops after step 3.
@@ -592,8 +592,6 @@ def publish(
             "time, so its package is rewritten for reproducibility and would no longer match "
             "the signature. Point $HELM at a Helm 4 binary"
         )
-    gate(options.chart)
-    log("gate passed: lint, render and validation are clean")
     credentials = options.credentials or stored_credentials(options.registry.host)
     scrub = Scrubber(credentials)
     client = RegistryClient(
@@ -615,6 +613,10 @@ def publish(
             if existing is not None:
                 raise PublishError(_refusal(outcome.reference, existing, package))
             log(f"{outcome.reference} is free")
+            # The gate runs after the cheap checks: a version already published is refused at
+            # once, without minutes of lint and render first.
+            gate(options.chart)
+            log("gate passed: lint, render and validation are clean")
             if options.dry_run:
                 outcome.notes.append(f"would push {package.archive.name} to {outcome.reference}")
                 return outcome
