@@ -78,7 +78,9 @@ def test(session: nox.Session) -> None:
 
 @nox.session
 def fuzz(session: nox.Session) -> None:
-    """Values fuzzing from values.schema.json: 10,000 examples (TODO_DAPR_FUZZ_EXAMPLES), Helm 4."""
+    """Values fuzzing from values.schema.json: 10,000 examples (TODO_DAPR_FUZZ_EXAMPLES), Helm 4,
+    and every schema-versus-rules property at its full count (the suite runs them at a smoke
+    count)."""
     session.install("-e", ".[test]", "hypothesis-jsonschema>=0.23")
     examples = os.environ.get("TODO_DAPR_FUZZ_EXAMPLES") or "10000"
     session.run(
@@ -86,6 +88,7 @@ def fuzz(session: nox.Session) -> None:
         "-m",
         "pytest",
         "tests/test_values_fuzz.py",
+        "tests/test_chart_schema.py",
         "-p",
         "no:cacheprovider",
         # one worker per core; -rP prints each property's outcome counts at the end

@@ -16,6 +16,7 @@ from chartutil import CHART, render
 from fuzz_strategies import SCHEMA, forward_ranges, strategy_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from property_budget import examples
 
 from tools import cel, chart_schema
 from tools.catalog import (
@@ -34,7 +35,9 @@ from tools.rules.dapr.subscription_route import MATCH_VARIABLES
 from tools.token_formats import FORMATS
 from tools.validate import Source, validate
 
-FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 CREDENTIAL = re.compile(chart_schema.CREDENTIAL_PATTERN)
 CRON = re.compile(chart_schema.cron_pattern())
 METADATA_RULES = {"dapr", "security"}
@@ -435,7 +438,7 @@ def test_every_duration_value_has_the_bounded_go_grammar(value: str, valid: bool
         assert go_duration_ns(value) is not None
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategy_for({"$ref": "#/$defs/duration"}))
 def test_every_duration_the_schema_accepts_parses_in_go(text: str) -> None:
     assert go_duration_ns(text) is not None, text
@@ -458,7 +461,7 @@ def test_grpc_api_rules_are_the_ones_the_rule_knows() -> None:
     assert not validator.is_valid({"name": "state", "version": "v1"})
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategy_for({"$ref": "#/$defs/daprRouteMatch"}))
 def test_every_route_match_the_schema_accepts_compiles_like_daprd(text: str) -> None:
     compiled = cel.compile_like_daprd(text, MATCH_VARIABLES)
@@ -466,7 +469,7 @@ def test_every_route_match_the_schema_accepts_compiles_like_daprd(text: str) -> 
     assert compiled.result in {"BOOL", "DYN"}, text
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategy_for({"$ref": "#/$defs/daprBreakerTrip"}))
 def test_every_breaker_trip_the_schema_accepts_compiles_like_daprd(text: str) -> None:
     compiled = cel.compile_like_daprd(text, TRIP_VARIABLES)
@@ -501,7 +504,7 @@ def test_a_breaker_timeout_is_above_zero(value: str, valid: bool) -> None:
     assert _validator("positiveDuration").is_valid(value) is valid
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(strategy_for({"$ref": "#/$defs/positiveDuration"}))
 def test_every_positive_duration_the_schema_accepts_is_above_zero_in_go(text: str) -> None:
     assert (go_duration_ns(text) or 0) > 0, text
