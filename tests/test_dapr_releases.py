@@ -176,11 +176,11 @@ scopes: [backend]
 def test_a_crd_field_added_after_1_16_is_pruned_by_older_api_servers() -> None:
     on_116 = _errors(CONFIGURATION, "1.16", "dapr-schema")
     assert len(on_116) == 2
-    assert any("spec.tracing.otel.timeout: added in 1.17" in m for m in on_116)
-    assert any("spec.workflow.workflowConcurrencyLimits: added in 1.18" in m for m in on_116)
+    assert any("spec.tracing.otel.timeout: added in Dapr 1.17" in m for m in on_116)
+    assert any("spec.workflow.workflowConcurrencyLimits: added in Dapr 1.18" in m for m in on_116)
     assert all("prunes it" in m for m in on_116)
     (on_117,) = _errors(CONFIGURATION, "1.17", "dapr-schema")
-    assert "workflowConcurrencyLimits: added in 1.18" in on_117
+    assert "workflowConcurrencyLimits: added in Dapr 1.18" in on_117
     assert _errors(CONFIGURATION, "1.18", "dapr-schema") == []
 
 
