@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from tools.catalog import spec_for
+from tools.catalog import read_catalog_files, spec_for
 from tools.findings import Severity
 from tools.importers.spec_changes import diff_specs, package_specs, records
-from tools.release_catalog import build_release_catalog
-from tools.releases import OPTION, SUPPORTED, load_release_data, parse_release_data
+from tools.release_catalog import build_release_catalog, catalog_at
+from tools.releases import NEWEST, OPTION, SUPPORTED, load_release_data, parse_release_data
 from tools.rules.dapr.deprecated_metadata import message as deprecated_message
 from tools.validate import Source, validate
 
@@ -261,3 +261,11 @@ def test_records_split_where_older_releases_disagree() -> None:
 def test_malformed_spec_records_are_refused(specs: dict[str, Any], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         _data(specs)
+
+
+def test_the_newest_catalog_is_the_generated_one_narrowed() -> None:
+    """catalog_at(newest) skips the rebuild: it must equal a build with the records applied."""
+    generated, overrides, code_fields = read_catalog_files()
+    built = build_release_catalog(generated, overrides, code_fields, load_release_data(), NEWEST)
+    assert catalog_at(NEWEST).components == built.components
+    assert catalog_at("1.16").components != built.components

@@ -24,9 +24,11 @@ from tools.catalog import (
     ComponentSpec,
     FieldSpec,
     build_catalog,
+    load_catalog,
     read_catalog_files,
 )
 from tools.releases import (
+    NEWEST,
     SUPPORTED,
     PackageSpecChanges,
     ReleaseData,
@@ -161,18 +163,24 @@ def build_release_catalog(
         changes = data.component_specs.get(str(entry.get("source", "")).rpartition("/")[0])
         entries.append(entry if changes is None else entry_at(entry, changes, release))
     catalog = build_catalog({**generated, "components": entries}, overrides, code_fields)
-    for place, spec in list(catalog.components.items()):
-        catalog.components[place] = _narrowed(spec, data, release)
-    return catalog
+    return narrowed(catalog, data, release)
+
+
+def narrowed(catalog: Catalog, data: ReleaseData, release: str) -> Catalog:
+    """A copy of ``catalog`` without the names ``release`` does not read, deprecations dated."""
+    components = {p: _narrowed(s, data, release) for p, s in catalog.components.items()}
+    return replace(catalog, components=components, _packages={})
 
 
 @cache
 def catalog_at(release: str) -> Catalog:
-    """The project catalog as Dapr ``release`` has it, built once per release."""
+    """The project catalog as Dapr ``release`` has it, built once per release. No record
+    applies to the newest release, so its catalog is the generated one, narrowed."""
+    data = load_release_data()
+    if release == NEWEST:
+        return narrowed(load_catalog(), data, release)
     generated, overrides, code_fields = read_catalog_files()
     try:
-        return build_release_catalog(
-            generated, overrides, code_fields, load_release_data(), release
-        )
+        return build_release_catalog(generated, overrides, code_fields, data, release)
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"catalog for Dapr {release}: malformed ({exc})") from None

@@ -262,8 +262,9 @@ def run_import_releases(
             print(f"{target}: malformed ({exc})", file=sys.stderr)
             return EXIT_STALE
         print(
-            f"{target}: shape valid ({len(shape.components)} component and "
-            f"{sum(len(m) for m in shape.metadata.values())} metadata changes across "
+            f"{target}: shape valid ({len(shape.components)} component, "
+            f"{sum(len(m) for m in shape.metadata.values())} metadata name and "
+            f"{len(shape.component_specs)} component spec changes across "
             f"{', '.join(SUPPORTED)}); content NOT compared with dapr/dapr and "
             "components-contrib because no git directories were given"
         )
