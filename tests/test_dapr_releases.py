@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
+from chartutil import render
 from upstream_git import CONTRIB_VARIABLE, DAPR_VARIABLE, git_dir, missing
 
 from tools.findings import Severity
@@ -36,9 +37,11 @@ from tools.releases import (
     releases_path,
 )
 from tools.rules import Rule
+from tools.rules.dapr.api_access import GRPC_SINCE
 from tools.validate import Source, validate
 
 ROOT = Path(__file__).resolve().parents[1]
+HELMS = (4, 3)
 DAPR_GIT = git_dir(DAPR_VARIABLE)
 CONTRIB_GIT = git_dir(CONTRIB_VARIABLE)
 
@@ -176,11 +179,11 @@ scopes: [backend]
 def test_a_crd_field_added_after_1_16_is_pruned_by_older_api_servers() -> None:
     on_116 = _errors(CONFIGURATION, "1.16", "dapr-schema")
     assert len(on_116) == 2
-    assert any("spec.tracing.otel.timeout: added in 1.17" in m for m in on_116)
-    assert any("spec.workflow.workflowConcurrencyLimits: added in 1.18" in m for m in on_116)
+    assert any("spec.tracing.otel.timeout: added in Dapr 1.17" in m for m in on_116)
+    assert any("spec.workflow.workflowConcurrencyLimits: added in Dapr 1.18" in m for m in on_116)
     assert all("prunes it" in m for m in on_116)
     (on_117,) = _errors(CONFIGURATION, "1.17", "dapr-schema")
-    assert "workflowConcurrencyLimits: added in 1.18" in on_117
+    assert "workflowConcurrencyLimits: added in Dapr 1.18" in on_117
     assert _errors(CONFIGURATION, "1.18", "dapr-schema") == []
 
 
@@ -452,6 +455,64 @@ def test_the_chart_gate_matches_the_release_data() -> None:
                 if change.since is not None:
                     expected.setdefault(type_, {})[lower] = change.since
     assert in_chart == expected
+
+
+def _grpc(name: str, version: str) -> dict[str, str]:
+    return {"name": name, "version": version, "protocol": "grpc"}
+
+
+@pytest.mark.parametrize("major", HELMS)
+def test_the_chart_refuses_a_grpc_api_the_release_does_not_have(major: int) -> None:
+    """jobs v1 and actors v1alpha1 joined daprd's gRPC endpoint table in 1.18
+    (pkg/api/grpc/endpoints.go of v1.16.19 and v1.17.13 lack them): the values schema accepts
+    them, so the chart refuses them against daprVersion, naming the values path."""
+    shared = {"configuration": {"api": {"allowed": [_grpc("jobs", "v1")]}}}
+    on_116 = render(major, profile="dapr116", values=shared)
+    assert on_116.returncode != 0
+    assert (
+        'configuration.api.allowed[0]: gRPC API "jobs" version "v1" was added in Dapr 1.18; '
+        "daprd 1.16 (daprVersion) has no such API"
+    ) in on_116.stderr, on_116.stderr
+    per_app = {"apps": {"backend": {"api": {"denied": [_grpc("actors", "v1alpha1")]}}}}
+    on_117 = render(major, profile="dapr117", values=per_app)
+    assert on_117.returncode != 0
+    assert 'apps.backend.api.denied[0]: gRPC API "actors" version "v1alpha1"' in on_117.stderr
+    assert "daprd 1.17 (daprVersion)" in on_117.stderr
+    older = render(
+        major,
+        profile="dapr116",
+        values={
+            "apps": {
+                "backend": {
+                    "api": {
+                        "allowed": [
+                            _grpc("jobs", "v1alpha1"),
+                            {**_grpc("jobs", "v1"), "protocol": "http"},
+                        ]
+                    }
+                }
+            }
+        },
+    )
+    assert older.returncode == 0, older.stderr  # the 1.16 name, and an HTTP rule
+    for values, which, wanted in ((shared, "allowed", "jobs.v1"), (per_app, "denied", None)):
+        on_118 = render(major, profile="dapr118", values=values)
+        assert on_118.returncode == 0, on_118.stderr
+        backend = next(
+            d.doc
+            for d in on_118.documents
+            if d.doc.get("kind") == "Configuration"
+            and d.doc["metadata"]["name"].endswith("-backend")
+        )
+        names = {f"{r['name']}.{r['version']}" for r in backend["spec"]["api"][which]}
+        assert (wanted or "actors.v1alpha1") in names
+
+
+def test_the_chart_api_gate_matches_the_api_access_rule() -> None:
+    """templates/_helpers.tpl todo-dapr.grpcApiSince lists exactly GRPC_SINCE."""
+    helpers = (ROOT / "charts/todo-dapr/templates/_helpers.tpl").read_text(encoding="utf-8")
+    body = helpers.split('{{- define "todo-dapr.grpcApiSince" -}}', 1)[1].split("{{- end", 1)[0]
+    assert yaml.safe_load(body) == GRPC_SINCE
 
 
 def test_the_cli_lists_the_same_releases() -> None:

@@ -95,6 +95,9 @@ class FieldSpec:
     # The name is found only when it starts with exactly this prefix (kit retry ``backOff``);
     # the rest is matched case-insensitively.
     exact_prefix: str | None = None
+    # The first supported Dapr release whose metadata.yaml marks the field deprecated, when an
+    # earlier supported release did not (``tools.release_catalog``); None: deprecated in all.
+    deprecated_since: str | None = None
 
     @property
     def spellings(self) -> tuple[str, ...]:
@@ -492,8 +495,12 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     return _load(CATALOG_DIR if directory is None else directory.resolve())
 
 
-@cache
-def _load(directory: Path) -> Catalog:
+def read_catalog_files(
+    directory: Path | None = None,
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The generated catalog, the hand-written overrides and the code fields of ``directory``
+    (default: the project's), as ``build_catalog`` takes them."""
+    directory = CATALOG_DIR if directory is None else directory
     generated = _read_json(directory / CATALOG_FILE)
     overrides_path = directory / OVERRIDES_FILE
     if not overrides_path.exists():
@@ -501,6 +508,12 @@ def _load(directory: Path) -> Catalog:
     overrides = _read_json(overrides_path) if overrides_path.exists() else {}
     code_path = directory / CODE_FIELDS_FILE
     code_fields = _read_json(code_path) if code_path.exists() else {}
+    return generated, overrides, code_fields
+
+
+@cache
+def _load(directory: Path) -> Catalog:
+    generated, overrides, code_fields = read_catalog_files(directory)
     try:
         return build_catalog(generated, overrides, code_fields)
     except (KeyError, TypeError, ValueError) as exc:
@@ -513,15 +526,18 @@ def _load(directory: Path) -> Catalog:
 INITIAL_VERSIONS = frozenset({"", "v0", "v1"})
 
 
-def lookup_component(catalog: Catalog, type_: str, version: str) -> ComponentSpec | None:
+def lookup_component(
+    catalog: Catalog, type_: str, version: str, release: str | None = None
+) -> ComponentSpec | None:
     """The catalog entry for the component daprd would create for ``type_``/``version``.
 
     A type daprd registers is followed to the components-contrib package its factory comes
     from (so registered aliases such as ``pubsub.azure.servicebus`` find the metadata of
     ``pubsub.azure.servicebus.topics``); None when daprd has no such version or the
     component has no metadata.yaml. Other types fall back to the catalog's own names.
+    ``release`` picks that Dapr release's registry (default: the newest).
     """
-    registration = load_registry().get(type_)
+    registration = load_registry(release=release).get(type_)
     if registration is not None:
         resolved = registration.resolve(version.strip())
         if resolved is None:
@@ -810,6 +826,15 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return pool[match[0]] if match else None
 
 
-def spec_for(type_: str, version: str) -> ComponentSpec | None:
-    """The project catalog's entry for a component (see ``lookup_component``)."""
-    return lookup_component(load_catalog(), type_, version)
+def spec_for(type_: str, version: str, release: str | None = None) -> ComponentSpec | None:
+    """The project catalog's entry for a component (see ``lookup_component``).
+
+    With ``release`` (a supported Dapr minor, as ``tools.releases.release_of`` gives it) the
+    entry is the one that release's components-contrib metadata.yaml describes
+    (``tools.release_catalog``); without it, the newest release's, as generated.
+    """
+    if release is None:
+        return lookup_component(load_catalog(), type_, version)
+    from tools.release_catalog import catalog_at  # the release data loads only when asked
+
+    return lookup_component(catalog_at(release), type_, version, release)

@@ -9,6 +9,11 @@ records, per entry, the releases that differ from it:
 - ``component_versions``: a type whose registered versions differ in an older release;
 - ``metadata``: per components-contrib package, a metadata name with ``since`` (the component
   code and metadata.yaml of older releases do not know it) or ``until`` (dropped after it);
+- ``component_specs``: per components-contrib package, the metadata.yaml fields (top level and
+  per authentication profile) whose spec an older release defines differently: the older
+  values of ``required``, ``type``, ``allowed``, ``default``, ``deprecated``, ``sensitive``, a
+  field or profile the older release lacks (``absent``) or only it has (``entry``), each with
+  the releases it applies to (``tools.release_catalog`` applies them);
 - ``crd_fields``: per ``<kind>-<version>`` schema, the topmost field path a release added
   (``spec.tracing.otel.headers``: ``since`` 1.17); its children are implied.
 
@@ -75,6 +80,40 @@ class Change:
             return False
         return self.until is None or key(release) <= key(self.until)
 
+    def describe(self, release: str) -> str:
+        """Why an entry is missing from ``release``, in the words every finding uses:
+        ``added in Dapr 1.18`` or ``removed after Dapr 1.16``."""
+        if self.since is not None and key(release) < key(self.since):
+            return f"added in Dapr {self.since}"
+        return f"removed after Dapr {self.until}"
+
+
+SPEC_ATTRIBUTES = frozenset({"type", "required", "allowed", "default", "deprecated", "sensitive"})
+SPEC_MARKERS = frozenset({"absent", "entry"})
+
+
+@dataclass(frozen=True)
+class SpecChange:
+    """How the releases in ``change`` define a field or profile: ``values`` holds the older
+    attribute values, or ``absent: True``, or the older ``entry``."""
+
+    change: Change
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PackageSpecChanges:
+    """The spec records of one components-contrib package (field names lower-cased)."""
+
+    fields: Mapping[str, tuple[SpecChange, ...]] = field(default_factory=dict)
+    profiles: Mapping[str, tuple[SpecChange, ...]] = field(default_factory=dict)
+    profile_fields: Mapping[str, Mapping[str, tuple[SpecChange, ...]]] = field(default_factory=dict)
+
+
+def applying(records: tuple[SpecChange, ...] | None, release: str) -> SpecChange | None:
+    """The record that describes ``release``, if any (none: the newest definition holds)."""
+    return next((r for r in records or () if r.change.present_in(release)), None)
+
 
 @dataclass(frozen=True)
 class ReleaseData:
@@ -84,6 +123,7 @@ class ReleaseData:
     component_versions: Mapping[str, Mapping[str, Any]]
     metadata: Mapping[str, Mapping[str, tuple[str, Change]]]
     crd_fields: Mapping[str, Mapping[str, Change]] = field(default_factory=dict)
+    component_specs: Mapping[str, PackageSpecChanges] = field(default_factory=dict)
 
     def component(self, type_: str) -> Change | None:
         return self.components.get(type_.lower())
@@ -111,6 +151,44 @@ def _change(raw: Any, where: str) -> Change:
     if since is None and until is None:
         raise ValueError(f"{where}: needs since or until")
     return Change(since=since, until=until)
+
+
+def _spec_records(raw: Any, where: str) -> tuple[SpecChange, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"{where}: expected a list of records")
+    out = []
+    for number, item in enumerate(raw):
+        place = f"{where}[{number}]"
+        change = _change(item, place)
+        values = {k: v for k, v in item.items() if k not in {"since", "until"}}
+        unknown = set(values) - SPEC_ATTRIBUTES - SPEC_MARKERS
+        if unknown or not values:
+            raise ValueError(f"{place}: unknown or no keys {sorted(unknown)}")
+        if "entry" in values and not isinstance(values["entry"], dict):
+            raise ValueError(f"{place}: entry must be an object")
+        out.append(SpecChange(change=change, values=values))
+    return tuple(out)
+
+
+def _named_records(raw: Any, where: str) -> dict[str, tuple[SpecChange, ...]]:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: expected an object")
+    return {str(n): _spec_records(r, f"{where}.{n}") for n, r in raw.items()}
+
+
+def _package_specs(raw: Any, where: str) -> PackageSpecChanges:
+    if not isinstance(raw, dict) or not set(raw) <= {"fields", "profiles", "profile_fields"}:
+        raise ValueError(f"{where}: expected fields, profiles and profile_fields")
+    nested = raw.get("profile_fields", {})
+    if not isinstance(nested, dict):
+        raise ValueError(f"{where}.profile_fields: expected an object")
+    return PackageSpecChanges(
+        fields=_named_records(raw.get("fields", {}), f"{where}.fields"),
+        profiles=_named_records(raw.get("profiles", {}), f"{where}.profiles"),
+        profile_fields={
+            str(t): _named_records(f, f"{where}.profile_fields.{t}") for t, f in nested.items()
+        },
+    )
 
 
 def parse_release_data(data: Any) -> ReleaseData:
@@ -146,7 +224,13 @@ def parse_release_data(data: Any) -> ReleaseData:
         if not isinstance(paths, dict):
             raise ValueError(f"crd_fields.{schema}: expected an object")
         crd[schema] = {p: _change(raw, f"crd_fields.{schema}.{p}") for p, raw in paths.items()}
+    specs = data.get("component_specs", {})
+    if not isinstance(specs, dict):
+        raise ValueError("component_specs: expected an object")
     return ReleaseData(
+        component_specs={
+            p: _package_specs(raw, f"component_specs.{p}") for p, raw in specs.items()
+        },
         refs=refs,
         components=components,
         removed_components=removed,

@@ -9,7 +9,8 @@
   ``python -m tools schemas import-releases``). The files above describe the newest release;
   this one records, per component type, metadata name (per components-contrib package) and CRD
   field path, only the entries that are not the same in every release, with the release that
-  added them (``since``) or the last one that had them (``until``). One small delta file
+  added them (``since``) or the last one that had them (``until``), and the metadata.yaml field
+  specs an older release defines differently (``component_specs``). One small delta file
   instead of a full copy per release keeps the package small, and "added in 1.18" is a lookup
   (``tools.releases`` reads it, lazily).
 

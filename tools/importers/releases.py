@@ -21,6 +21,7 @@ from tools.findings import EXIT_OK, EXIT_USAGE
 from tools.importers import contrib_fields
 from tools.importers.daprd_registry import RegistryImportError, import_registry
 from tools.importers.source import GitRef, SourceError
+from tools.importers.spec_changes import diff_specs, package_specs
 from tools.metadata_import import read_metadata_at
 from tools.releases import (
     NEWEST,
@@ -95,7 +96,8 @@ def _metadata_names(
 
 
 def read_release(dapr: Path, contrib: Path, dapr_ref: str, contrib_ref: str) -> dict[str, Any]:
-    """Everything compared for one release: registry, metadata names, CRD field paths."""
+    """Everything compared for one release: registry, metadata names and specs, CRD field
+    paths."""
     registry, _ = import_registry(GitRef(dapr, dapr_ref), dapr_ref)
     contrib_source = GitRef(contrib, contrib_ref)
     catalog, _ = read_metadata_at(contrib_source)
@@ -110,6 +112,7 @@ def read_release(dapr: Path, contrib: Path, dapr_ref: str, contrib_ref: str) -> 
     return {
         "registry": {c["type"]: c for c in registry["components"]},
         "metadata": _metadata_names(catalog, code),
+        "specs": package_specs(catalog),
         "crds": crds,
         "open": open_objects,
     }
@@ -189,6 +192,7 @@ def diff_releases(per_release: Mapping[str, Mapping[str, Any]]) -> dict[str, Any
         "components": components,
         "component_versions": versions,
         "metadata": metadata,
+        "component_specs": diff_specs({r: d.get("specs", {}) for r, d in per_release.items()}),
         "crd_fields": crd_fields,
     }
 
@@ -196,12 +200,9 @@ def diff_releases(per_release: Mapping[str, Mapping[str, Any]]) -> dict[str, Any
 def dumps(data: Mapping[str, Any]) -> str:
     """One line per entry, so a diff shows what a re-import changed."""
     lines = ["{"]
-    head = [
-        k for k in data if k not in ("components", "component_versions", "metadata", "crd_fields")
-    ]
-    for name in head:
+    sections = ("components", "component_versions", "metadata", "component_specs", "crd_fields")
+    for name in [k for k in data if k not in sections]:
         lines.append(f" {json.dumps(name)}: {json.dumps(data[name], sort_keys=True)},")
-    sections = ("components", "component_versions", "metadata", "crd_fields")
     for index, section in enumerate(sections):
         entries = data[section]
         lines.append(f" {json.dumps(section)}: {{")
@@ -261,8 +262,9 @@ def run_import_releases(
             print(f"{target}: malformed ({exc})", file=sys.stderr)
             return EXIT_STALE
         print(
-            f"{target}: shape valid ({len(shape.components)} component and "
-            f"{sum(len(m) for m in shape.metadata.values())} metadata changes across "
+            f"{target}: shape valid ({len(shape.components)} component, "
+            f"{sum(len(m) for m in shape.metadata.values())} metadata name and "
+            f"{len(shape.component_specs)} component spec changes across "
             f"{', '.join(SUPPORTED)}); content NOT compared with dapr/dapr and "
             "components-contrib because no git directories were given"
         )

@@ -284,6 +284,33 @@ Pass (dict "items" <list> "reserved" <list of names> "path" "<values path>" ["si
 {{- end -}}
 {{- end -}}
 
+{{/*
+gRPC APIs (the name.version keys of daprd's endpoint table, pkg/api/grpc/endpoints.go) that older
+Dapr releases do not have, with the release that added each. Mirrors GRPC_SINCE of
+tools/rules/dapr/api_access.py (tests compare the two).
+*/}}
+{{- define "todo-dapr.grpcApiSince" -}}
+actors.v1alpha1: "1.18"
+jobs.v1: "1.18"
+{{- end -}}
+
+{{/*
+Refuse an API rule that names a gRPC API the chosen Dapr release does not have: its gRPC server
+matches no method for it, so an allow-list would not allow and a deny-list would not deny it.
+Pass (dict "items" <list of {name, version, protocol}> "path" "<values path>" "release" <X.Y>).
+*/}}
+{{- define "todo-dapr.apiRulesForRelease" -}}
+{{- $since := include "todo-dapr.grpcApiSince" . | fromYaml -}}
+{{- $path := .path -}}
+{{- $release := .release | default "1.18" -}}
+{{- range $i, $rule := .items -}}
+{{- $added := get $since (printf "%v.%v" $rule.name $rule.version) -}}
+{{- if and (eq (toString $rule.protocol) "grpc") $added (semverCompare (printf "<%s.0" $added) (printf "%s.0" $release)) -}}
+{{- fail (printf "%s[%d]: gRPC API %q version %q was added in Dapr %s; daprd %s (daprVersion) has no such API, so this rule matches no method. Remove it, or set daprVersion to the release the cluster runs" $path $i (toString $rule.name) (toString $rule.version) $added $release) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* A list of app IDs as a YAML list, or fail when it is empty (an empty list means "all apps"). */}}
 {{- define "todo-dapr.scopes" -}}
 {{- if not .apps -}}

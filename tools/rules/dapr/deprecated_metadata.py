@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tools import dapr_model as dm
-from tools.catalog import spec_for
+from tools.catalog import FieldSpec, spec_for
 from tools.findings import Finding, Severity
+from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -15,7 +16,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
     type_ = dm.component_type(resource)
-    spec = spec_for(type_, dm.component_version(resource))
+    spec = spec_for(type_, dm.component_version(resource), release_of(bundle.options))
     if spec is None:
         return
     for item in dm.metadata_items(resource):
@@ -24,13 +25,18 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
             continue
         if field.exact_key and item.name != field.name:
             continue  # read by its exact spelling: dapr-metadata-case reports it as ignored
-        instead = f'; use "{field.replaced_by}" instead' if field.replaced_by else ""
-        yield RULE.finding(
-            resource,
-            f'"{field.name}" is deprecated{instead}. {type_} still reads it today, but a '
-            "later release may drop it.",
-            ("spec", "metadata", item.index, "name"),
-        )
+        path = ("spec", "metadata", item.index, "name")
+        yield RULE.finding(resource, message(field, type_), path)
+
+
+def message(field: FieldSpec, type_: str) -> str:
+    """The finding for a deprecated field, dated when an earlier release did not deprecate it."""
+    since = f" since Dapr {field.deprecated_since}" if field.deprecated_since else ""
+    instead = f'; use "{field.replaced_by}" instead' if field.replaced_by else ""
+    return (
+        f'"{field.name}" is deprecated{since}{instead}. {type_} still reads it today, but a '
+        "later release may drop it."
+    )
 
 
 RULE = Rule(
@@ -40,6 +46,8 @@ RULE = Rule(
     summary="Metadata name the component still reads but has deprecated",
     check=check,
     explanation="Deprecated names keep working (the code maps them onto the current field or "
-    "reads them as before); they are a warning, never reported as ignored.",
+    "reads them as before); they are a warning, never reported as ignored. Judged against the "
+    "chosen release's metadata.yaml: a field an earlier release did not deprecate says since "
+    "when, and on that earlier release it is not reported.",
     kinds=frozenset({"Component"}),
 )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from tools import dapr_model as dm
 from tools.catalog import spec_for
 from tools.findings import Finding, Severity
+from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -15,7 +16,8 @@ from tools.rules import Bundle, Rule
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
-    spec = spec_for(dm.component_type(resource), dm.component_version(resource))
+    type_, version = dm.component_type(resource), dm.component_version(resource)
+    spec = spec_for(type_, version, release_of(bundle.options))
     if spec is None:
         return
     for item in dm.metadata_items(resource):

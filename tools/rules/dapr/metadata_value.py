@@ -17,6 +17,7 @@ from tools.catalog import (
 )
 from tools.findings import Finding, Severity
 from tools.godecode import decode_problem, is_silent
+from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -48,7 +49,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
-    spec = spec_for(type_, version)
+    spec = spec_for(type_, version, release_of(bundle.options))
     if spec is None:
         return
     for item in dm.metadata_items(resource):

@@ -27,7 +27,7 @@ def resolvers(release: str) -> frozenset[str]:
 def _added_later(component: str, release: str) -> str:
     change = load_release_data().component(_PREFIX + component.lower())
     if change is not None and change.since is not None and key(release) < key(change.since):
-        return f" (added in Dapr {change.since})"
+        return f" ({change.describe(release)})"
     return ""
 
 

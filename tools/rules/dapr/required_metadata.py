@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from tools import dapr_model as dm
 from tools.catalog import ComponentSpec, FieldSpec, is_templated, spec_for
 from tools.findings import Finding, Severity
+from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -49,7 +50,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
-    spec = spec_for(type_, version)
+    spec = spec_for(type_, version, release_of(bundle.options))
     if spec is None:
         return
     present, literal = _given(resource)

@@ -9,6 +9,7 @@ from typing import Any
 from tools import dapr_model as dm
 from tools.catalog import parse_go_duration, parse_metadata_duration, spec_for
 from tools.findings import Finding, Severity
+from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -19,9 +20,9 @@ def _seconds(value: float) -> str:
     return f"{value:g}s"
 
 
-def _component_timeout(component: Resource) -> tuple[float, str] | None:
+def _component_timeout(component: Resource, release: str) -> tuple[float, str] | None:
     """The component's ``timeout`` metadata (or an alias of it) in seconds, with its text."""
-    spec = spec_for(dm.component_type(component), dm.component_version(component))
+    spec = spec_for(dm.component_type(component), dm.component_version(component), release)
     if spec is None:
         return None
     for item in dm.metadata_items(component):
@@ -53,7 +54,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         own = [
             t
             for c in dm.find_component(bundle, resource, name)
-            if (t := _component_timeout(c)) is not None
+            if (t := _component_timeout(c, release_of(bundle.options))) is not None
         ]
         if not own:
             continue

@@ -17,11 +17,12 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
-    reg = load_registry(release=release_of(bundle.options)).get(type_)
+    release = release_of(bundle.options)
+    reg = load_registry(release=release).get(type_)
     if reg is None or not list(dm.metadata_items(resource)):
         return
     resolved = reg.resolve(version.strip())
-    if resolved is None or spec_for(type_, version) is not None:
+    if resolved is None or spec_for(type_, version, release) is not None:
         return
     package = reg.versions[resolved]
     origin = (

@@ -8,7 +8,7 @@ from tools import dapr_model as dm
 from tools.catalog import did_you_mean, spec_for
 from tools.daprd_registry import load_registry
 from tools.findings import Finding, Severity
-from tools.releases import NEWEST, Change, key, load_release_data, release_of
+from tools.releases import NEWEST, Change, load_release_data, release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
@@ -21,13 +21,10 @@ def _package(type_: str, version: str) -> str | None:
 
 
 def _not_in_release(name: str, change: Change, release: str, type_: str) -> str:
-    if change.since is not None and key(release) < key(change.since):
-        when = f"added in Dapr {change.since}"
-    else:
-        when = f"removed after Dapr {change.until}"
     return (
-        f'{type_} metadata "{name}" was {when}: daprd {release} ignores it silently, so this '
-        "setting has no effect on that release. Run a release that reads it, or remove it."
+        f'{type_} metadata "{name}" was {change.describe(release)}: daprd {release} ignores it '
+        "silently, so this setting has no effect on that release. Run a release that reads it, "
+        "or remove it."
     )
 
 
@@ -35,10 +32,10 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
-    spec = spec_for(type_, version)
+    release = release_of(bundle.options)
+    spec = spec_for(type_, version, release)
     if spec is None:
         return
-    release = release_of(bundle.options)
     package = _package(type_, version) if release != NEWEST else None
     changes = load_release_data() if package is not None else None
     for item in dm.metadata_items(resource):

@@ -32,14 +32,10 @@ def _other_release(type_: str, release: str, effect: str) -> str | None:
     if change is None or change.present_in(release):
         return None
     upgrade = "run a Dapr release that has it, or pick a component this release registers"
-    if change.since is not None and key(release) < key(change.since):
-        return (
-            f'"{type_}" was added in Dapr {change.since}: daprd {release} does not register '
-            f'it ("couldn\'t find" at init), so {effect}; {upgrade}.'
-        )
+    more = "" if change.since is not None and key(release) < key(change.since) else " any more"
     return (
-        f'"{type_}" was removed after Dapr {change.until}: daprd {release} does not register '
-        f'it any more ("couldn\'t find" at init), so {effect}; {upgrade}.'
+        f'"{type_}" was {change.describe(release)}: daprd {release} does not register '
+        f'it{more} ("couldn\'t find" at init), so {effect}; {upgrade}.'
     )
 
 

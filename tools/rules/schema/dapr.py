@@ -136,7 +136,7 @@ def _newer_fields(resource: Resource, release: str) -> Iterator[Finding]:
     for dotted, change in changes.items():
         if change.present_in(release):
             continue
-        when = f"added in {change.since}" if change.since else f"removed after {change.until}"
+        when = change.describe(release)
         for path in _present(resource.doc, dotted.split("."), ()):
             yield RULE.finding(
                 resource,
