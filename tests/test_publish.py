@@ -725,26 +725,14 @@ def keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Pa
         data = subprocess.run([gpg, "--batch", flag], env=env, check=True, capture_output=True)
         target.write_bytes(data.stdout)
     # helm signs from the exported keyring on its own: the agent gpg started is not needed.
-    _stop_gpg_agent(home, env)
+    _stop_gpg_agent(home)
     yield secring, pubring
-    _stop_gpg_agent(home, env)
+    _stop_gpg_agent(home)
 
 
-def _stop_gpg_agent(home: Path, env: dict[str, str]) -> None:
-    """Stop the gpg-agent serving ``home``, and never wait on it for long.
-
-    ``gpgconf --kill`` asks the agent to exit and waits for it; an agent that has gone into a
-    busy loop (seen here once its home directory is about to be removed) kept a test module's
-    teardown waiting for minutes. So the request is bounded, and any agent still running for
-    this home directory is killed outright.
-    """
-    gpgconf = shutil.which("gpgconf")
-    if gpgconf:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            subprocess.run(
-                [gpgconf, "--kill", "all"], env=env, check=False, capture_output=True, timeout=10
-            )
+def _agents_of(home: Path) -> list[int]:
     marker = str(home).encode()
+    found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -753,8 +741,38 @@ def _stop_gpg_agent(home: Path, env: dict[str, str]) -> None:
         except OSError:
             continue
         if b"gpg-agent" in cmdline and marker in cmdline:
-            with contextlib.suppress(OSError):
-                os.kill(int(proc.name), signal.SIGKILL)
+            found.append(int(proc.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (the daemonized agent's parent may never reap it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] != ["Z"]
+
+
+def _stop_gpg_agent(home: Path) -> None:
+    """Stop the gpg-agent serving ``home``, and never wait on it for long.
+
+    ``gpgconf --kill`` waits for the agent to exit; inside the whole suite it was seen to wait
+    its full timeout every time, and an agent in a busy loop once held a module's teardown for
+    minutes. So the agent is found by its ``--homedir`` and sent SIGTERM, with SIGKILL for one
+    still there after a short grace.
+    """
+    pids = _agents_of(home)
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 2
+    while pids and time.monotonic() < deadline:
+        time.sleep(0.05)
+        pids = [pid for pid in pids if _running(pid)]
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.registry
