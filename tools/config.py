@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from tools import yaml_text
 from tools.findings import EXIT_USAGE
 from tools.formatters import FORMAT_NAMES
 from tools.path_ignores import ORIGIN_KEY, PathIgnore
@@ -77,7 +78,7 @@ def load(path: Path) -> Config:
         data: object = table
     else:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml_text.load(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"{label}: cannot read the config file ({exc.strerror})") from exc
         except (UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -18,11 +18,7 @@ from typing import Any
 import yaml
 
 from tools.findings import EXIT_USAGE
-
-try:
-    from yaml import CSafeLoader as SafeLoader
-except ImportError:  # pragma: no cover - libyaml is in every PyYAML wheel we install
-    from yaml import SafeLoader  # type: ignore[assignment]
+from tools.yaml_text import SafeLoader
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 CRD_KIND = "CustomResourceDefinition"

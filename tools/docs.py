@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from tools import values_docs
+from tools import values_docs, yaml_text
 from tools.findings import EXIT_FINDINGS, EXIT_OK
 
 START = "<!-- values-table:start -->"
@@ -81,7 +81,7 @@ def values_table(chart: Path, schema: dict[str, Any] | None = None) -> str:
     try:
         if schema is None:
             schema = dict(json.loads(schema_path.read_text(encoding="utf-8")))
-        values = yaml.safe_load((chart / "values.yaml").read_text(encoding="utf-8")) or {}
+        values = yaml_text.load((chart / "values.yaml").read_text(encoding="utf-8")) or {}
     except (OSError, ValueError, yaml.YAMLError) as exc:
         raise DocsError(f"cannot read the chart's values or schema: {exc}") from exc
     lines = ["| Key | Type | Default | Description |", "|---|---|---|---|"]

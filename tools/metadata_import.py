@@ -16,13 +16,9 @@ from typing import Any
 
 import yaml
 
+from tools import yaml_text
 from tools.catalog import CATALOG_FILE, FIELD_TYPES
 from tools.importers.source import GitRef, extract_tree
-
-try:  # libyaml's parser, same results as the pure-Python one and several times faster
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 BUILTIN_PROFILES = Path(".build-tools") / "builtin-authentication-profiles.yaml"
 METADATA_FILE = "metadata.yaml"
@@ -105,7 +101,7 @@ def _fields(items: Any, where: str) -> list[dict[str, Any]]:
 def _load_yaml(path: Path) -> Any:
     """Parse one YAML file; a syntax error becomes a ValueError that names the line."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        return yaml_text.load(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

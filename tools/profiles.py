@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from tools import yaml_text
 from tools.findings import EXIT_USAGE
 
 DEFAULT_CHART_DIRS = ("charts",)
@@ -41,7 +42,7 @@ def chart_dirs(root: Path) -> list[Path]:
     dirs: list[str] = list(DEFAULT_CHART_DIRS)
     if config.is_file():
         try:
-            data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+            data = yaml_text.load(config.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise ProfileError(f"{config}: not valid YAML ({exc})") from exc
         if not isinstance(data, dict):
@@ -128,7 +129,7 @@ def _named(chart: Path, names: list[str]) -> list[Profile]:
 def _release_in(path: Path) -> str | None:
     """The ``daprVersion`` a values file sets (None when it sets none or cannot be read)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_text.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None  # helm reports the file itself
     value = data.get("daprVersion") if isinstance(data, dict) else None
@@ -145,7 +146,7 @@ def profile_release(profile: Profile) -> str:
         chosen = _release_in(path) or chosen
     if chosen is None:
         try:
-            chart = yaml.safe_load((profile.chart / "Chart.yaml").read_text(encoding="utf-8"))
+            chart = yaml_text.load((profile.chart / "Chart.yaml").read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             chart = None
         app = chart.get("appVersion") if isinstance(chart, dict) else None

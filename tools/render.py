@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from tools import yaml_text
 from tools.profiles import Profile, ProfileError
 
 RELEASE_NAME = "todo-dapr"
@@ -49,7 +50,7 @@ def load_values(files: Sequence[Path]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in files:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml_text.load(path.read_text(encoding="utf-8"))
         except OSError as exc:
             raise ProfileError(f"{path}: cannot read values file ({exc.strerror})") from exc
         except yaml.MarkedYAMLError as exc:

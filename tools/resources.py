@@ -17,11 +17,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from tools.findings import Finding, Severity, parse_suppressions
-
-try:
-    from yaml import CSafeLoader as SafeLoader
-except ImportError:  # pragma: no cover - libyaml is in every PyYAML wheel we install
-    from yaml import SafeLoader  # type: ignore[assignment]
+from tools.yaml_text import SafeLoader
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from tools import __version__
+from tools import __version__, yaml_text
 from tools.findings import Finding, Severity
 from tools.formatters._common import resource_label, rule_docs_path
 from tools.path_ignores import ORIGIN_KEY
@@ -84,7 +84,7 @@ def _chart_name(chart: Path) -> str:
     import yaml
 
     try:
-        data = yaml.safe_load((chart / "Chart.yaml").read_text(encoding="utf-8"))
+        data = yaml_text.load((chart / "Chart.yaml").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return chart.name
     name = data.get("name") if isinstance(data, dict) else None
