@@ -36,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from tools import yaml_text
 from tools.publish_args import add_arguments
 from tools.registry import (
     CHART_LAYER,
@@ -325,7 +326,7 @@ def run_gate(chart: Path) -> None:
                     print("\n".join(shown), file=sys.stderr)
                 raise PublishError(
                     f"gate failed: `python -m tools {name}` exited {result.returncode}; fix what "
-                    "it reports above. Nothing was packaged or pushed"
+                    "it reports above. Nothing was pushed"
                 )
 
 
@@ -344,7 +345,7 @@ def source_epoch() -> int:
 def read_chart(chart: Path) -> tuple[str, str]:
     path = chart / "Chart.yaml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_text.load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PublishUsageError(
             f"{path}: cannot read it ({exc.strerror}); --chart takes a chart directory"
