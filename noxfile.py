@@ -68,12 +68,14 @@ def render(session: nox.Session) -> None:
 def test(session: nox.Session) -> None:
     """The pytest suite: real helm 3 and 4, a real OCI registry when docker-registry exists.
 
-    One worker per core, an idle worker takes queued tests from a busy one (the publish tests
-    wait on helm's back-off, the chart schema properties draw hundreds of examples);
+    One worker more than there are cores: the registry, helm and gpg tests spend part of their
+    time waiting (helm's own retry back-off, second-granularity archive times), and the spare
+    worker keeps the cores busy meanwhile. An idle worker takes queued tests from a busy one;
     `nox -s test -- -n0` runs it in one process (a later -n wins).
     """
     install(session, ".[test]")
-    session.run("python", "-m", "pytest", "-n", "auto", "--dist", "worksteal", *session.posargs)
+    workers = str((os.cpu_count() or 1) + 1)
+    session.run("python", "-m", "pytest", "-n", workers, "--dist", "worksteal", *session.posargs)
 
 
 @nox.session
