@@ -39,6 +39,45 @@ def _bytecode_in_the_cache() -> None:
 _bytecode_in_the_cache()
 
 
+def _slow_seconds(item: pytest.Item) -> float | None:
+    marker = item.get_closest_marker("slow")
+    if marker is None:
+        return None
+    return float(marker.args[0]) if marker.args else 1.0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the tests marked ``slow`` at the head of every xdist worker's share.
+
+    xdist hands each worker one contiguous block of the collection and lets an idle worker
+    steal the back half of a busy one's queue. A 15-second test near the end of a block runs
+    alone while the other cores idle. So the slow tests are dealt out, longest first, to the
+    worker whose share of them is smallest so far, and each block starts with its share: they
+    all run at the start, side by side, and the short tests fill in around them.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or "1")
+    costs = {item.nodeid: _slow_seconds(item) for item in items}
+    slow = sorted((i for i in items if costs[i.nodeid] is not None), key=lambda i: -costs[i.nodeid])
+    fast = [i for i in items if costs[i.nodeid] is None]
+    shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for item in slow:
+        lightest = loads.index(min(loads))
+        shares[lightest].append(item)
+        loads[lightest] += costs[item.nodeid] or 0.0
+    ordered: list[pytest.Item] = []
+    remaining = len(items)
+    for index, share in enumerate(shares):
+        # The block xdist's first distribution gives this worker: an equal split of the rest.
+        size = remaining // (workers - index)
+        remaining -= size
+        ordered += share
+        take = max(0, size - len(share))
+        ordered += fast[:take]
+        del fast[:take]
+    items[:] = ordered + fast
+
+
 @pytest.fixture(scope="session")
 def helm4() -> Path:
     return ensure_helm(4, quiet=True)

@@ -60,6 +60,7 @@ def test_subscription_scaling_renders_every_subscription() -> None:
     assert all(r["errors"] == 0 for r in rows), rows
 
 
+@pytest.mark.slow(5)
 def test_the_whole_report_table_and_plot(tmp_path: Path) -> None:
     results = {
         "validate": bench_validate([5], kv_docs=5, repeats=1),

@@ -136,6 +136,7 @@ def test_list_rules(cli: CliRunner) -> None:
     assert "yaml-syntax" in result.stdout
 
 
+@pytest.mark.slow(2)
 def test_render_every_profile(cli: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "rendered"
     result = cli("render", "--out", str(out))
@@ -150,6 +151,13 @@ def test_render_every_profile(cli: CliRunner, tmp_path: Path) -> None:
         )
         docs = [d for d in yaml.safe_load_all((out / f"{name}.yaml").read_text()) if d]
         assert any(d["kind"] == "Component" for d in docs)
+    # Each release's profile is judged against the release its values name, and is clean.
+    for release in ("1.16", "1.17", "1.18"):
+        tag = release.replace(".", "")
+        assert any(
+            line.startswith(f"dapr{tag} ") and f"Dapr {release}" in line and " 0 errors" in line
+            for line in result.stdout.splitlines()
+        ), result.stdout
 
 
 def test_render_user_values_with_a_typo_names_the_path(cli: CliRunner, tmp_path: Path) -> None:

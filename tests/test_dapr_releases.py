@@ -401,6 +401,7 @@ def test_check_fails_on_stale_data_and_importers_read_git_refs(tmp_path: Path) -
     assert mixed.returncode == 2
 
 
+@pytest.mark.slow(4)
 def test_render_judges_each_profile_against_its_release(cli: Any, tmp_path: Path) -> None:
     """A metadata name only 1.18 reads: the chart refuses it on top of the dapr116 profile
     (its daprVersion), and the validator refuses it when --dapr-version says the cluster runs
@@ -427,14 +428,8 @@ def test_render_judges_each_profile_against_its_release(cli: Any, tmp_path: Path
     (finding,) = json.loads(judged.stdout)["findings"]
     assert finding["rule"] == "dapr-unknown-metadata"
     assert "added in Dapr 1.18: daprd 1.16 ignores it" in finding["message"]
-    clean = cli("render", "--no-config", "--out", str(tmp_path / "d"))
-    assert clean.returncode == 0, clean.stdout
-    for release in SUPPORTED:
-        tag = release.replace(".", "")
-        assert any(
-            line.startswith(f"dapr{tag} ") and f"Dapr {release}" in line and " 0 errors" in line
-            for line in clean.stdout.splitlines()
-        ), clean.stdout
+    # That each release's own profile renders clean, judged against its release, is checked
+    # on the full render in tests/test_cli.py (test_render_every_profile).
 
 
 def test_the_chart_gate_matches_the_release_data() -> None:

@@ -19,6 +19,7 @@ def empty_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
+@pytest.mark.slow(3)
 def test_fresh_machine_installs_pinned_helm4(empty_cache: Path) -> None:
     path = helm.find_helm(quiet=True)
     assert path == empty_cache / "helm" / "v4.3.1" / "helm"
@@ -28,6 +29,7 @@ def test_fresh_machine_installs_pinned_helm4(empty_cache: Path) -> None:
     assert helm.find_helm(quiet=True) == path
 
 
+@pytest.mark.slow(2.5)
 def test_checksum_mismatch_installs_nothing(
     empty_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

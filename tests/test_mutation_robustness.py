@@ -60,6 +60,7 @@ def mutated(seeds: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str]]:
     return [mutate(rng.choice(seeds), rng) for _ in range(COUNT)]
 
 
+@pytest.mark.slow(1.2)
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_mutated_manifests_never_crash_a_rule(
     mutated: list[tuple[dict[str, Any], str]], shard: int

@@ -100,6 +100,7 @@ def run_installed(target: Path, cwd: Path, *args: str) -> subprocess.CompletedPr
     )
 
 
+@pytest.mark.slow(2)
 def test_the_wheel_carries_the_schemas_and_the_catalog(installed: Path, tmp_path: Path) -> None:
     where = run_installed(
         installed, tmp_path, "-c", "import tools.data as d; print(d.__file__, d.schema_root())"

@@ -178,6 +178,7 @@ def pre_commit(sample: Path, env: dict[str, str] | None = None) -> subprocess.Co
     )
 
 
+@pytest.mark.slow(2)
 def test_pre_commit_runs_the_hook(hook_repo: tuple[Path, str], tmp_path: Path) -> None:
     pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install pre-commit)")
     clone, rev = hook_repo
@@ -236,6 +237,7 @@ scopes: [notification-service]
 SUBSCRIPTION_FILES = 8
 
 
+@pytest.mark.slow(1.5)
 def test_pre_commit_judges_files_together_however_it_would_chunk_them(
     hook_repo: tuple[Path, str], tmp_path: Path
 ) -> None:

@@ -680,7 +680,11 @@ def test_transient_faults_are_retried(
 @pytest.mark.parametrize(
     ("case", "words"),
     [
-        (("PUT", "/manifests/0.1.0", 503), "503: unavailable: injected (after 2 attempts)"),
+        pytest.param(
+            ("PUT", "/manifests/0.1.0", 503),
+            "503: unavailable: injected (after 2 attempts)",
+            marks=pytest.mark.slow(15),  # helm's own back-off: about 7 s per attempt
+        ),
         (("PUT", "/manifests/", "cut"), "EOF"),
         (("GET", "/v2/", 503), "503 Service Unavailable (after 2 attempts)"),
     ],
@@ -890,6 +894,7 @@ def test_real_gate_refuses_a_broken_chart(registry: Registry, tmp_path: Path) ->
 
 
 @pytest.mark.registry
+@pytest.mark.slow(5)
 def test_real_cli_publishes_the_project_chart(registry: Registry) -> None:
     chart = REPO / "charts" / "todo-dapr"
     if not (chart / "Chart.yaml").is_file():

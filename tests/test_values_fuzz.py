@@ -18,8 +18,9 @@ import os
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import yaml
@@ -40,6 +41,8 @@ from hypothesis import HealthCheck, example, given, settings
 from tools.findings import Finding
 from tools.helm import run
 from tools.validate import Source, validate
+
+T = TypeVar("T")
 
 TOTAL = int(os.environ.get("TODO_DAPR_FUZZ_EXAMPLES", "40"))
 # Below this many values sets per shard the share that renders is too noisy to assert on.
@@ -192,39 +195,46 @@ NETWORK_ON = {
 }
 
 
+def _unchanged(_: object) -> Callable[[T], T]:
+    return lambda test: test
+
+
+@pytest.mark.slow(6)
 @pytest.mark.parametrize("shard", range(VALID_SHARDS))
 def test_every_schema_valid_values_set_renders_and_validates_clean(shard: int) -> None:
     outcomes: Counter[str] = Counter()
+    # The explicit regression cases run once, in the first shard; every shard draws its own.
+    regression = example if shard == 0 else _unchanged
 
     # Regression cases found by this test (reduced by hand); see the comments for the cause.
     # A label key that YAML reads as a number: the chart wrote label keys unquoted, and the
     # kubernetes-schema rule crashed on the int key of the helm test Pod (both fixed).
-    @example(defaults_with(commonLabels={"5": "x"}, tests={"enabled": True}))
+    @regression(defaults_with(commonLabels={"5": "x"}, tests={"enabled": True}))
     # The closest valid neighbours of the values in FOUND_SCHEMA_GAPS (now refused).
-    @example(defaults_with(stateStore={"extraMetadata": [{"name": "maxConns", "value": "1"}]}))
-    @example(defaults_with(stateStore={"timeout": "1s"}))
-    @example(defaults_with(scheduler={"schedule": "0 0-5/2 * * MON-FRI"}))
+    @regression(defaults_with(stateStore={"extraMetadata": [{"name": "maxConns", "value": "1"}]}))
+    @regression(defaults_with(stateStore={"timeout": "1s"}))
+    @regression(defaults_with(scheduler={"schedule": "0 0-5/2 * * MON-FRI"}))
     # A schedule with a backwards range: the chart refuses it (scheduler.schedule).
-    @example(defaults_with(scheduler={"schedule": "0 5-3 * * *"}))
+    @regression(defaults_with(scheduler={"schedule": "0 5-3 * * *"}))
     # Two subscriptions delivering task-events to one app: daprd keeps only the first
     # (dapr-subscription-duplicate); the chart refuses the second (subscriptions[3].scopes).
-    @example(defaults_with(subscriptions=[*DEFAULTS["subscriptions"], SECOND_TASK_EVENTS]))
+    @regression(defaults_with(subscriptions=[*DEFAULTS["subscriptions"], SECOND_TASK_EVENTS]))
     # An access control policy without a trust domain: daprd refused the whole section
     # (dapr-access-control); the policy now takes the section's trust domain.
-    @example(defaults_with(configuration={"accessControl": POLICY_WITHOUT_TRUST_DOMAIN}))
+    @regression(defaults_with(configuration={"accessControl": POLICY_WITHOUT_TRUST_DOMAIN}))
     # The closest valid neighbour of a gRPC rule with HTTP's version form (now refused).
-    @example(defaults_with(configuration={"api": GRPC_STATE_DENIED}))
+    @regression(defaults_with(configuration={"api": GRPC_STATE_DENIED}))
     # The longest durations the schema accepts still parse in Go (dapr-resiliency-timeout).
-    @example(defaults_with(pubsub={"initTimeout": "99999h"}, resiliency=LONGEST_TIMEOUTS))
+    @regression(defaults_with(pubsub={"initTimeout": "99999h"}, resiliency=LONGEST_TIMEOUTS))
     # A test pod requesting more memory than its limit (kubernetes-pod-resources): the chart
     # now refuses it (tests.resources.requests.memory).
-    @example(defaults_with(tests={"enabled": True, "resources": REQUEST_ABOVE_LIMIT}))
+    @regression(defaults_with(tests={"enabled": True, "resources": REQUEST_ABOVE_LIMIT}))
     # The closest valid neighbours of a route match and a trip that are not CEL, and of a
     # breaker timeout of zero (now refused).
-    @example(defaults_with(subscriptions=[ROUTED_SUBSCRIPTION]))
-    @example(defaults_with(resiliency=BREAKER_TRIP_OF_TWO))
+    @regression(defaults_with(subscriptions=[ROUTED_SUBSCRIPTION]))
+    @regression(defaults_with(resiliency=BREAKER_TRIP_OF_TWO))
     # DNS pods chosen through networkPolicy.dns (security-networkpolicy-egress once ignored them).
-    @example(
+    @regression(
         defaults_with(
             networkPolicy={**NETWORK_ON, "dns": {"namespace": "dns", "podLabels": {"app": "dns"}}}
         )
@@ -328,6 +338,7 @@ def check_refused(mutation: Mutation) -> None:
     assert "Traceback" not in rendered.stderr
 
 
+@pytest.mark.slow(1.5)
 @pytest.mark.parametrize("kind", MUTATION_KINDS)
 def test_every_mutation_that_breaks_the_schema_is_refused_with_its_path(kind: str) -> None:
     @settings(max_examples=MUTATION_EXAMPLES, deadline=None, suppress_health_check=HEALTH)

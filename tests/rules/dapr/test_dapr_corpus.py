@@ -123,6 +123,7 @@ def test_spec_yaml_as_one_stream() -> None:
     assert not [f for f in findings if f.resource and f.resource.name == "statestore"]
 
 
+@pytest.mark.slow(2.5)
 def test_rendered_profiles_are_clean(cli: CliRunner, tmp_path: Path) -> None:
     rendered = cli("render", "--out", str(tmp_path), "-q")
     assert rendered.returncode == 0, rendered.stderr
