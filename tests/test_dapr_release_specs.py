@@ -61,6 +61,8 @@ def test_an_auth_type_added_in_1_17_is_refused_by_1_16() -> None:
     (refused,) = _findings(KAFKA_JWT, "1.16", "dapr-metadata-value")
     assert '"authType" is "oidc_private_key_jwt", which is not one of' in refused
     assert "refuses it at initialisation" in refused
+    listed = refused.split("which is not one of ", 1)[1].split(";", 1)[0].split(", ")
+    assert len(listed) == len(set(listed)) and "certificate" in listed, refused
     for release in ("1.17", "1.18"):
         assert _findings(KAFKA_JWT, release, "dapr-metadata-value") == []
 

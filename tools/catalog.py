@@ -258,7 +258,9 @@ def _patch(spec: FieldSpec, patch: Mapping[str, Any]) -> FieldSpec:
         if key == "allowed":
             changes[key] = None if value is None else tuple(str(v) for v in value)
         elif key == "allowed_add":
-            changes["allowed"] = (*(spec.allowed or ()), *(str(v) for v in value))
+            # Added once: a release's metadata.yaml may already list a value the override adds.
+            added = (*(spec.allowed or ()), *(str(v) for v in value))
+            changes["allowed"] = tuple(dict.fromkeys(added))
         elif key in {"aliases", "required_unless"}:
             changes[key] = tuple(str(v) for v in value)
         elif key in FieldSpec.__dataclass_fields__:
