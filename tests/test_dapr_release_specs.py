@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from release_findings import errors_on
 
 from tools.catalog import read_catalog_files, spec_for
-from tools.findings import Severity
 from tools.importers.spec_changes import diff_specs, package_specs, records
 from tools.release_catalog import build_release_catalog, catalog_at
 from tools.releases import NEWEST, OPTION, SUPPORTED, load_release_data, parse_release_data
@@ -48,32 +48,23 @@ scopes: [backend]
 """
 
 
-def _findings(text: str, release: str, rule: str) -> list[str]:
-    report = validate([Source("m.yaml", text)], options={OPTION: release})
-    return [
-        f.message
-        for f in report.findings
-        if f.rule == rule and f.severity is Severity.ERROR and f.suppressed is None
-    ]
-
-
 def test_an_auth_type_added_in_1_17_is_refused_by_1_16() -> None:
-    (refused,) = _findings(KAFKA_JWT, "1.16", "dapr-metadata-value")
+    (refused,) = errors_on(KAFKA_JWT, "1.16", "dapr-metadata-value")
     assert '"authType" is "oidc_private_key_jwt", which is not one of' in refused
     assert "refuses it at initialisation" in refused
     listed = refused.split("which is not one of ", 1)[1].split(";", 1)[0].split(", ")
     assert len(listed) == len(set(listed)) and "certificate" in listed, refused
     for release in ("1.17", "1.18"):
-        assert _findings(KAFKA_JWT, release, "dapr-metadata-value") == []
+        assert errors_on(KAFKA_JWT, release, "dapr-metadata-value") == []
 
 
 def test_the_profile_a_release_has_decides_what_is_required() -> None:
     # 1.17 and 1.18 require the assertion key with this authType; 1.16 has no such profile.
     for release in ("1.17", "1.18"):
-        (needed,) = _findings(KAFKA_JWT, release, "dapr-required-metadata")
+        (needed,) = errors_on(KAFKA_JWT, release, "dapr-required-metadata")
         assert 'authType: "oidc_private_key_jwt"' in needed
         assert '"oidcClientAssertionKey"' in needed
-    assert _findings(KAFKA_JWT, "1.16", "dapr-required-metadata") == []
+    assert errors_on(KAFKA_JWT, "1.16", "dapr-required-metadata") == []
 
 
 def test_spec_for_defaults_to_the_newest_release() -> None:

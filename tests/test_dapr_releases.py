@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from chartutil import render
+from release_findings import errors_on
 from upstream_git import CONTRIB_VARIABLE, DAPR_VARIABLE, git_dir, missing
 
 from tools.findings import Severity
@@ -112,28 +113,19 @@ spec:
 """
 
 
-def _errors(text: str, release: str, rule: str) -> list[str]:
-    report = validate([Source("m.yaml", text)], options={OPTION: release})
-    return [
-        f.message
-        for f in report.findings
-        if f.rule == rule and f.severity is Severity.ERROR and f.suppressed is None
-    ]
-
-
 def test_a_type_added_in_1_17_makes_daprd_1_16_exit() -> None:
-    (message,) = _errors(RAVENDB, "1.16", "dapr-unknown-type")
+    (message,) = errors_on(RAVENDB, "1.16", "dapr-unknown-type")
     assert "added in Dapr 1.17" in message
     assert "daprd 1.16 does not register it" in message
     assert "sidecar exits" in message
-    assert _errors(RAVENDB, "1.17", "dapr-unknown-type") == []
-    assert _errors(RAVENDB, "1.18", "dapr-unknown-type") == []
+    assert errors_on(RAVENDB, "1.17", "dapr-unknown-type") == []
+    assert errors_on(RAVENDB, "1.18", "dapr-unknown-type") == []
 
 
 def test_a_type_removed_after_1_16_is_fine_only_on_1_16() -> None:
-    assert _errors(KITEX, "1.16", "dapr-unknown-type") == []
+    assert errors_on(KITEX, "1.16", "dapr-unknown-type") == []
     for release in ("1.17", "1.18"):
-        (message,) = _errors(KITEX, release, "dapr-unknown-type")
+        (message,) = errors_on(KITEX, release, "dapr-unknown-type")
         assert "removed after Dapr 1.16" in message
 
 
@@ -141,17 +133,17 @@ def test_versions_follow_the_release() -> None:
     sqlserver_v2 = RAVENDB.replace("state.ravendb", "state.sqlserver").replace(
         "version: v1", "version: v2"
     )
-    (message,) = _errors(sqlserver_v2, "1.16", "dapr-unknown-type")
+    (message,) = errors_on(sqlserver_v2, "1.16", "dapr-unknown-type")
     assert 'no version "v2"' in message
-    assert _errors(sqlserver_v2, "1.17", "dapr-unknown-type") == []
+    assert errors_on(sqlserver_v2, "1.17", "dapr-unknown-type") == []
 
 
 def test_a_metadata_name_added_in_1_18_is_ignored_by_older_daprd() -> None:
     for release in ("1.16", "1.17"):
-        (message,) = _errors(KAFKA, release, "dapr-unknown-metadata")
+        (message,) = errors_on(KAFKA, release, "dapr-unknown-metadata")
         assert '"producerRequiredAcks" was added in Dapr 1.18' in message
         assert f"daprd {release} ignores it" in message
-    assert _errors(KAFKA, "1.18", "dapr-unknown-metadata") == []
+    assert errors_on(KAFKA, "1.18", "dapr-unknown-metadata") == []
 
 
 def test_a_name_an_older_release_still_reads_is_not_unknown_there() -> None:
@@ -177,14 +169,14 @@ scopes: [backend]
 
 
 def test_a_crd_field_added_after_1_16_is_pruned_by_older_api_servers() -> None:
-    on_116 = _errors(CONFIGURATION, "1.16", "dapr-schema")
+    on_116 = errors_on(CONFIGURATION, "1.16", "dapr-schema")
     assert len(on_116) == 2
     assert any("spec.tracing.otel.timeout: added in Dapr 1.17" in m for m in on_116)
     assert any("spec.workflow.workflowConcurrencyLimits: added in Dapr 1.18" in m for m in on_116)
     assert all("prunes it" in m for m in on_116)
-    (on_117,) = _errors(CONFIGURATION, "1.17", "dapr-schema")
+    (on_117,) = errors_on(CONFIGURATION, "1.17", "dapr-schema")
     assert "workflowConcurrencyLimits: added in Dapr 1.18" in on_117
-    assert _errors(CONFIGURATION, "1.18", "dapr-schema") == []
+    assert errors_on(CONFIGURATION, "1.18", "dapr-schema") == []
 
 
 def test_the_default_is_the_newest_release() -> None:
