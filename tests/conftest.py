@@ -46,7 +46,7 @@ def _slow_seconds(item: pytest.Item) -> float | None:
     return float(marker.args[0]) if marker.args else 1.0
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Put the tests marked ``slow`` at the head of every xdist worker's share.
 
     xdist hands each worker one contiguous block of the collection and lets an idle worker

@@ -96,13 +96,13 @@ def _check_ref(ref: str) -> None:
         raise SourceError(f"{ref!r}: not a git ref")
 
 
-def _run_git(git_dir: Path, *args: str, timeout: int = 60) -> bytes:
+def _run_git(git_dir: Path, *args: str) -> bytes:
     try:
         done = subprocess.run(
             ["git", "--git-dir", str(git_dir), *args],
             capture_output=True,
             check=False,
-            timeout=timeout,
+            timeout=60,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise SourceError(f"git in {git_dir}: {exc}") from None
