@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import worktree
+from cache_prune import prune_test_caches
 
 from tools.helm import cache_dir, ensure_helm
 
@@ -37,6 +39,13 @@ def _bytecode_in_the_cache() -> None:
 
 
 _bytecode_in_the_cache()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Prune the caches earlier runs left (tests/cache_prune.py), once per run, before any
+    xdist worker starts using them."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        prune_test_caches(worktree.cache_dir(), cache_dir() / "pycache")
 
 
 def _slow_seconds(item: pytest.Item) -> float | None:

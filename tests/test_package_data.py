@@ -81,6 +81,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
             built.rename(wheels)
         except OSError:  # another worker cached the same tree first
             shutil.rmtree(built)
+    os.utime(wheels)  # most recently used: kept when the cache is pruned
     (wheel,) = wheels.glob("todo_dapr_tools-*.whl")
     target = tmp_path_factory.mktemp("target")
     pip("install", "--no-deps", "--target", str(target), str(wheel), cwd=target.parent)

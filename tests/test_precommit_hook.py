@@ -158,6 +158,7 @@ def hook_repo() -> tuple[Path, str]:
             work.rename(clone)
         except OSError:  # another worker finished the same tree first
             shutil.rmtree(work)
+    os.utime(clone)  # most recently used: kept when the cache is pruned
     return clone, git(clone, "rev-parse", "HEAD").strip()
 
 
