@@ -17,6 +17,8 @@ from tools.catalog import (
     CATEGORIES,
     Catalog,
     CatalogError,
+    ComponentSpec,
+    LazySpecs,
     build_catalog,
     constraint_problem,
     cron_schedule_problem,
@@ -26,6 +28,7 @@ from tools.catalog import (
     lookup_component,
     parse_job_time,
     parse_metadata_duration,
+    read_catalog_files,
     type_problem,
     value_allowed,
 )
@@ -533,3 +536,33 @@ def test_committed_catalog_matches_a_fresh_import(tmp_path: Path) -> None:
     assert fresh == committed, (
         "re-run: python -m tools schemas import-metadata <contrib> --out tools/data/dapr-components"
     )
+
+
+def test_the_shipped_catalog_builds_every_entry_for_every_release() -> None:
+    # The validator builds entries lazily, so a malformed one would only fail at its lookup:
+    # here every entry of every release's catalog is built.
+    from tools.release_catalog import build_release_catalog
+    from tools.releases import SUPPORTED, load_release_data
+
+    files = read_catalog_files()
+    newest = build_catalog(*files)
+    assert len(newest.components) > 140
+    for release in SUPPORTED:
+        built = build_release_catalog(*files, load_release_data(), release)
+        assert set(built.components) == set(newest.components)
+
+
+def test_a_lazy_catalog_builds_only_what_is_looked_up() -> None:
+    catalog = build_catalog(*read_catalog_files(), lazy=True)
+    specs = catalog.components
+    assert isinstance(specs, LazySpecs)
+    built = lambda: [k for k, v in specs._specs.items() if isinstance(v, ComponentSpec)]  # noqa: E731
+    assert built() == []
+    kafka = catalog.by_package("pubsub/kafka", "v1")
+    assert kafka is not None and kafka.type == "pubsub.kafka"
+    assert built() == [("pubsub.kafka", "v1")]
+    alias = catalog.lookup("pubsub.snssqs", "v1")
+    assert alias is not None and alias.type == "pubsub.snssqs"
+    assert alias.fields == catalog.lookup("pubsub.aws.snssqs", "v1").fields  # type: ignore[union-attr]
+    eager = build_catalog(*read_catalog_files())
+    assert {k: eager.components[k] for k in eager.components} == {k: specs[k] for k in specs}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from functools import cache
+from functools import cache, partial
 from types import MappingProxyType
 from typing import Any
 
@@ -23,6 +23,7 @@ from tools.catalog import (
     CatalogError,
     ComponentSpec,
     FieldSpec,
+    LazySpecs,
     build_catalog,
     load_catalog,
     read_catalog_files,
@@ -156,20 +157,28 @@ def build_release_catalog(
     code_fields: Mapping[str, Any],
     data: ReleaseData,
     release: str,
+    *,
+    lazy: bool = False,
 ) -> Catalog:
     """The catalog of ``release`` from the newest release's files and the release data."""
     entries = []
     for entry in generated.get("components", ()):
         changes = data.component_specs.get(str(entry.get("source", "")).rpartition("/")[0])
         entries.append(entry if changes is None else entry_at(entry, changes, release))
-    catalog = build_catalog({**generated, "components": entries}, overrides, code_fields)
-    return narrowed(catalog, data, release)
+    catalog = build_catalog({**generated, "components": entries}, overrides, code_fields, lazy=lazy)
+    return narrowed(catalog, data, release, lazy=lazy)
 
 
-def narrowed(catalog: Catalog, data: ReleaseData, release: str) -> Catalog:
-    """A copy of ``catalog`` without the names ``release`` does not read, deprecations dated."""
-    components = {p: _narrowed(s, data, release) for p, s in catalog.components.items()}
-    return replace(catalog, components=components, _packages={})
+def narrowed(catalog: Catalog, data: ReleaseData, release: str, *, lazy: bool = False) -> Catalog:
+    """A copy of ``catalog`` without the names ``release`` does not read, deprecations dated
+    (each entry narrowed on first lookup when ``lazy``)."""
+    specs = LazySpecs()
+    for found in catalog.components:
+        narrow = partial(lambda k: _narrowed(catalog.components[k], data, release), found)
+        specs.put(found, narrow, catalog.source_of(found))
+    if not lazy:
+        specs.build_all()
+    return replace(catalog, components=specs, _package_keys={})
 
 
 @cache
@@ -178,9 +187,9 @@ def catalog_at(release: str) -> Catalog:
     applies to the newest release, so its catalog is the generated one, narrowed."""
     data = load_release_data()
     if release == NEWEST:
-        return narrowed(load_catalog(), data, release)
+        return narrowed(load_catalog(), data, release, lazy=True)
     generated, overrides, code_fields = read_catalog_files()
     try:
-        return build_release_catalog(generated, overrides, code_fields, data, release)
+        return build_release_catalog(generated, overrides, code_fields, data, release, lazy=True)
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"catalog for Dapr {release}: malformed ({exc})") from None
