@@ -48,11 +48,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         prune_test_caches(worktree.cache_dir(), cache_dir() / "pycache")
 
 
-def _slow_seconds(item: pytest.Item) -> float | None:
+def _slow(item: pytest.Item) -> tuple[float, str] | None:
+    """A slow test's rough seconds and the unit it is dealt out in (its own node id, or the
+    ``together`` name it shares with tests that should run on one worker)."""
     marker = item.get_closest_marker("slow")
     if marker is None:
         return None
-    return float(marker.args[0]) if marker.args else 1.0
+    seconds = float(marker.args[0]) if marker.args else 1.0
+    return seconds, str(marker.kwargs.get("together", item.nodeid))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -60,20 +63,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     xdist hands each worker one contiguous block of the collection and lets an idle worker
     steal the back half of a busy one's queue. A 15-second test near the end of a block runs
-    alone while the other cores idle. So the slow tests are dealt out, longest first, to the
-    worker whose share of them is smallest so far, and each block starts with its share: they
-    all run at the start, side by side, and the short tests fill in around them.
+    alone while the other cores idle. So the slow tests are dealt out, longest unit first, to
+    the worker whose share of them is smallest so far, and each block starts with its share:
+    they all run at the start, side by side, and the short tests fill in around them. Tests
+    marked ``together`` go to one worker (they share an expensive per-process setup).
     """
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or "1")
-    costs = {item.nodeid: _slow_seconds(item) for item in items}
-    slow = sorted((i for i in items if costs[i.nodeid] is not None), key=lambda i: -costs[i.nodeid])
-    fast = [i for i in items if costs[i.nodeid] is None]
+    units: dict[str, list[pytest.Item]] = {}
+    costs: dict[str, float] = {}
+    fast = []
+    for item in items:
+        slow = _slow(item)
+        if slow is None:
+            fast.append(item)
+            continue
+        seconds, unit = slow
+        units.setdefault(unit, []).append(item)
+        costs[unit] = costs.get(unit, 0.0) + seconds
     shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
     loads = [0.0] * workers
-    for item in slow:
+    for unit in sorted(units, key=lambda u: -costs[u]):
         lightest = loads.index(min(loads))
-        shares[lightest].append(item)
-        loads[lightest] += costs[item.nodeid] or 0.0
+        shares[lightest] += units[unit]
+        loads[lightest] += costs[unit]
     ordered: list[pytest.Item] = []
     remaining = len(items)
     for index, share in enumerate(shares):

@@ -199,7 +199,7 @@ def _unchanged(_: object) -> Callable[[T], T]:
     return lambda test: test
 
 
-@pytest.mark.slow(6)
+@pytest.mark.slow(4.5, together="values-fuzz")
 @pytest.mark.parametrize("shard", range(VALID_SHARDS))
 def test_every_schema_valid_values_set_renders_and_validates_clean(shard: int) -> None:
     outcomes: Counter[str] = Counter()
@@ -338,7 +338,7 @@ def check_refused(mutation: Mutation) -> None:
     assert "Traceback" not in rendered.stderr
 
 
-@pytest.mark.slow(1.5)
+@pytest.mark.slow(1.5, together="values-fuzz")
 @pytest.mark.parametrize("kind", MUTATION_KINDS)
 def test_every_mutation_that_breaks_the_schema_is_refused_with_its_path(kind: str) -> None:
     @settings(max_examples=MUTATION_EXAMPLES, deadline=None, suppress_health_check=HEALTH)
