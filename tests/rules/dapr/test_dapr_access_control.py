@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.access_control import RULE
 
 CONFIG = """\
@@ -32,9 +32,7 @@ GOOD = (
 
 def run(policies: str = GOOD, default: str = "deny") -> list[Finding]:
     text = CONFIG.replace("DEFAULT", default).replace("POLICIES\n", policies)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_valid_policies_pass_whatever_the_case_of_actions() -> None:

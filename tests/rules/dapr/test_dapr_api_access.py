@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.api_access import RULE
 
 CONFIG = """\
@@ -20,9 +20,7 @@ ALLOWED
 
 def run(*rules: str) -> list[Finding]:
     text = CONFIG.replace("ALLOWED", "\n".join(f"      - {r}" for r in rules))
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_valid_rules_pass() -> None:
@@ -73,11 +71,9 @@ spec:
     denied:
       - {name: jobs, version: v1, protocol: grpc}
 """
-    resources = load_text(text, "test.yaml").resources
 
     def on(release: str) -> list[Finding]:
-        bundle = Bundle(resources, options={"dapr_version": release})
-        return [f for r in resources for f in RULE.check(r, bundle)]
+        return check(RULE, text, options={"dapr_version": release})
 
     assert on("1.18") == []
     (finding,) = on("1.17")

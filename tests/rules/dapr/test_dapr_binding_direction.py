@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.binding_direction import RULE
 
 DOC = """\
@@ -23,9 +22,7 @@ spec:
 
 def run(type_: str, value: str, name: str = "direction") -> list[Finding]:
     text = DOC.replace("TYPE", type_).replace("VALUE", value).replace("NAME", name)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_only_an_unregistered_direction_is_an_error() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.config_duration import RULE
 
 CONFIG = """\
@@ -30,9 +29,7 @@ spec:
 
 def run(otel: str = '"10s"', any_: str = '"168h"', ttl: str = '"24h"') -> list[Finding]:
     text = CONFIG.replace("@OTEL@", otel).replace("@ANY@", any_).replace("@TTL@", ttl)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_go_durations_pass() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.duplicate_metadata import RULE
 
 DOC = """\
@@ -23,9 +23,7 @@ spec:
 
 def run(first: str, second: str) -> list[Finding]:
     text = DOC.replace("FIRST", first).replace("SECOND", second)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_case_only_difference_is_an_error() -> None:

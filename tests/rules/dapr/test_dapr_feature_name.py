@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.feature_name import RULE
 
 CONFIG = """\
@@ -19,9 +19,7 @@ spec:
 
 def run(name: str, enabled: str = "true") -> list[Finding]:
     text = CONFIG.replace("NAME", name).replace("ENABLED", enabled)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_known_features_pass() -> None:
@@ -55,9 +53,7 @@ def test_flags_of_older_releases_are_retired() -> None:
 
 def _on(release: str, name: str) -> list[Finding]:
     text = CONFIG.replace("NAME", name).replace("ENABLED", "true")
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources, options={"dapr_version": release})
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text, options={"dapr_version": release})
 
 
 def test_features_follow_the_release() -> None:

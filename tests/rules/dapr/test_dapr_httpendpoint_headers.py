@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.httpendpoint_headers import RULE
 
 ENDPOINT = """\
@@ -20,9 +20,7 @@ HEADERS
 
 def run(*headers: str) -> list[Finding]:
     text = ENDPOINT.replace("HEADERS", "\n".join(f"    - {h}" for h in headers))
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_one_source_per_header_passes() -> None:

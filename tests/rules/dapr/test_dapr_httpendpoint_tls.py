@@ -7,10 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.httpendpoint_tls import RULE
 
 ENDPOINT = """\
@@ -56,9 +55,7 @@ def pem(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def run(tls: dict[str, object]) -> list[Finding]:
-    resources = load_text(ENDPOINT.replace("@TLS@", json.dumps(tls)), "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, ENDPOINT.replace("@TLS@", json.dumps(tls)))
 
 
 def test_complete_pairs_and_root_ca_pass(pem: dict[str, str]) -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.httpendpoint_url import RULE
 
 ENDPOINT = """\
@@ -19,9 +18,7 @@ spec:
 
 
 def run(url: str) -> list[Finding]:
-    resources = load_text(ENDPOINT.replace("URL", url), "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, ENDPOINT.replace("URL", url))
 
 
 @pytest.mark.parametrize(

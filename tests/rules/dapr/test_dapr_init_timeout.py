@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.init_timeout import RULE
 
 COMPONENT = """\
@@ -22,9 +21,7 @@ spec:
 
 
 def run(timeout: str) -> list[Finding]:
-    resources = load_text(COMPONENT.replace("TIMEOUT", timeout), "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, COMPONENT.replace("TIMEOUT", timeout))
 
 
 @pytest.mark.parametrize("timeout", ['"30s"', '"1h30m"', '"1.5m"', '"500ms"', '"2µs"', '""'])

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.metadata_case import RULE
 
 DOC = """\
@@ -21,9 +21,7 @@ spec:
 
 def run(name: str, type_: str = "pubsub.kafka") -> list[Finding]:
     text = DOC.replace("NAME", name).replace("TYPE", type_)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_non_canonical_case_is_info() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.catalog import FieldSpec
 from tools.findings import Finding, Severity
@@ -24,9 +25,7 @@ spec:
 
 def run(name: str, value: str, type_: str = "pubsub.kafka") -> list[Finding]:
     text = DOC.replace("NAME", name).replace("VALUE", value).replace("TYPE", type_)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_scram_prefix_in_sasl_mechanism_falls_back_to_plain() -> None:

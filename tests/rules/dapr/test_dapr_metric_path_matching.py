@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.metric_path_matching import RULE
 
 CONFIG = """\
@@ -24,9 +23,7 @@ spec:
 
 
 def run(*paths: str) -> list[Finding]:
-    resources = load_text(CONFIG.replace("@PATHS@", json.dumps(list(paths))), "t.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, CONFIG.replace("@PATHS@", json.dumps(list(paths))), "t.yaml")
 
 
 def test_valid_patterns_pass() -> None:

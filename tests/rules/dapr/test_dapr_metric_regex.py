@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.metric_regex import RULE, go_regex_problem
 
 CONFIG = """\
@@ -26,9 +25,7 @@ spec:
 
 
 def run(regex: str) -> list[Finding]:
-    resources = load_text(CONFIG.replace("REGEX", regex), "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, CONFIG.replace("REGEX", regex))
 
 
 @pytest.mark.parametrize(

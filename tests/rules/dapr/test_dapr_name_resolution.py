@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.name_resolution import RULE
 
 CONFIG = """\
@@ -23,9 +22,7 @@ spec:
 
 def run(name: str, version: str = "v1") -> list[Finding]:
     text = CONFIG.replace("@NAME@", name).replace("@VERSION@", version)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 @pytest.mark.parametrize(
@@ -50,9 +47,7 @@ def test_unknown_version_is_an_error() -> None:
 
 def _on(release: str, name: str) -> list[Finding]:
     text = CONFIG.replace("@NAME@", name).replace("@VERSION@", "v1")
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources, options={"dapr_version": release})
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text, options={"dapr_version": release})
 
 
 def test_nameformat_is_registered_from_1_18_on() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.otel_protocol import RULE
 
 CONFIG = """\
@@ -22,9 +21,7 @@ spec:
 
 def run(protocol: str, endpoint: str = '"otel-collector:4317"') -> list[Finding]:
     text = CONFIG.replace("PROTOCOL", protocol).replace("ENDPOINT", endpoint)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 @pytest.mark.parametrize("protocol", ["http", "grpc"])

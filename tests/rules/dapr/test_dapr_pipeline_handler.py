@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.pipeline_handler import RULE
 
 CONFIG = """\
@@ -38,9 +38,7 @@ def run(
     text = CONFIG.replace("HANDLER", handler).replace("TYPE", type_)
     if component:
         text += MIDDLEWARE.replace("VERSION", version)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_matching_component_passes() -> None:

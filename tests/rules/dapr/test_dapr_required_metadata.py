@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.required_metadata import RULE
 
 KAFKA = """\
@@ -21,9 +21,7 @@ ITEMS
 
 def run(*items: str, doc: str = KAFKA) -> list[Finding]:
     text = doc.replace("ITEMS", "\n".join(f"    - {i}" for i in items) or "    []")
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_password_auth_without_sasl_credentials() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.resiliency_breaker import RULE
 
 DOC = """\
@@ -22,9 +21,7 @@ spec:
 
 
 def run(body: str) -> list[Finding]:
-    resources = load_text(DOC.replace("BODY", body), "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, DOC.replace("BODY", body))
 
 
 def trip(expression: str) -> list[Finding]:

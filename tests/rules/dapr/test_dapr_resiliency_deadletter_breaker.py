@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.resiliency_deadletter_breaker import RULE
 
 PUBSUB = """\
@@ -58,9 +58,7 @@ def run(
         SUBSCRIPTION.replace("DEADLETTER", dead_letter).replace("[worker]", scopes),
         RESILIENCY.replace("TARGET\n", target),
     ]
-    resources = load_text("---\n".join(docs), "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources if RULE.applies_to(r) for f in RULE.check(r, bundle)]
+    return check(RULE, "---\n".join(docs))
 
 
 def test_an_inbound_breaker_with_dead_letter_subscriptions_warns() -> None:
@@ -111,9 +109,7 @@ def run_defaults(breaker: str, targets: str = "") -> list[Finding]:
         SUBSCRIPTION.replace("DEADLETTER", DLQ),
         DEFAULTS.replace("NAME", breaker).replace("TARGETS\n", targets),
     ]
-    resources = load_text("---\n".join(docs), "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources if RULE.applies_to(r) for f in RULE.check(r, bundle)]
+    return check(RULE, "---\n".join(docs))
 
 
 def test_a_default_inbound_breaker_applies_to_a_pubsub_without_a_target() -> None:

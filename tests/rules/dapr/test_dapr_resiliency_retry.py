@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.resiliency_retry import RULE
 
 DOC = """\
@@ -23,9 +22,7 @@ spec:
 
 def run(body: str, name: str = "r1") -> list[Finding]:
     text = DOC.replace("NAME", name).replace("BODY", body)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.resiliency_target import RULE
 
 DOC = """\
@@ -32,9 +32,7 @@ spec:
 
 
 def run(targets: str, extra: str = "") -> list[Finding]:
-    resources = load_text(DOC.replace("TARGETS", targets) + extra, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, DOC.replace("TARGETS", targets) + extra)
 
 
 def test_defined_and_built_in_names_pass() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.resiliency_timeout import RULE
 
 DOC = """\
@@ -22,9 +21,7 @@ spec:
 
 
 def run(value: str) -> list[Finding]:
-    resources = load_text(DOC.replace("VALUE", value), "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, DOC.replace("VALUE", value))
 
 
 @pytest.mark.parametrize("value", ["1h30m", "500ms", "1500", "+5s", ".5s", "2562047h"])

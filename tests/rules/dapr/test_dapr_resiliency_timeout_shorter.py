@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.resiliency_timeout_shorter import RULE
 
 DOCS = """\
@@ -34,9 +34,7 @@ spec:
 
 def run(component: str, policy: str, name: str = "timeout") -> list[Finding]:
     text = DOCS.replace("COMPONENT", component).replace("POLICY", policy).replace("NAME", name)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources if RULE.applies_to(r) for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_a_shorter_resiliency_timeout_warns() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.sampling_rate import RULE
 
 CONFIG = """\
@@ -20,9 +19,7 @@ spec:
 
 
 def run(rate: str) -> list[Finding]:
-    resources = load_text(CONFIG.replace("RATE", rate), "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, CONFIG.replace("RATE", rate))
 
 
 @pytest.mark.parametrize("rate", ['"25%"', '" 1"', '"0.5 "', '"1e400"', '"one"', '"1,5"', '"1__0"'])

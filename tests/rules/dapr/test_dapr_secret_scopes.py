@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.secret_scopes import RULE
 
 CONFIG = """\
@@ -20,9 +20,7 @@ SCOPES
 
 def run(*scopes: str) -> list[Finding]:
     text = CONFIG.replace("SCOPES", "\n".join(f"      - {s}" for s in scopes))
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_default_access_other_than_allow_or_deny() -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.subscription_duplicate import RULE
 
 SUB = """\
@@ -25,9 +25,7 @@ def sub(name: str, topic: str = "orders", scopes: str = "") -> str:
 
 
 def run(text: str) -> list[Finding]:
-    resources = load_text(text, "t.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text, "t.yaml")
 
 
 def test_second_subscription_on_a_topic_is_an_error() -> None:

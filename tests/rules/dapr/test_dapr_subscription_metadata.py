@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.subscription_metadata import RULE
 
 DOC = """\
@@ -22,9 +21,7 @@ spec:
 
 
 def run(value: str, key: str = "rawPayload") -> list[Finding]:
-    resources = load_text(DOC.replace("KEY", key).replace("VALUE", value), "t.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, DOC.replace("KEY", key).replace("VALUE", value), "t.yaml")
 
 
 @pytest.mark.parametrize("value", ['"true"', '"False"', '"1"', '"t"', "true", '""'])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
 from tools.resources import load_text
 from tools.rules import Bundle
@@ -38,9 +40,7 @@ scopes: [SCOPES]
 
 def run(topic: str, scopes: str, extra: str = "", pubsub: str = PUBSUB) -> list[Finding]:
     text = pubsub + SUB.replace("TOPIC", topic).replace("SCOPES", scopes).replace("EXTRA", extra)
-    resources = load_text(text, "t.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text, "t.yaml")
 
 
 def test_allowed_subscriptions_pass() -> None:

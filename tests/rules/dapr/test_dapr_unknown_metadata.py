@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
 from tools.resources import load_text
 from tools.rules import Bundle
@@ -23,9 +25,7 @@ EXTRA
 
 def run(extra: str, type_: str = "pubsub.kafka") -> list[Finding]:
     text = KAFKA.replace("TYPE", type_).replace("EXTRA", extra)
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_spec_fields_that_do_not_exist_are_errors_on_verified_types() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.dapr.unknown_type import RULE
 
 DOC = """\
@@ -22,9 +21,7 @@ spec:
 
 def run(type_: str, version: str = "v1", extra: str = "") -> list[Finding]:
     text = DOC.replace("TYPE", type_).replace("VERSION", version) + extra
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_misspelt_type_is_an_error_with_a_suggestion() -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle, Rule
+from rule_check import check as run
 
+from tools.findings import Severity
+from tools.rules import Rule
 
-def run(rule: Rule, text: str) -> list[Finding]:
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources if rule.applies_to(r) for f in rule.check(r, bundle)]
+__all__ = ["errors", "run", "warnings"]
 
 
 def errors(rule: Rule, text: str) -> list[str]:

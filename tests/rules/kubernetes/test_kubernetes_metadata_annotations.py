@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.kubernetes.metadata_annotations import RULE, TOTAL_SIZE_LIMIT
 
 
@@ -15,9 +14,7 @@ def run(annotations: str) -> list[Finding]:
         "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n"
         f"  annotations: {annotations}\n"
     )
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.kubernetes.metadata_finalizers import RULE
 
 
@@ -15,9 +15,7 @@ def run(
         f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: x\n"
         f"  finalizers: {finalizers}\n"
     )
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_invalid_finalizers_are_errors() -> None:

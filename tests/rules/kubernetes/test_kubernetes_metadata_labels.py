@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.kubernetes.metadata_labels import RULE
 
 
@@ -14,9 +13,7 @@ def run(
     labels: str, kind: str = "Component", api_version: str = "dapr.io/v1alpha1"
 ) -> list[Finding]:
     text = f"apiVersion: {api_version}\nkind: {kind}\nmetadata:\n  name: x\n  labels: {labels}\n"
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 @pytest.mark.parametrize(

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.kubernetes.metadata_name import RULE
 
 
 def run(kind: str, name: str, api_version: str = "v1", key: str = "name") -> list[Finding]:
     text = f'apiVersion: {api_version}\nkind: {kind}\nmetadata: {{{key}: "{name}"}}\n'
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 DAPR = "dapr.io/v1alpha1"

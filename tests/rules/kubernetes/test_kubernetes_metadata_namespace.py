@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.kubernetes.metadata_namespace import RULE
 
 
@@ -17,9 +16,7 @@ def run(
         f"apiVersion: {api_version}\nkind: {kind}\n"
         f'metadata: {{name: x, namespace: "{namespace}"}}\n'
     )
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 @pytest.mark.parametrize("namespace", ["Todo_NS", "todo.ns", "a" * 64, "-todo", "todo-"])

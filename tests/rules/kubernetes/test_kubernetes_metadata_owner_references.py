@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.kubernetes.metadata_owner_references import RULE
 
 OWNER = (
@@ -16,9 +16,7 @@ def run(references: str) -> list[Finding]:
     text = (
         f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  ownerReferences: {references}\n"
     )
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_complete_references_pass() -> None:

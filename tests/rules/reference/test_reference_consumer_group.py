@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.reference.consumer_group import RULE
 
 PUBSUB = """\
@@ -33,9 +33,7 @@ scopes: [{apps}]
 
 
 def run(text: str) -> list[Finding]:
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_two_apps_on_one_topic_with_a_fixed_group_warn() -> None:

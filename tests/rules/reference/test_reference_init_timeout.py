@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.reference.init_timeout import RULE
 
 KAFKA = """\
@@ -21,9 +21,7 @@ scopes: [backend]
 
 
 def run(text: str) -> list[Finding]:
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def with_spec(extra: str, meta: str = "") -> str:
@@ -66,9 +64,7 @@ def test_dial_timeout_counts_only_where_the_release_reads_it() -> None:
     # components-contrib reads dialTimeout from v1.18 on (common/component/kafka/metadata.go);
     # before, the client dials with its 30s default whatever the metadata says.
     text = with_spec('  initTimeout: "10s"\n', '    - {name: dialTimeout, value: "3s"}\n')
-    resources = load_text(text, "test.yaml").resources
     for release, expected in (("1.18", 0), ("1.17", 1), ("1.16", 1)):
-        bundle = Bundle(resources, options={"dapr_version": release})
-        found = [f for r in resources for f in RULE.check(r, bundle)]
+        found = check(RULE, text, options={"dapr_version": release})
         assert len(found) == expected, release
         assert all("(30s)" in f.message for f in found)

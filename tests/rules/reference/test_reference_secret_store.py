@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.reference.secret_store import RULE
 
 STORE = """\
@@ -30,9 +30,7 @@ auth: {secretStore: vault}
 
 
 def run(text: str) -> list[Finding]:
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_store_not_loaded_by_every_user_is_an_error() -> None:

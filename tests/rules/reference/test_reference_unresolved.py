@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.reference.unresolved import RULE
 
 TEXT = """\
@@ -49,9 +49,7 @@ spec: {type: secretstores.local.env, version: v1, metadata: []}
 
 
 def run(text: str) -> list[Finding]:
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_every_kind_of_reference_is_reported_as_a_warning() -> None:

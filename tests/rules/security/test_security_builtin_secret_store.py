@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.security.builtin_secret_store import RULE
 
 CONFIG = """\
@@ -19,9 +19,7 @@ spec:
 
 
 def run(text: str) -> list[Finding]:
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_scopes_without_the_builtin_store_warn() -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from rule_check import check
 
 from tools.findings import Finding
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.security.missing_scopes import RULE
 
 HEAD = {
@@ -16,9 +15,7 @@ HEAD = {
 
 
 def run(text: str) -> list[Finding]:
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 @pytest.mark.parametrize("kind", sorted(HEAD))

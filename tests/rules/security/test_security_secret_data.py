@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from rule_check import check
+
 from tools.findings import Finding
-from tools.resources import load_text
-from tools.rules import Bundle
 from tools.rules.security.secret_data import RULE
 
 
 def run(text: str) -> list[Finding]:
-    resources = load_text(text, "test.yaml").resources
-    bundle = Bundle(resources)
-    return [f for r in resources for f in RULE.check(r, bundle)]
+    return check(RULE, text)
 
 
 def test_data_and_string_data_are_errors_without_values() -> None:

@@ -1,0 +1,19 @@
+"""Run one rule over YAML text as the validator does: each resource it applies to, with the
+whole file as the bundle (shared by the rule tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tools.findings import Finding
+from tools.resources import load_text
+from tools.rules import Bundle, Rule
+
+
+def check(
+    rule: Rule, text: str, name: str = "test.yaml", options: Mapping[str, Any] | None = None
+) -> list[Finding]:
+    resources = load_text(text, name).resources
+    bundle = Bundle(resources, options=options or {})
+    return [f for r in resources if rule.applies_to(r) for f in rule.check(r, bundle)]
