@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,27 @@ def test_helm_env_must_be_executable(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 def test_no_install_when_not_allowed(empty_cache: Path) -> None:
     with pytest.raises(helm.HelmError, match="helm was not found"):
         helm.find_helm(install_missing=False)
+
+
+def test_version_is_asked_once_per_binary_and_again_when_it_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[tuple[str, ...]] = []
+    real_run = helm.run
+
+    def counting_run(binary: Path, *args: str, **kwargs: object) -> object:
+        asked.append(args)
+        return real_run(binary, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(helm, "run", counting_run)
+    binary = tmp_path / "helm"
+    shutil.copy2(helm.ensure_helm(4, quiet=True), binary)
+    assert helm.version(binary) == "v4.3.1"
+    assert helm.version(binary) == "v4.3.1"
+    assert len(asked) == 1
+    # The same path now holds another build: the memo must not answer for it.
+    shutil.copy2(helm.ensure_helm(3, quiet=True), binary)
+    assert helm.version(binary) == "v3.17.2"
+    assert len(asked) == 2
+    with pytest.raises(helm.HelmError, match="cannot run helm"):
+        helm.version(tmp_path / "absent")

@@ -181,8 +181,22 @@ def run(
     )
 
 
+_VERSIONS: dict[tuple[str, int, int, int], str] = {}
+
+
 def version(helm: Path) -> str:
+    """``helm version``, asked once per binary: keyed by the file's inode, size and mtime, so a
+    binary replaced in place is asked again."""
+    try:
+        stat = helm.stat()
+    except OSError as exc:
+        raise HelmError(f"{helm}: cannot run helm ({exc.strerror})") from exc
+    key = (str(helm), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    known = _VERSIONS.get(key)
+    if known is not None:
+        return known
     result = run(helm, "version", "--template", "{{ .Version }}")
     if result.returncode != 0:
         raise HelmError(f"{helm} version failed: {result.stderr.strip()}")
-    return result.stdout.strip()
+    _VERSIONS[key] = result.stdout.strip()
+    return _VERSIONS[key]
