@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import worktree
 from cache_prune import prune_test_caches
+from forked_cli import run_tools
 
 from tools.helm import cache_dir, ensure_helm
 
@@ -114,21 +115,13 @@ CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture
 def cli(helm4: Path) -> CliRunner:
-    """Run `python -m tools ARGS` from the repository root, as a user would."""
+    """Run `python -m tools ARGS` from the repository root, as a user would (each call its own
+    process: tests/forked_cli.py)."""
 
     def run(
         *args: str, input_text: str | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, "HELM": str(helm4), "NO_COLOR": "1", **(env or {})}
-        return subprocess.run(
-            [sys.executable, "-m", "tools", *args],
-            cwd=ROOT,
-            input=input_text,
-            capture_output=True,
-            text=True,
-            env=full_env,
-            check=False,
-            timeout=300,
-        )
+        return run_tools(*args, cwd=ROOT, env=full_env, input_text=input_text)
 
     return run

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from forked_cli import run_tools
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,15 +66,7 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     full_env.update({"PYTHONPATH": str(ROOT), **(env or {})})
-    result = subprocess.run(
-        [sys.executable, "-m", "tools", "validate", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=full_env,
-        check=False,
-        timeout=120,
-    )
+    result = run_tools("validate", *args, cwd=cwd, env=full_env, timeout=120)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -314,15 +306,8 @@ def test_render_reads_the_config_too(tmp_path: Path, helm4: Path) -> None:
     )
     chart = ROOT / "charts" / "todo-dapr"
     args = ("--chart", str(chart), "--profile", "dev", "--out", "out", "--quiet")
-    result = subprocess.run(
-        [sys.executable, "-m", "tools", "render", *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "HELM": str(helm4)},
-        check=False,
-        timeout=300,
-    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HELM": str(helm4)}
+    result = run_tools("render", *args, cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["resources"] > 0
     assert (tmp_path / "out" / "dev.yaml").is_file()

@@ -26,6 +26,7 @@ from tools.helm import ensure_helm, run
 from tools.registry import CHART_LAYER, PROV_LAYER, Credentials, RegistryClient, Retry
 
 sys.path.insert(0, str(Path(__file__).parent))
+from forked_cli import run_tools
 from registry_fixture import (
     Fault,
     FaultProxy,
@@ -263,13 +264,7 @@ def test_sign_needs_key_and_keyring(pub: Publish, chart: Path) -> None:
 
 
 def test_cli_usage_error_has_no_traceback(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "tools", "publish", "--registry", "https://example/charts"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        check=False,
-    )
+    result = run_tools("publish", "--registry", "https://example/charts", cwd=REPO)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert "oci://HOST[:PORT]/PATH" in result.stderr
@@ -869,16 +864,7 @@ def _cli(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[st
     env = {
         k: v for k, v in os.environ.items() if k not in (publish.ENV_USERNAME, publish.ENV_PASSWORD)
     }
-    return subprocess.run(
-        [sys.executable, "-m", "tools", "publish", *argv],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        input=stdin,
-        check=False,
-        timeout=600,
-    )
+    return run_tools("publish", *argv, cwd=REPO, env=env, input_text=stdin, timeout=600)
 
 
 @pytest.mark.registry
