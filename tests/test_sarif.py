@@ -124,6 +124,48 @@ def test_rendered_findings_point_at_the_chart_template(monkeypatch: pytest.Monke
     assert "relatedLocations" not in unmapped
 
 
+def _template_findings(text: str, label: str, path: tuple[str, ...]) -> list[Finding]:
+    loaded = load_text(text, label, label.rsplit("/", 1)[-1].removesuffix(".yaml"))
+    return [
+        Finding(
+            rule="dapr-schema",
+            category="schema",
+            severity=Severity.ERROR,
+            message=f"unknown field in {label}",
+            file=r.file,
+            line=r.line_of(path),
+            path="/" + "/".join(path),
+            resource=r,
+            template=r.template,
+        )
+        for r in loaded.resources
+    ]
+
+
+def _fingerprints(findings: list[Finding]) -> list[str]:
+    results = _sarif(Report(findings=findings, files=1))["runs"][0]["results"]
+    return [r["partialFingerprints"]["todoDaprFinding/v1"] for r in results]
+
+
+def test_fingerprints_follow_the_problem_not_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    level = ("spec", "logging", "level")
+    spec = _fingerprints(_template_findings(RENDERED, "build/rendered/spec.yaml", level))
+    # Another profile's render, three lines further down and with another message: the
+    # template's problem is the same alert; the unmapped one lives in another file.
+    moved = "# a\n# b\n# c\n" + RENDERED
+    dev = _fingerprints(_template_findings(moved, "build/rendered/dev.yaml", level))
+    assert dev[0] == spec[0]
+    assert dev[1] != spec[1]
+    # Another place in the same resource, or another resource, is another alert.
+    other_path = _fingerprints(_template_findings(RENDERED, "build/rendered/spec.yaml", ("spec",)))
+    assert other_path[0] != spec[0]
+    assert len(set(spec)) == 2
+    syntax = [_finding("yaml-syntax", "syntax", Severity.ERROR, "a.yaml", line) for line in (1, 9)]
+    first, second = _fingerprints(syntax)
+    assert first == second
+
+
 def test_suppressions_say_where_they_were_written(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     base = _finding("yaml-syntax", "syntax", Severity.ERROR, "a.yaml", 1)

@@ -15,6 +15,13 @@ The repository root is the nearest directory at or above the working directory h
 or ``ct.yaml``. Template paths are looked up in an index made by listing the repository's charts,
 so no manifest text is ever joined into a filesystem path.
 
+Each result carries a ``partialFingerprints`` entry, so that code scanning keeps one alert for
+one problem across runs although a template location has no line to hash: the rule, the primary
+location's URI, the resource (kind, namespace, name) and the JSON pointer inside it. Messages and
+lines are left out because they change when unrelated text moves; the same template problem in
+several profiles' renders is one alert on that template. A finding outside any resource (a YAML
+syntax error) is identified by its rule, file and message.
+
 Each rule descriptor links its page with ``helpUri`` when the base URL of the docs folder is
 known (``TODO_DAPR_DOCS_URL``, e.g. ``https://github.com/OWNER/REPO/blob/SHA/docs/``); SARIF
 requires an absolute URI there, so without it the page's repository path is given in ``help``
@@ -24,6 +31,7 @@ GitHub uses to rank alerts.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from functools import cache
@@ -149,6 +157,20 @@ def _rule_descriptors(findings: list[Finding]) -> tuple[list[dict[str, Any]], di
     return descriptors, index
 
 
+FINGERPRINT = "todoDaprFinding/v1"
+
+
+def _fingerprint(f: Finding, location: dict[str, Any]) -> str:
+    artifact = location.get("physicalLocation", {}).get("artifactLocation", {})
+    parts = [f.rule, str(artifact.get("uriBaseId", "")), str(artifact.get("uri", f.file))]
+    if f.resource is not None:
+        resource = f.resource
+        parts += [resource.kind or "", resource.namespace or "", resource.name or "", f.path]
+    else:
+        parts += [f.message]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
 def _result(f: Finding, rule_index: int, root: Path) -> dict[str, Any]:
     rendered = _file_location(f.file, f.line, root)
     template = template_index(root).get(f.template) if f.template else None
@@ -179,6 +201,7 @@ def _result(f: Finding, rule_index: int, root: Path) -> dict[str, Any]:
         "level": _LEVELS[f.severity],
         "message": {"text": f.message},
         "locations": [location],
+        "partialFingerprints": {FINGERPRINT: _fingerprint(f, location)},
     }
     if related:
         result["relatedLocations"] = related
