@@ -27,11 +27,9 @@ from tools.catalog import (
     spec_for,
 )
 from tools.cli import main as cli_main
-from tools.dapr_model import is_sensitive_field
+from tools.dapr_model import GRPC_APIS, MATCH_VARIABLES, is_sensitive_field
 from tools.redact import DSN_USERINFO, KEYVALUE_SECRET, URL_USERINFO, find_secrets_in_text
-from tools.rules.dapr.api_access import GRPC_APIS
-from tools.rules.dapr.resiliency_breaker import TRIP_VARIABLES
-from tools.rules.dapr.subscription_route import MATCH_VARIABLES
+from tools.resiliency_model import TRIP_VARIABLES
 from tools.token_formats import FORMATS
 from tools.validate import Source, validate
 

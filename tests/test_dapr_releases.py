@@ -23,6 +23,7 @@ from forked_cli import run_tools
 from release_findings import errors_on
 from upstream_git import CONTRIB_VARIABLE, DAPR_VARIABLE, git_dir, missing
 
+from tools.dapr_model import GRPC_SINCE
 from tools.findings import Severity
 from tools.importers.releases import diff_releases, run_import_releases
 from tools.profiles import Profile, profile_release
@@ -38,7 +39,6 @@ from tools.releases import (
     releases_path,
 )
 from tools.rules import Rule
-from tools.rules.dapr.api_access import GRPC_SINCE
 from tools.validate import Source, validate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tools.releases import key
+
 if TYPE_CHECKING:
     from tools.resources import Resource
     from tools.rules import Bundle
@@ -28,6 +30,50 @@ KEY_PREFIX_STRATEGIES = frozenset({"appid", "name", "namespace", "none"})
 
 # Name of the secret store every sidecar loads on Kubernetes unless the pod opts out.
 BUILTIN_SECRET_STORE = "kubernetes"
+
+# What daprd binds when it evaluates a subscription rule's match (pkg/runtime/subscription
+# findMatchingRoute).
+MATCH_VARIABLES = frozenset({"event"})
+
+# The "<name>.<version>" keys of the gRPC endpoint table in dapr/dapr 1.18
+# (pkg/api/grpc/endpoints.go); a gRPC rule naming anything else matches no method.
+GRPC_APIS = frozenset(
+    {
+        "invoke.v1",
+        "state.v1",
+        "state.v1alpha1",
+        "publish.v1",
+        "publish.v1alpha1",
+        "bindings.v1",
+        "secrets.v1",
+        "actors.v1",
+        "actors.v1alpha1",
+        "metadata.v1",
+        "configuration.v1alpha1",
+        "configuration.v1",
+        "lock.v1alpha1",
+        "unlock.v1alpha1",
+        "subtlecrypto.v1alpha1",
+        "crypto.v1alpha1",
+        "workflows.v1alpha1",
+        "workflows.v1beta1",
+        "jobs.v1alpha1",
+        "jobs.v1",
+        "shutdown.v1",
+        "subscribe.v1alpha1",
+        "conversation.v1alpha1",
+        "conversation.v1alpha2",
+    }
+)
+
+# Entries of the table that older releases lack (pkg/api/grpc/endpoints.go of v1.16.19 and
+# v1.17.13 against v1.18.3).
+GRPC_SINCE = {"actors.v1alpha1": "1.18", "jobs.v1": "1.18"}
+
+
+def grpc_apis(release: str) -> frozenset[str]:
+    """The gRPC endpoint table keys of daprd ``release``."""
+    return frozenset(a for a in GRPC_APIS if key(release) >= key(GRPC_SINCE.get(a, release)))
 
 
 @dataclass(frozen=True)

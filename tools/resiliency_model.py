@@ -41,6 +41,12 @@ PROTECTED_RETRIES = frozenset({"DaprBuiltInActorNotFoundRetries"})
 
 POLICY_KINDS = ("timeouts", "retries", "circuitBreakers")
 
+# The counts daprd binds when it evaluates a circuit breaker's `trip` (pkg/resiliency/breaker
+# Initialize).
+TRIP_VARIABLES = frozenset(
+    {"requests", "totalSuccesses", "totalFailures", "consecutiveSuccesses", "consecutiveFailures"}
+)
+
 _INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
 _MS = 1_000_000
 

@@ -6,50 +6,9 @@ from collections.abc import Iterator
 
 from tools import dapr_model as dm
 from tools.findings import Finding, Severity
-from tools.releases import key, release_of
+from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
-
-# The "<name>.<version>" keys of the gRPC endpoint table in dapr/dapr 1.18
-# (pkg/api/grpc/endpoints.go); a gRPC rule naming anything else matches no method.
-GRPC_APIS = frozenset(
-    {
-        "invoke.v1",
-        "state.v1",
-        "state.v1alpha1",
-        "publish.v1",
-        "publish.v1alpha1",
-        "bindings.v1",
-        "secrets.v1",
-        "actors.v1",
-        "actors.v1alpha1",
-        "metadata.v1",
-        "configuration.v1alpha1",
-        "configuration.v1",
-        "lock.v1alpha1",
-        "unlock.v1alpha1",
-        "subtlecrypto.v1alpha1",
-        "crypto.v1alpha1",
-        "workflows.v1alpha1",
-        "workflows.v1beta1",
-        "jobs.v1alpha1",
-        "jobs.v1",
-        "shutdown.v1",
-        "subscribe.v1alpha1",
-        "conversation.v1alpha1",
-        "conversation.v1alpha2",
-    }
-)
-
-
-# Entries of the table that older releases lack (pkg/api/grpc/endpoints.go of v1.16.19 and
-# v1.17.13 against v1.18.3).
-GRPC_SINCE = {"actors.v1alpha1": "1.18", "jobs.v1": "1.18"}
-
-
-def grpc_apis(release: str) -> frozenset[str]:
-    """The gRPC endpoint table keys of daprd ``release``."""
-    return frozenset(a for a in GRPC_APIS if key(release) >= key(GRPC_SINCE.get(a, release)))
 
 
 def _protocol_problem(protocol: object) -> str | None:
@@ -72,7 +31,7 @@ def _protocol_problem(protocol: object) -> str | None:
 
 
 def _rules(resource: Resource, which: str, release: str) -> Iterator[Finding]:
-    known = grpc_apis(release)
+    known = dm.grpc_apis(release)
     rules = dm.dig(resource.doc, "spec", "api", which)
     entries = [(i, r) for i, r in enumerate(rules if isinstance(rules, list) else [])]
     for index, rule in entries:
@@ -100,7 +59,7 @@ def _rules(resource: Resource, which: str, release: str) -> Iterator[Finding]:
             )
             else "so the rule has no effect"
         )
-        since = GRPC_SINCE.get(f"{name}.{version}")
+        since = dm.GRPC_SINCE.get(f"{name}.{version}")
         added = f" (added in Dapr {since})" if since else ""
         yield RULE.finding(
             resource,

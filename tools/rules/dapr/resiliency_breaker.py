@@ -11,10 +11,6 @@ from tools.findings import Finding, Severity
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
-# The counts daprd binds when it evaluates `trip` (pkg/resiliency/breaker Initialize).
-TRIP_VARIABLES = frozenset(
-    {"requests", "totalSuccesses", "totalFailures", "consecutiveSuccesses", "consecutiveFailures"}
-)
 _UINT32_MAX = (1 << 32) - 1
 
 
@@ -79,7 +75,7 @@ def _trip(resource: Resource, name: str, raw: Any, base: tuple[str, ...]) -> Ite
 
     path = (*base, "trip")
     try:
-        compiled = cel.compile_like_daprd(value, TRIP_VARIABLES)
+        compiled = cel.compile_like_daprd(value, rm.TRIP_VARIABLES)
     except cel.CelUnavailable as exc:
         yield RULE.finding(resource, f"trip not checked: {exc}.", path, Severity.WARNING)
         return
@@ -101,7 +97,7 @@ def _trip(resource: Resource, name: str, raw: Any, base: tuple[str, ...]) -> Ite
             path,
         )
         return
-    known = ", ".join(sorted(TRIP_VARIABLES))
+    known = ", ".join(sorted(rm.TRIP_VARIABLES))
     for unbound in compiled.unbound:
         yield RULE.finding(
             resource,

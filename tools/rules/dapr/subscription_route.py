@@ -11,9 +11,6 @@ from tools.findings import Finding, Severity
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
 
-# What daprd binds when it evaluates a match (pkg/runtime/subscription findMatchingRoute).
-MATCH_VARIABLES = frozenset({"event"})
-
 
 def _routes(resource: Resource) -> tuple[list[Any], str, bool]:
     """(rules, default path, whether the resource is v1alpha1) as daprd reads them: v1alpha1
@@ -38,7 +35,7 @@ def _match(resource: Resource, index: int, match: str) -> Iterator[Finding]:
 
     path = ("spec", "routes", "rules", index, "match")
     try:
-        compiled = cel.compile_like_daprd(match, MATCH_VARIABLES)
+        compiled = cel.compile_like_daprd(match, dm.MATCH_VARIABLES)
     except cel.CelUnavailable as exc:
         yield RULE.finding(resource, f"match not checked: {exc}.", path, Severity.WARNING)
         return
