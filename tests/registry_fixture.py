@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from programs import require
 
 BINARY = "docker-registry"
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
@@ -33,13 +34,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "proxy-connection
 
 def require_registry_binary() -> str:
     """The registry binary, or skip (locally) / fail (CI, where .ci/run installs it)."""
-    found = shutil.which(BINARY)
-    if found:
-        return found
-    message = "docker-registry is not installed (apt-get install docker-registry)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    return require(BINARY, "docker-registry")
 
 
 def free_port() -> int:

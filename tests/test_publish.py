@@ -27,6 +27,7 @@ from tools.registry import CHART_LAYER, PROV_LAYER, Credentials, RegistryClient,
 
 sys.path.insert(0, str(Path(__file__).parent))
 from forked_cli import run_tools
+from programs import require
 from registry_fixture import (
     Fault,
     FaultProxy,
@@ -702,11 +703,7 @@ def test_persistent_faults_fail_cleanly_with_nothing_tagged(
 @pytest.fixture(scope="module")
 def keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
     """A throwaway, passphrase-less signing key: (legacy secret keyring, public keyring)."""
-    gpg = shutil.which("gpg")
-    if gpg is None:
-        if os.environ.get("CI"):
-            pytest.fail("gpg is not installed")
-        pytest.skip("gpg is not installed")
+    gpg = require("gpg", "gnupg")
     home = tmp_path_factory.mktemp("gnupg")
     home.chmod(0o700)
     env = {**os.environ, "GNUPGHOME": str(home)}

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from programs import require
 from rule_check import check
 
 from tools.findings import Finding, Severity
@@ -25,10 +26,11 @@ spec:
 @pytest.fixture(scope="module")
 def pem(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A real self-signed certificate and its EC key, made by openssl for this run only."""
+    openssl = require("openssl", "openssl")
     folder: Path = tmp_path_factory.mktemp("pem")
     subprocess.run(
         [
-            "openssl",
+            openssl,
             "req",
             "-x509",
             "-newkey",
