@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from forked_cli import run_tools
 from worktree import cache_dir, tree_digest, tree_files, write_tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,16 +105,9 @@ def test_hook_selects_manifests_only() -> None:
 def run_entry(files: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """The hook's entry + args + files, with `todo-dapr` run from this checkout."""
     spec = hook()
-    command = [sys.executable, "-m", "tools", *spec["entry"].split()[1:], *spec["args"], *files]
-    return subprocess.run(
-        command,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"},
-        timeout=300,
-    )
+    args = [*spec["entry"].split()[1:], *spec["args"], *files]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    return run_tools(*args, cwd=cwd, env=env)
 
 
 def test_entry_fails_on_a_broken_manifest_and_names_it(tmp_path: Path) -> None:

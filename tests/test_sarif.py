@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from dataclasses import replace
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -15,6 +13,7 @@ from urllib.parse import urlparse
 
 import jsonschema
 import pytest
+from forked_cli import run_tools
 
 from tools.findings import Finding, Severity
 from tools.formatters import format_report
@@ -222,30 +221,9 @@ def test_cli_sarif_for_a_rendered_file(tmp_path: Path) -> None:
     rendered.parent.mkdir(parents=True)
     rendered.write_text(RENDERED, encoding="utf-8")
     out = tmp_path / "report.sarif"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tools",
-            "validate",
-            "--no-config",
-            "--format",
-            "sarif",
-            "--output",
-            str(out),
-            "rendered",
-        ],
-        cwd=tmp_path / "build",
-        capture_output=True,
-        text=True,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "TODO_DAPR_DOCS_URL": "https://example.test/docs",
-        },
-        check=False,
-        timeout=120,
-    )
+    args = ("validate", "--no-config", "--format", "sarif", "--output", str(out), "rendered")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TODO_DAPR_DOCS_URL": "https://example.test/docs"}
+    result = run_tools(*args, cwd=tmp_path / "build", env=env, timeout=120)
     assert result.returncode == 1, result.stderr
     sarif = json.loads(out.read_text(encoding="utf-8"))
     _schema_validate(sarif)
