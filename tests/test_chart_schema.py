@@ -28,8 +28,8 @@ from tools.catalog import (
 )
 from tools.cli import main as cli_main
 from tools.dapr_model import GRPC_APIS, MATCH_VARIABLES, is_sensitive_field
-from tools.redact import DSN_USERINFO, KEYVALUE_SECRET, URL_USERINFO, find_secrets_in_text
 from tools.resiliency_model import TRIP_VARIABLES
+from tools.secret_text import DSN_USERINFO, KEYVALUE_SECRET, URL_USERINFO, find_secrets_in_text
 from tools.token_formats import FORMATS
 from tools.validate import Source, validate
 

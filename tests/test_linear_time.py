@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tools.redact import find_secrets_in_text, redact_text
+from tools.redact import redact_text
+from tools.secret_text import find_secrets_in_text
 from tools.validate import Source, validate
 
 SIZE = 256 * 1024

@@ -8,16 +8,9 @@ import pytest
 
 from tools.findings import Finding, Severity
 from tools.formatters import FORMAT_NAMES, format_report
-from tools.redact import (
-    MASK,
-    find_secrets_in_text,
-    looks_like_token,
-    redact,
-    redact_findings,
-    redact_text,
-    secret_values,
-)
+from tools.redact import MASK, redact, redact_findings, redact_text, secret_values
 from tools.resources import Resource, load_text
+from tools.secret_text import find_secrets_in_text, looks_like_token
 from tools.validate import Report, check
 
 PASSWORD = "Tr0ub4dor-and-3"

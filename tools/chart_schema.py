@@ -38,7 +38,7 @@ _SPACE = "[ \\t\\n\\r\\f\\v]"
 _NOT_SPACE = " \\t\\n\\r\\f\\v"
 
 # Literal values that carry a credential: the shapes ``security-secret-in-value`` reports
-# (tools/redact.py), written so that the schema refuses at least what the rule reports.
+# (tools/secret_text.py), written so that the schema refuses at least what the rule reports.
 _URL_PASSWORD = f"[A-Za-z][A-Za-z0-9+.-]*://[^{_NOT_SPACE}:/@]*:[^{_NOT_SPACE}@/]+@"
 _DSN_PASSWORD = f"^[^{_NOT_SPACE}:/@()]+:[^{_NOT_SPACE}@/]+@"
 _PRIVATE_KEY = "-----BEGIN [A-Z0-9 ]*PRIVATE[A-Z0-9 ]*-----"

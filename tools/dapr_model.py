@@ -15,6 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tools.releases import key
+from tools.secret_text import embeds_credential, is_placeholder
 
 if TYPE_CHECKING:
     from tools.resources import Resource
@@ -220,17 +221,6 @@ def parse_topic_list(text: str) -> list[str]:
     return [t for t in text.replace(" ", "").split(",") if t]
 
 
-# Placeholders that a test harness or a deployment tool fills in before Dapr sees the value.
-_PLACEHOLDER = re.compile(
-    r"^\s*(?:\$\{\{.*\}\}|\{\{.*\}\}|\$\{[^}]*\}|\$\(\([^)]*\)\)|\$\([^)]*\)|<[^<>]*>|\{(?:uuid|podName|namespace|appID)\})\s*$"
-)
-
-
-def is_placeholder(text: str) -> bool:
-    """True for a value that is a substitution marker, not the value itself."""
-    return bool(_PLACEHOLDER.match(text))
-
-
 # --- which fields hold secrets ---------------------------------------------------------------
 
 _SECRET_WORDS = frozenset(
@@ -341,8 +331,6 @@ def holds_literal_secret(name: str, text: str) -> bool:
     A connection string or URL is a secret only when it embeds a credential
     (``user:pass@``, ``password=``, ``AccountKey=``...); a file name in a key field is a path.
     """
-    from tools.redact import embeds_credential
-
     if is_connection_field(name):
         return embeds_credential(text)
     stripped = text.strip()

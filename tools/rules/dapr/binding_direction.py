@@ -10,6 +10,7 @@ from tools.findings import Finding, Severity
 from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
+from tools.secret_text import is_placeholder
 
 _DIRECTIONS = ("input", "output")
 
@@ -26,11 +27,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     for item in dm.metadata_items(resource):
         if item.name.lower() != "direction" or item.secret_ref is not None:
             continue
-        if (
-            not item.has_value
-            or isinstance(item.value, dict | list)
-            or dm.is_placeholder(item.text)
-        ):
+        if not item.has_value or isinstance(item.value, dict | list) or is_placeholder(item.text):
             continue
         wanted = [p.strip().lower() for p in item.text.split(",")]
         named = [d for d in _DIRECTIONS if d in wanted]

@@ -20,6 +20,7 @@ from tools.godecode import decode_problem, is_silent
 from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
+from tools.secret_text import is_placeholder
 
 
 def _shown(field: FieldSpec, text: str) -> str:
@@ -59,7 +60,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         if isinstance(item.value, dict | list):
             continue  # a schema finding: metadata values are scalars
         text = item.text
-        if is_templated(text) or dm.is_placeholder(text):
+        if is_templated(text) or is_placeholder(text):
             continue
         path = ("spec", "metadata", item.index, "value")
         if text.strip() and not value_allowed(field, text):

@@ -11,6 +11,7 @@ from tools.dapr_model import AppsOf
 from tools.findings import Finding, Severity
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
+from tools.secret_text import is_placeholder
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class TopicPolicy:
         texts = {}
         for name in wanted:
             item = items.get(name.lower())
-            if item is not None and (item.secret_ref is not None or dm.is_placeholder(item.text)):
+            if item is not None and (item.secret_ref is not None or is_placeholder(item.text)):
                 return None  # the value is not in the manifest
             texts[name] = item.text if item is not None else ""
         return TopicPolicy(

@@ -9,6 +9,7 @@ from tools.dapr_model import AppsOf
 from tools.findings import Finding, Severity
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
+from tools.secret_text import is_placeholder
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
@@ -22,7 +23,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     value = item.text.strip()
     if not value or value.lower() in dapr_model.KEY_PREFIX_STRATEGIES:
         return
-    if dapr_model.is_placeholder(value):
+    if is_placeholder(value):
         return
     apps = AppsOf.of(resource)
     who = "every app in the namespace" if apps.every else ", ".join(sorted(apps.apps))

@@ -7,9 +7,9 @@ from typing import Any
 
 from tools import dapr_model
 from tools.findings import Finding, Severity
-from tools.redact import find_secrets_in_text
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
+from tools.secret_text import find_secrets_in_text
 
 # Kinds whose values are read as configuration; Secrets have their own rule.
 _CONFIG_KINDS = frozenset({"ConfigMap"})
