@@ -914,15 +914,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return pool[match[0]] if match else None
 
 
-def spec_for(type_: str, version: str, release: str | None = None) -> ComponentSpec | None:
-    """The project catalog's entry for a component (see ``lookup_component``).
-
-    With ``release`` (a supported Dapr minor, as ``tools.releases.release_of`` gives it) the
-    entry is the one that release's components-contrib metadata.yaml describes
-    (``tools.release_catalog``); without it, the newest release's, as generated.
-    """
-    if release is None:
-        return lookup_component(load_catalog(), type_, version)
-    from tools.release_catalog import catalog_at  # the release data loads only when asked
-
-    return lookup_component(catalog_at(release), type_, version, release)
+def spec_for(type_: str, version: str) -> ComponentSpec | None:
+    """The generated catalog's entry for a component, as the newest supported release describes
+    it (see ``lookup_component``; ``tools.release_catalog.spec_for`` for another release)."""
+    return lookup_component(load_catalog(), type_, version)

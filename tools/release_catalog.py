@@ -26,6 +26,7 @@ from tools.catalog import (
     LazySpecs,
     build_catalog,
     load_catalog,
+    lookup_component,
     read_catalog_files,
 )
 from tools.releases import (
@@ -193,3 +194,12 @@ def catalog_at(release: str) -> Catalog:
         return build_release_catalog(generated, overrides, code_fields, data, release, lazy=True)
     except (KeyError, TypeError, ValueError) as exc:
         raise CatalogError(f"catalog for Dapr {release}: malformed ({exc})") from None
+
+
+def spec_for(type_: str, version: str, release: str | None = None) -> ComponentSpec | None:
+    """A component's catalog entry as ``release`` (a supported Dapr minor, as
+    ``tools.releases.release_of`` gives it) describes it; without one, the newest release's.
+    The release data is read only when a release is asked for."""
+    if release is None:
+        return lookup_component(load_catalog(), type_, version)
+    return lookup_component(catalog_at(release), type_, version, release)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tools import dapr_model as dm
-from tools.catalog import spec_for
 from tools.findings import Finding, Severity
+from tools.release_catalog import spec_for
 from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule

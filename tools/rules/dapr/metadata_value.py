@@ -11,12 +11,12 @@ from tools.catalog import (
     FieldSpec,
     constraint_problem,
     is_templated,
-    spec_for,
     type_problem,
     value_allowed,
 )
 from tools.findings import Finding, Severity
 from tools.godecode import decode_problem, is_silent
+from tools.release_catalog import spec_for
 from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from tools import dapr_model as dm
-from tools.catalog import parse_go_duration, parse_metadata_duration, spec_for
+from tools.catalog import parse_go_duration, parse_metadata_duration
 from tools.findings import Finding, Severity
+from tools.release_catalog import spec_for
 from tools.releases import release_of
 from tools.resources import Resource
 from tools.rules import Bundle, Rule
