@@ -1,22 +1,32 @@
 """``python -m tools`` for the tests, each call a process forked from one that imported it already.
 
 Every call is still a process of its own: its own working directory, environment, standard
-streams (files, so never a terminal, like a subprocess's pipes), exit status, module state as
-imported, and ``atexit`` handlers run at its exit. What is shared is the interpreter start and
-the imports: about 0.15 s of CPU for a ``validate``, 0.35 s for a command that imports pyhelm3,
-paid once per pytest worker instead of once per call (the suite makes about ninety).
+streams (files, so never a terminal, like a subprocess's pipes), exit status and module state
+as imported, and it ends the way an interpreter does (non-daemon threads joined, ``atexit``
+handlers run, streams flushed, status 120 when that flush fails). What is shared is the
+interpreter start and the imports: about 0.15 s of CPU for a ``validate``, 0.35 s for a command
+that imports pyhelm3, paid once per pytest worker instead of once per call.
+
+Known differences from a fresh interpreter, none of which the tools code can observe: all calls
+of one worker share its string-hash seed; ``sys.orig_argv`` and the parent pid are the
+server's; a call returns when its process exits, even if a grandchild it left running still
+holds its standard output (the tools capture every child's output); tracebacks carry two more
+frames (``runpy``).
 
 The server is this file run as a script, one per worker. It reads one JSON request per line on
-its standard input and answers on its standard output with the child's pid, then its exit status.
-A call the fork cannot reproduce runs as a real subprocess instead: one whose environment changes
-how the interpreter starts (a ``PYTHON*`` variable that differs from the server's, or a
-``PYTHONPATH`` entry the server does not have). ``TODO_DAPR_TEST_FRESH_PYTHON=1`` sends every call
-there.
+its standard input and answers on its standard output with the child's pid, then its exit
+status. A call runs as a real subprocess instead when a fork cannot reproduce it: its
+environment changes how the interpreter starts (a ``PYTHON*`` variable that differs from the
+server's, or a ``PYTHONPATH`` entry the server does not have), or its working directory holds
+Python modules that ``python -m`` would put first on the import path.
+``TODO_DAPR_TEST_FRESH_PYTHON=1`` sends every call there. A call interrupted half-way (a
+timeout, an exception) stops the server; the next call starts a new one.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import io
 import json
@@ -30,10 +40,9 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 ROOT = Path(__file__).resolve().parents[1]
 FRESH_ENV = "TODO_DAPR_TEST_FRESH_PYTHON"
@@ -41,6 +50,7 @@ FRESH_ENV = "TODO_DAPR_TEST_FRESH_PYTHON"
 STARTUP_PREFIX = "PYTHON"
 # Imported by the server before it forks. Not ``tools.__main__``: importing it runs the CLI.
 PRELOAD_EXTRA = ("pyhelm3", "yaml", "jsonschema_rs")
+START_SECONDS = 60.0
 
 
 def command(args: tuple[str, ...]) -> list[str]:
@@ -61,11 +71,14 @@ def _preload() -> None:
 
 
 def _stream(fd: int, template: IO[str], *, reading: bool) -> io.TextIOWrapper:
-    """A standard stream on ``fd`` made the way the interpreter made ``template``."""
+    """A standard stream on ``fd`` made the way the interpreter made ``template``: unbuffered
+    below the text layer under ``-u``/``PYTHONUNBUFFERED``, buffered otherwise."""
     raw = io.FileIO(fd, "rb" if reading else "wb", closefd=False)
-    buffered: Any = io.BufferedReader(raw) if reading else io.BufferedWriter(raw)
+    layer: Any = raw
+    if not isinstance(getattr(template, "buffer", None), io.RawIOBase):
+        layer = io.BufferedReader(raw) if reading else io.BufferedWriter(raw)
     return io.TextIOWrapper(
-        buffered,
+        layer,
         encoding=template.encoding,
         errors=template.errors,
         line_buffering=bool(getattr(template, "line_buffering", False)),
@@ -73,59 +86,39 @@ def _stream(fd: int, template: IO[str], *, reading: bool) -> io.TextIOWrapper:
     )
 
 
-def _exit_status(code: object) -> int:
-    """What the interpreter makes of ``SystemExit(code)``."""
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code & 0xFF
-    print(code, file=sys.stderr)
-    return 1
+def _child(request: dict[str, Any], channel: tuple[IO[bytes], IO[bytes]]) -> NoReturn:
+    """Become ``python -m tools ARGS`` as the request describes.
 
-
-def _child(request: dict[str, Any], channel: tuple[int, int]) -> None:
-    """Become ``python -m tools ARGS`` as the request describes; never returns."""
-    status = 1
-    try:
-        for fd in channel:
-            os.close(fd)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        for fd, path, flags in (
-            (0, request["stdin"], os.O_RDONLY),
-            (1, request["stdout"], os.O_WRONLY),
-            (2, request["stderr"], os.O_WRONLY),
-        ):
-            opened = os.open(path, flags)
-            os.dup2(opened, fd)
-            os.close(opened)
-        templates = (sys.__stdin__, sys.__stdout__, sys.__stderr__)
-        sys.stdin = sys.__stdin__ = _stream(0, templates[0] or sys.stdin, reading=True)
-        sys.stdout = sys.__stdout__ = _stream(1, templates[1] or sys.stdout, reading=False)
-        sys.stderr = sys.__stderr__ = _stream(2, templates[2] or sys.stderr, reading=False)
-        # `python -m` puts the working directory first on the path.
-        sys.path[0] = request["cwd"]
-        sys.argv = [sys.argv[0], *request["args"]]
-        try:
-            runpy.run_module("tools", run_name="__main__", alter_sys=True)
-            status = 0
-        except SystemExit as exc:
-            status = _exit_status(exc.code)
-        except BaseException:  # what the interpreter does with an uncaught exception
-            traceback.print_exc()
-            status = 1
-        atexit._run_exitfuncs()
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-    finally:
-        os._exit(status)
+    Never returns to the server loop: the CLI's ``SystemExit`` (or any other exception) leaves
+    ``serve`` and ends this process through the interpreter's own shutdown.
+    """
+    for end in channel:
+        end.close()
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    for fd, path, flags in (
+        (0, request["stdin"], os.O_RDONLY),
+        (1, request["stdout"], os.O_WRONLY),
+        (2, request["stderr"], os.O_WRONLY),
+    ):
+        opened = os.open(path, flags)
+        os.dup2(opened, fd)
+        os.close(opened)
+    templates = (sys.__stdin__, sys.__stdout__, sys.__stderr__)
+    sys.stdin = sys.__stdin__ = _stream(0, templates[0] or sys.stdin, reading=True)
+    sys.stdout = sys.__stdout__ = _stream(1, templates[1] or sys.stdout, reading=False)
+    sys.stderr = sys.__stderr__ = _stream(2, templates[2] or sys.stderr, reading=False)
+    # `python -m` puts the working directory first on the path.
+    sys.path[0] = request["cwd"]
+    sys.argv = [sys.argv[0], *request["args"]]
+    runpy.run_module("tools", run_name="__main__", alter_sys=True)
+    raise SystemExit(0)
 
 
 def serve() -> None:
     requests = os.fdopen(os.dup(0), "rb")
     replies = os.fdopen(os.dup(1), "wb", buffering=0)
-    channel = (requests.fileno(), replies.fileno())
     quiet = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1):
         os.dup2(quiet, fd)
@@ -136,7 +129,7 @@ def serve() -> None:
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
-            _child(request, channel)
+            _child(request, (requests, replies))
         replies.write(f"{pid}\n".encode())
         _, wait_status = os.waitpid(pid, 0)
         replies.write(f"{os.waitstatus_to_exitcode(wait_status)}\n".encode())
@@ -145,51 +138,70 @@ def serve() -> None:
 # -- the client --------------------------------------------------------------------------------
 
 
+class ServerError(RuntimeError):
+    """The server stopped or did not start; its log's last lines say why."""
+
+
+class _NotStarted(Exception):
+    """The server stopped before it forked this call's process: the call never ran."""
+
+
 class _Server:
     def __init__(self) -> None:
-        env = {**os.environ, "PYTHONPATH": _pythonpath(os.environ.get("PYTHONPATH"))}
-        self.env = env
-        self.process = subprocess.Popen(
-            [sys.executable, __file__],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            cwd=ROOT,
-            env=env,
-        )
+        self.env = {**os.environ, "PYTHONPATH": _pythonpath(os.environ.get("PYTHONPATH"))}
+        handle, log_path = tempfile.mkstemp(prefix="todo-dapr-cli-server-", suffix=".log")
+        self.log = Path(log_path)
+        with os.fdopen(handle, "wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, __file__],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                cwd=ROOT,
+                env=self.env,
+            )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.requests = self.process.stdin
-        self.replies = self.process.stdout
+        self.replies = self.process.stdout.fileno()
         self.pending = b""
-        if self._line(60) != b"ready":
-            raise RuntimeError("the forked-CLI server did not start; run with -p no:xdist to see")
-        self.path = self._server_path()
-        self.lock = threading.Lock()
+        self.path = {str(Path(e).resolve()) for e in self.env["PYTHONPATH"].split(os.pathsep) if e}
+        if self._line(START_SECONDS) != b"ready":
+            self.stop()
+            raise ServerError("the forked-CLI server did not start" + self._log_tail())
 
-    def _server_path(self) -> set[str]:
-        entries = self.env["PYTHONPATH"].split(os.pathsep)
-        return {str(Path(e).resolve()) for e in entries if e}
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
-    def can_run(self, env: Mapping[str, str]) -> bool:
+    def _log_tail(self) -> str:
+        try:
+            tail = self.log.read_text(encoding="utf-8", errors="replace")[-2000:]
+        except OSError:
+            return ""
+        return f":\n{tail}" if tail.strip() else ""
+
+    def can_run(self, env: Mapping[str, str], cwd: Path) -> bool:
         for key in set(env) | set(self.env):
             if not key.startswith(STARTUP_PREFIX) or key == "PYTHONPATH":
                 continue
             if env.get(key) != self.env.get(key):
                 return False
         wanted = [e for e in env.get("PYTHONPATH", "").split(os.pathsep) if e]
-        return all(str(Path(e).resolve()) in self.path for e in wanted)
+        if not all(str((cwd / e).resolve()) in self.path for e in wanted):
+            return False
+        return cwd == ROOT or not _holds_modules(cwd)
 
     def _line(self, timeout: float | None) -> bytes | None:
         """The server's next reply line, or None when ``timeout`` seconds pass first."""
         deadline = None if timeout is None else time.monotonic() + timeout
+        poller = select.poll()
+        poller.register(self.replies, select.POLLIN)
         while b"\n" not in self.pending:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([self.replies], [], [], left)
-            if not ready:
+            if not poller.poll(None if left is None else left * 1000):
                 return None
-            chunk = os.read(self.replies.fileno(), 4096)
+            chunk = os.read(self.replies, 65536)
             if not chunk:
-                raise RuntimeError("the forked-CLI server stopped")
+                raise ServerError("the forked-CLI server stopped" + self._log_tail())
             self.pending += chunk
         line, _, self.pending = self.pending.partition(b"\n")
         return line
@@ -202,7 +214,7 @@ class _Server:
         input_text: str | None,
         timeout: float | None,
     ) -> subprocess.CompletedProcess[str]:
-        with self.lock, tempfile.TemporaryDirectory(prefix="todo-dapr-cli-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="todo-dapr-cli-") as tmp:
             files = {name: Path(tmp) / name for name in ("stdin", "stdout", "stderr")}
             files["stdin"].write_text(input_text or "", encoding="utf-8")
             for name in ("stdout", "stderr"):
@@ -213,32 +225,69 @@ class _Server:
                 "env": dict(env),
                 **{name: str(path) for name, path in files.items()},
             }
-            self.requests.write(json.dumps(request).encode() + b"\n")
-            self.requests.flush()
-            pid = int(self._line(None) or b"0")
-            status_line = self._line(timeout)
-            if status_line is None:
-                os.kill(pid, signal.SIGKILL)
-                self._line(None)
+            deadline = None if timeout is None else time.monotonic() + timeout
+            pid = 0
+            try:
+                self.requests.write(json.dumps(request).encode() + b"\n")
+                self.requests.flush()
+                pid = int(self._line(START_SECONDS) or b"0")
+                left = None if deadline is None else max(0.0, deadline - time.monotonic())
+                status = self._line(left)
+            except (ServerError, BrokenPipeError) as exc:
+                self.abandon(pid)
+                if pid == 0:
+                    raise _NotStarted from exc
+                raise
+            except BaseException:
+                self.abandon(pid)
+                raise
+            if status is None:
+                self.abandon(pid)
                 raise subprocess.TimeoutExpired(
                     command(args),
                     timeout or 0,
-                    files["stdout"].read_text(encoding="utf-8", errors="replace"),
-                    files["stderr"].read_text(encoding="utf-8", errors="replace"),
+                    files["stdout"].read_bytes(),
+                    files["stderr"].read_bytes(),
                 )
             return subprocess.CompletedProcess(
                 command(args),
-                int(status_line),
+                int(status),
                 files["stdout"].read_text(encoding="utf-8"),
                 files["stderr"].read_text(encoding="utf-8"),
             )
 
+    def abandon(self, pid: int) -> None:
+        """Stop the child of a call left half-way, and the server with it: its replies can no
+        longer be matched to calls. The next call starts a new server."""
+        if pid > 0:
+            with contextlib.suppress(ProcessLookupError):  # it ended on its own meanwhile
+                os.kill(pid, signal.SIGKILL)
+        self.process.kill()
+        self.stop()
+
     def stop(self) -> None:
-        self.requests.close()
+        with contextlib.suppress(OSError):  # the server is gone already
+            self.requests.close()
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self.log.unlink(missing_ok=True)
+
+
+def _holds_modules(folder: Path) -> bool:
+    """Whether ``folder`` has a module or package that would shadow an imported one when
+    ``python -m`` puts it first on the path."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return False
+    return any(
+        (e.suffix == ".py" and e.is_file()) or (e / "__init__.py").is_file() for e in entries
+    )
 
 
 def _pythonpath(current: str | None) -> str:
@@ -246,15 +295,36 @@ def _pythonpath(current: str | None) -> str:
     return os.pathsep.join(dict.fromkeys(e for e in entries if e))
 
 
+_LOCK = threading.Lock()
 _SERVER: list[_Server] = []
 
 
+def _stop_server() -> None:
+    if _SERVER:
+        _SERVER.pop().stop()
+
+
+atexit.register(_stop_server)
+
+
 def _server() -> _Server:
+    """The live server of this process, started (again) when there is none."""
+    if _SERVER and not _SERVER[0].alive():
+        _SERVER.pop().stop()
     if not _SERVER:
-        server = _Server()
-        atexit.register(server.stop)
-        _SERVER.append(server)
+        _SERVER.append(_Server())
     return _SERVER[0]
+
+
+def _checked(cwd: Path, env: Mapping[str, str]) -> Path:
+    """What ``subprocess.run`` would refuse, refused the same way before anything is sent."""
+    for key, value in env.items():
+        if "\0" in key or "\0" in value or "=" in key:
+            raise ValueError(f"illegal environment variable name or value: {key!r}")
+    folder = Path(cwd).resolve(strict=True)
+    if not folder.is_dir():
+        raise NotADirectoryError(f"not a directory: {cwd}")
+    return folder
 
 
 def run_tools(
@@ -266,10 +336,18 @@ def run_tools(
 ) -> subprocess.CompletedProcess[str]:
     """``python -m tools ARGS`` in ``cwd`` with exactly ``env`` (default: this process's)."""
     environment = dict(os.environ if env is None else env)
-    if not os.environ.get(FRESH_ENV) and sys.platform != "win32":
-        server = _server()
-        if server.can_run(environment):
-            return server.run(args, cwd, environment, input_text, timeout)
+    if not os.environ.get(FRESH_ENV) and hasattr(os, "fork"):
+        folder = _checked(cwd, environment)
+        with _LOCK:
+            for attempt in (1, 2):
+                server = _server()
+                if not server.can_run(environment, folder):
+                    break
+                try:
+                    return server.run(args, folder, environment, input_text, timeout)
+                except _NotStarted:
+                    if attempt == 2:
+                        raise
     return subprocess.run(
         command(args),
         cwd=cwd,

@@ -7,6 +7,7 @@ standard output and standard error.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -104,14 +105,75 @@ def test_a_call_that_hangs_times_out_and_the_next_one_runs(tmp_path: Path) -> No
     os.mkfifo(fifo)
     with pytest.raises(subprocess.TimeoutExpired):
         run_tools("validate", str(fifo), timeout=1)
-    assert run_tools("--help").returncode == 0
+    after = run_tools("--version")
+    assert after.returncode == 0
+    assert after.stdout.startswith("todo-dapr ")
 
 
-def test_startup_variables_send_the_call_to_a_fresh_interpreter() -> None:
+class Interrupted(Exception):
+    pass
+
+
+def test_a_call_interrupted_half_way_leaves_the_next_calls_right(tmp_path: Path) -> None:
+    """An exception while a call waits (a signal handler, say) must not let the next call read
+    the abandoned call's replies."""
+    fifo = tmp_path / "never-written.yaml"
+    os.mkfifo(fifo)
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(Interrupted):
+            run_tools("validate", str(fifo), timeout=30)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    for args, status in ((("--version",), 0), (("validate", "--bogus"), 2)):
+        result = run_tools(*args)
+        assert result.returncode == status, result
+        assert result.stdout or result.stderr
+
+
+@pytest.mark.parametrize("reaped", [True, False], ids=["dead", "dying"])
+def test_a_server_that_died_is_replaced(reaped: bool) -> None:
+    """Dead before the call, or dying as the request goes out (the call never ran): either
+    way the call runs in a new server."""
+    process = forked_cli._server().process
+    process.kill()
+    if reaped:
+        process.wait()
+    result = run_tools("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("todo-dapr ")
+    assert forked_cli._server().process.pid != process.pid
+
+
+def test_what_a_subprocess_refuses_is_refused_alike(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        run_tools("--version", cwd=tmp_path / "absent")
+    with pytest.raises(ValueError):
+        run_tools("--version", env={**os.environ, "BROKEN": "a\0b"})
+
+
+def test_startup_variables_and_local_modules_send_the_call_to_a_fresh_interpreter(
+    tmp_path: Path,
+) -> None:
     server = forked_cli._server()
-    assert server.can_run(dict(os.environ))
-    assert not server.can_run({**os.environ, "PYTHONHASHSEED": "123"})
-    assert not server.can_run({**os.environ, "PYTHONPATH": "/somewhere/else"})
+    env = dict(os.environ)
+    assert server.can_run(env, forked_cli.ROOT)
+    assert server.can_run(env, tmp_path)
+    assert not server.can_run({**env, "PYTHONHASHSEED": "123"}, tmp_path)
+    assert not server.can_run({**env, "PYTHONPATH": "/somewhere/else"}, tmp_path)
+    # `python -m` would import a yaml.py found in the working directory before the real one.
+    (tmp_path / "yaml.py").write_text("raise SystemExit('a local yaml module')\n")
+    (tmp_path / "c.yaml").write_text(BROKEN, encoding="utf-8")
+    assert not server.can_run(env, tmp_path)
+    shadowed = run_tools("validate", "c.yaml", cwd=tmp_path)
+    assert shadowed.returncode == 1
+    assert "a local yaml module" in shadowed.stderr
     # Such a call still runs, as a real subprocess.
     result = run_tools("--help", env={**os.environ, "PYTHONHASHSEED": "123"})
     assert result.returncode == 0
