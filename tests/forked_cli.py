@@ -19,8 +19,9 @@ status. A call runs as a real subprocess instead when a fork cannot reproduce it
 environment changes how the interpreter starts (a ``PYTHON*`` variable that differs from the
 server's, or a ``PYTHONPATH`` entry the server does not have), or its working directory holds
 Python modules that ``python -m`` would put first on the import path.
-``TODO_DAPR_TEST_FRESH_PYTHON=1`` sends every call there. A call interrupted half-way (a
-timeout, an exception) stops the server; the next call starts a new one.
+``TODO_DAPR_TEST_FRESH_PYTHON=1`` sends every call there. A call past its timeout is killed,
+as ``subprocess.run`` does; one interrupted by an exception stops the server too, and the next
+call starts a new one.
 """
 
 from __future__ import annotations
@@ -242,7 +243,16 @@ class _Server:
                 self.abandon(pid)
                 raise
             if status is None:
-                self.abandon(pid)
+                # As subprocess.run does: kill the child, then collect it (here through the
+                # server's reply, so that the server stays in step for the next call).
+                with contextlib.suppress(ProcessLookupError):  # it ended on its own meanwhile
+                    os.kill(pid, signal.SIGKILL)
+                try:
+                    if self._line(START_SECONDS) is None:
+                        self.abandon(0)
+                except BaseException:
+                    self.abandon(0)
+                    raise
                 raise subprocess.TimeoutExpired(
                     command(args),
                     timeout or 0,

@@ -103,8 +103,10 @@ def test_each_call_starts_from_its_own_environment(tmp_path: Path) -> None:
 def test_a_call_that_hangs_times_out_and_the_next_one_runs(tmp_path: Path) -> None:
     fifo = tmp_path / "never-written.yaml"
     os.mkfifo(fifo)
+    server = forked_cli._server()
     with pytest.raises(subprocess.TimeoutExpired):
         run_tools("validate", str(fifo), timeout=1)
+    assert forked_cli._server() is server and server.alive()
     after = run_tools("--version")
     assert after.returncode == 0
     assert after.stdout.startswith("todo-dapr ")
