@@ -11,7 +11,8 @@ Known differences from a fresh interpreter, none of which the tools code can obs
 of one worker share its string-hash seed; ``sys.orig_argv`` and the parent pid are the
 server's; a call returns when its process exits, even if a grandchild it left running still
 holds its standard output (the tools capture every child's output); tracebacks carry two more
-frames (``runpy``).
+frames (``runpy``); at exit the modules are not torn down one by one, so a finaliser of a
+module-level object does not run (the tools define none).
 
 The server is this file run as a script, one per worker. It reads one JSON request per line on
 its standard input and answers on its standard output with the child's pid, then its exit
@@ -41,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any, NoReturn
@@ -87,34 +89,71 @@ def _stream(fd: int, template: IO[str], *, reading: bool) -> io.TextIOWrapper:
     )
 
 
-def _child(request: dict[str, Any], channel: tuple[IO[bytes], IO[bytes]]) -> NoReturn:
-    """Become ``python -m tools ARGS`` as the request describes.
+def _exit_status(code: object) -> int:
+    """What the interpreter makes of ``SystemExit(code)``."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
 
-    Never returns to the server loop: the CLI's ``SystemExit`` (or any other exception) leaves
-    ``serve`` and ends this process through the interpreter's own shutdown.
+
+def _child(request: dict[str, Any], channel: tuple[IO[bytes], IO[bytes]]) -> NoReturn:
+    """Become ``python -m tools ARGS`` as the request describes; never returns.
+
+    It ends as the interpreter ends a program: an uncaught exception printed (status 1; an
+    uncaught Ctrl-C dies of SIGINT), non-daemon threads joined, ``atexit`` handlers run, the
+    standard streams flushed (status 120 when that fails). What it skips is tearing down the
+    preloaded modules one by one, which costs more than the call itself and runs no code the
+    tools have.
     """
-    for end in channel:
-        end.close()
-    os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
-    for fd, path, flags in (
-        (0, request["stdin"], os.O_RDONLY),
-        (1, request["stdout"], os.O_WRONLY),
-        (2, request["stderr"], os.O_WRONLY),
-    ):
-        opened = os.open(path, flags)
-        os.dup2(opened, fd)
-        os.close(opened)
-    templates = (sys.__stdin__, sys.__stdout__, sys.__stderr__)
-    sys.stdin = sys.__stdin__ = _stream(0, templates[0] or sys.stdin, reading=True)
-    sys.stdout = sys.__stdout__ = _stream(1, templates[1] or sys.stdout, reading=False)
-    sys.stderr = sys.__stderr__ = _stream(2, templates[2] or sys.stderr, reading=False)
-    # `python -m` puts the working directory first on the path.
-    sys.path[0] = request["cwd"]
-    sys.argv = [sys.argv[0], *request["args"]]
-    runpy.run_module("tools", run_name="__main__", alter_sys=True)
-    raise SystemExit(0)
+    status = 1
+    interrupted = False
+    try:
+        for end in channel:
+            end.close()
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        for fd, path, flags in (
+            (0, request["stdin"], os.O_RDONLY),
+            (1, request["stdout"], os.O_WRONLY),
+            (2, request["stderr"], os.O_WRONLY),
+        ):
+            opened = os.open(path, flags)
+            os.dup2(opened, fd)
+            os.close(opened)
+        templates = (sys.__stdin__, sys.__stdout__, sys.__stderr__)
+        sys.stdin = sys.__stdin__ = _stream(0, templates[0] or sys.stdin, reading=True)
+        sys.stdout = sys.__stdout__ = _stream(1, templates[1] or sys.stdout, reading=False)
+        sys.stderr = sys.__stderr__ = _stream(2, templates[2] or sys.stderr, reading=False)
+        # `python -m` puts the working directory first on the path.
+        sys.path[0] = request["cwd"]
+        sys.argv = [sys.argv[0], *request["args"]]
+        try:
+            runpy.run_module("tools", run_name="__main__", alter_sys=True)
+            status = 0
+        except SystemExit as exc:
+            status = _exit_status(exc.code)
+        except KeyboardInterrupt:
+            traceback.print_exc()
+            interrupted = True
+        except BaseException:
+            traceback.print_exc()
+            status = 1
+        threading._shutdown()  # type: ignore[attr-defined]  # joins non-daemon threads
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                status = 120
+        if interrupted:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGINT)
+    finally:
+        os._exit(status)
 
 
 def serve() -> None:
