@@ -394,9 +394,9 @@ def run_tools(
                     break
                 try:
                     return server.run(args, folder, environment, input_text, timeout)
-                except _NotStarted:
+                except _NotStarted as exc:
                     if attempt == 2:
-                        raise
+                        raise ServerError("two forked-CLI servers stopped before the call") from exc
     return subprocess.run(
         command(args),
         cwd=cwd,
