@@ -24,11 +24,13 @@ from tools.catalog import (
     ComponentSpec,
     FieldSpec,
     LazySpecs,
+    SpecKey,
     build_catalog,
     load_catalog,
     lookup_component,
     read_catalog_files,
 )
+from tools.catalog import spec_for as newest_spec_for
 from tools.releases import (
     NEWEST,
     SUPPORTED,
@@ -173,10 +175,13 @@ def build_release_catalog(
 def narrowed(catalog: Catalog, data: ReleaseData, release: str, *, lazy: bool = False) -> Catalog:
     """A copy of ``catalog`` without the names ``release`` does not read, deprecations dated
     (each entry narrowed on first lookup when ``lazy``)."""
+
+    def narrow(found: SpecKey) -> ComponentSpec:
+        return _narrowed(catalog.components[found], data, release)
+
     specs = LazySpecs()
     for found in catalog.components:
-        narrow = partial(lambda k: _narrowed(catalog.components[k], data, release), found)
-        specs.put(found, narrow, catalog.source_of(found))
+        specs.put(found, partial(narrow, found), catalog.source_of(found))
     if not lazy:
         specs.build_all()
     return replace(catalog, components=specs, _package_keys={})
@@ -201,5 +206,5 @@ def spec_for(type_: str, version: str, release: str | None = None) -> ComponentS
     ``tools.releases.release_of`` gives it) describes it; without one, the newest release's.
     The release data is read only when a release is asked for."""
     if release is None:
-        return lookup_component(load_catalog(), type_, version)
+        return newest_spec_for(type_, version)
     return lookup_component(catalog_at(release), type_, version, release)
