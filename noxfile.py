@@ -33,12 +33,15 @@ def install(session: nox.Session, spec: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff, mypy --strict on tools/, helm lint --strict per profile, yamllint, generated data and
-    docs freshness."""
+    """ruff, mypy --strict on tools/, zizmor on the workflows, helm lint --strict per profile,
+    yamllint, generated data and docs freshness."""
     install(session, ".[lint]")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy", "tools")
+    # Workflows: template injection, over-broad tokens, credential persistence, cache poisoning.
+    # --offline: no GitHub API calls, so the result depends on the files alone.
+    session.run("zizmor", "--offline", "--no-progress", ".github/workflows")
     session.run("python", "-m", "tools", "lint")
     session.run("python", "-m", "tools", "schemas", "values", "--check")
     # The daprd component registry and the contrib code facts: compared with a fresh import

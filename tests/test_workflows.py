@@ -222,3 +222,39 @@ def test_release_publishes_on_version_tags_then_deploys_behind_an_environment() 
     assert "helm test" in deploy_script
     chart_ref = next(s for s in deploy["steps"] if "CHART" in s.get("env", {}))["env"]["CHART"]
     assert "needs.publish.outputs.digest" in chart_ref
+
+
+def _zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
+    """zizmor as `nox -s lint` runs it: offline, so the verdict depends on the files alone."""
+    program = shutil.which("zizmor")
+    assert program, "zizmor comes with the test extra (pyproject.toml)"
+    return subprocess.run(
+        [program, "--offline", "--no-progress", "--format", "json", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_zizmor_finds_nothing_in_the_workflows() -> None:
+    result = _zizmor(WORKFLOWS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_zizmor_catches_an_injected_workflow(tmp_path: Path) -> None:
+    """The lint step is not a formality: a pull request title pasted into a script, a
+    write-all token and persisted checkout credentials are each refused."""
+    workflow = copy.deepcopy(load("ci.yaml"))
+    job = workflow["jobs"]["check"]
+    job["permissions"] = "write-all"
+    job["steps"][0].pop("with", None)
+    job["steps"].append({"name": "greet", "run": "echo ${{ github.event.pull_request.title }}"})
+    target = tmp_path / ".github" / "workflows"
+    target.mkdir(parents=True)
+    (target / "ci.yaml").write_text(yaml.safe_dump(workflow, sort_keys=False), encoding="utf-8")
+    result = _zizmor(target)
+    assert result.returncode != 0
+    audits = {item["ident"] for item in json.loads(result.stdout)}
+    assert {"template-injection", "excessive-permissions", "artipacked"} <= audits, audits
