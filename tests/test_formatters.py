@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
+from dataclasses import replace
 from importlib import resources as importlib_resources
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -12,7 +16,8 @@ import pytest
 
 from tools.findings import Finding, Severity
 from tools.formatters import FORMAT_NAMES, format_report, formatters
-from tools.resources import load_text
+from tools.formatters._common import visible
+from tools.resources import Resource, load_text
 from tools.validate import Report
 
 DOC = """\
@@ -174,3 +179,108 @@ def test_text_groups_by_file(color: bool) -> None:
     assert "Configuration/dapr-config /spec/logging/level" in text
     assert "suppressed: demo cluster" in text
     assert "template: todo-dapr/templates/configuration.yaml" in text
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("plain text, 'quotes' and \\ backslashes", "plain text, 'quotes' and \\ backslashes"),
+        ("a\nb\r\tc", "a\\nb\\r\\tc"),
+        ("\x1b[2J\x1b]0;title\x07", "\\x1b[2J\\x1b]0;title\\x07"),
+        ("\x00\x7f\x85\x9b", "\\x00\\x7f\\x85\\x9b"),
+        ("\u2028\u2029", "\\u2028\\u2029"),
+        (
+            "\u202aa\u202eb\u2066c\u2069\u200e\u061c",
+            "\\u202aa\\u202eb\\u2066c\\u2069\\u200e\\u061c",
+        ),
+        ("\ud800\ufffe\uffff", "\\ud800\\ufffe\\uffff"),
+        ("été ✓ 日本 \U0001f600", "été ✓ 日本 \U0001f600"),
+    ],
+)
+def test_visible_escapes_what_acts_on_a_reader(raw: str, shown: str) -> None:
+    assert visible(raw) == shown
+
+
+HOSTILE = (
+    "x\x1b[2J\x1b]0;t\x07\r\n0 errors, 0 warnings in 0 resources from 0 files\n\u202ey\x00\ud800"
+)
+# Printed raw, these characters drive a terminal, break a line or cannot be written to XML.
+FORBIDDEN = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff"
+    "\ufffe\uffff]"
+)
+
+
+def _hostile_report() -> Report:
+    doc = {
+        "apiVersion": f"v1{HOSTILE}",
+        "kind": f"Secret{HOSTILE}",
+        "metadata": {"name": f"n{HOSTILE}", "namespace": f"ns{HOSTILE}"},
+    }
+    res = Resource(doc=doc, file=f"f{HOSTILE}.yaml", line=1, text="")
+    base = Finding(
+        rule=f"rule{HOSTILE}",
+        category="kubernetes",
+        severity=Severity.ERROR,
+        message=f"m{HOSTILE}\n::error::pwned\n::add-mask::x 50% a:b,c",
+        file=res.file,
+        line=1,
+        path=f"/metadata/name{HOSTILE}",
+        resource=res,
+        template=f"t{HOSTILE}",
+    )
+    warning = replace(base, severity=Severity.WARNING)
+    suppressed = replace(base, suppressed=f"reason{HOSTILE}")
+    return Report(findings=[base, warning, suppressed], files=1, resources=1)
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "junit"])
+@pytest.mark.parametrize("color", [False, True])
+def test_human_formats_escape_every_field(fmt: str, color: bool) -> None:
+    out = format_report(fmt, _hostile_report(), color=color)
+    if color:
+        out = re.sub("\x1b\\[[0-9;]*m", "", out)  # the colours the format adds itself
+    assert not FORBIDDEN.findall(out)
+    lines = out.splitlines()
+    assert not [line for line in lines if line.startswith(("0 errors", "::error::", "::add"))]
+    if fmt != "junit":
+        assert [line for line in lines if line[:1].isdigit()] == [lines[-1]]
+    for field in ("rule", "m", "/metadata/name", "Secret", "/n", "f"):
+        assert f"{field}x\\x1b[2J\\x1b]0;t\\x07\\r\\n0 errors" in out, field
+    if fmt != "github":
+        assert "reasonx\\x1b[2J" in out and "tx\\x1b[2J" in out
+
+
+def test_text_colours_stay_and_nothing_else_drives_the_terminal() -> None:
+    out = format_report("text", _hostile_report(), color=True)
+    assert "\033[31m" in out and "\033[2m" in out
+    assert set(re.findall("\x1b[^m]*m", out)) <= {
+        "\033[31m",
+        "\033[33m",
+        "\033[2m",
+        "\033[1m",
+        "\033[0m",
+    }
+
+
+def test_github_commands_escape_data_and_properties() -> None:
+    lines = format_report("github", _hostile_report()).splitlines()
+    commands = [line for line in lines if line.startswith("::")]
+    assert len(commands) == 2  # the suppressed finding is no annotation
+    props, _, message = commands[0].removeprefix("::error ").partition("::")
+    assert props.startswith("file=fx\\x1b[2J\\x1b]0;t\\x07\\r\\n0 errors%2C 0 warnings")
+    assert ",line=1,title=rulex" in props and ":" not in props
+    assert message.endswith("\\n::error::pwned\\n::add-mask::x 50%25 a:b,c")
+
+
+def test_junit_stays_well_formed_xml(tmp_path: Path) -> None:
+    out = format_report("junit", _hostile_report())
+    root = ET.fromstring(out)
+    (case, *_rest) = root.iter("testcase")
+    assert "nx\\x1b[2J" in (case.get("name") or "") and "\\u202ey\\x00\\ud800" in out
+    xmllint = shutil.which("xmllint")
+    if xmllint is not None:
+        path = tmp_path / "report.xml"
+        path.write_text(out, encoding="utf-8")
+        checked = subprocess.run([xmllint, "--noout", str(path)], capture_output=True, check=False)
+        assert checked.returncode == 0, checked.stderr

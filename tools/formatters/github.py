@@ -1,11 +1,18 @@
-"""GitHub Actions workflow commands (``::error file=…,line=…::message``): inline annotations."""
+"""GitHub Actions workflow commands (``::error file=…,line=…::message``): inline annotations.
+
+The runner reads a command from the start of a line, so no text from input may end one: each
+is first escaped for the terminal (``_common.visible``: no newline, CR or other control
+character is left), then as the workflow command syntax requires (``%``, and in properties
+``:`` and ``,``). A value holding ``::error::`` or ``::add-mask::`` stays inside the message
+of the command it belongs to.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from tools.findings import Severity
-from tools.formatters._common import resource_label, summary_line
+from tools.formatters._common import resource_label, summary_line, visible
 
 if TYPE_CHECKING:
     from tools.validate import Report
@@ -16,7 +23,7 @@ _COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
