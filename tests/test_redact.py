@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import base64
+import json
+import time
+from dataclasses import replace
 
 import pytest
 
 from tools.findings import Finding, Severity
 from tools.formatters import FORMAT_NAMES, format_report
-from tools.redact import MASK, redact, redact_findings, redact_text, secret_values
+from tools.redact import (
+    MASK,
+    SecretIndex,
+    is_distinctive,
+    redact,
+    redact_findings,
+    redact_text,
+    secret_values,
+)
 from tools.resources import Resource, load_text
 from tools.secret_text import find_secrets_in_text, looks_like_token
 from tools.validate import Report, check
@@ -174,3 +185,159 @@ def test_a_complete_public_pem_block_is_not_a_token() -> None:
     body = "MIIBaB3xK9pQ2mZ7vR4tL8nWq5Y1cD6eF0hJ"
     block = f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----"
     assert list(find_secrets_in_text(block)) == []
+
+
+@pytest.mark.parametrize(
+    ("secret", "expected"),
+    [
+        ("example", False),
+        ("todo", False),
+        ("hunter2", False),
+        ("subscription", False),  # long enough, but one kind of character
+        ("kafka-secrets", False),
+        ("Tr0ub4dor-and-3", True),
+        ("Xk9#mQ2!", True),
+        ("correct-horse-battery", True),  # long: cannot be taken for a word
+        (TOKEN, True),
+    ],
+)
+def test_distinctive_secrets(secret: str, expected: bool) -> None:
+    assert is_distinctive(secret) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "must start and end with an alphanumeric character (e.g. 'example.com')",
+        "see https://example.org/docs and user@example",
+        "examples: example-1, example_2, the example.yaml file",
+        "/metadata/labels/example~1key",
+    ],
+)
+def test_an_ordinary_word_equal_to_a_secret_survives(text: str) -> None:
+    assert redact(text, {"example"}) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("password:example", f"password:{MASK}"),
+        ('Invalid value: "pass=example"', f'Invalid value: "pass={MASK}"'),
+        ("data[token:example]", f"data[token:{MASK}]"),
+        ("(2 keys: a, example)", f"(2 keys: a, {MASK})"),
+        ("/stringData/password:example", f"/stringData/password:{MASK}"),
+        ("example", MASK),
+    ],
+)
+def test_a_short_secret_is_masked_where_it_stands_as_a_value(text: str, expected: str) -> None:
+    assert redact(text, {"example"}) == expected
+
+
+def test_a_distinctive_secret_is_masked_inside_words() -> None:
+    assert redact("xTr0ub4dor-and-3.example.com", {PASSWORD}) == f"x{MASK}.example.com"
+
+
+def test_every_spelling_of_a_secret_is_masked() -> None:
+    secret = 'a/b~c"d\\e\u00e9\x1bf-and-more'
+    assert is_distinctive(secret)
+    pointer = secret.replace("~", "~0").replace("/", "~1")
+    for shown in (secret, json.dumps(secret), repr(secret), f"/data/{pointer}"):
+        assert redact(f"value {shown}!", {secret}).count(MASK) == 1, shown
+        assert "-and-more" not in redact(f"value {shown}!", {secret}), shown
+
+
+def test_a_copy_cut_short_is_masked_from_its_first_16_characters() -> None:
+    phrase = "the quick brown fox jumps over the lazy dog and keeps running"
+    other = phrase[:20] + " ends another way, as a second secret does"
+    for secret in (phrase, other):
+        shown = f'data[x]: Invalid value: "key:{secret[:40]}..."'
+        assert redact(shown, {phrase, other}) == f'data[x]: Invalid value: "key:{MASK}..."'
+    # Fewer than 16 characters of it are ordinary words.
+    assert redact("the quick brown", {phrase}) == "the quick brown"
+
+
+SECRET_IN_KEYS = f"""\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: keys
+  annotations:
+    "{TOKEN}": a token as a key
+    "-----BEGIN PRIVATE KEY-----\\n{KEY_BODY}\\n-----END PRIVATE KEY-----": a key as a key
+data: {{password:hunter2, apiKey = abc123, "token:${{TOKEN}}", brokers:kafka:9092}}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: keys
+data: {{pass=letmein: eA==, user name: eA==}}
+stringData:
+  "db password  s3cret-db": ""
+"""
+
+
+def test_secret_values_finds_values_carried_in_keys() -> None:
+    config_map, secret = load_text(SECRET_IN_KEYS, "k.yaml").resources
+    found = secret_values(config_map)
+    assert {"hunter2", "abc123", TOKEN} <= found
+    assert any(KEY_BODY in value for value in found)
+    assert "${TOKEN}" not in found  # a placeholder, not a value
+    assert not {"kafka:9092", "9092", "kafka"} & found  # brokers is not a sensitive name
+    assert {"letmein", "name", "password  s3cret-db"} <= secret_values(secret)
+
+
+def test_redact_findings_scrubs_every_text_and_the_resource_identity() -> None:
+    from tools.rules.kubernetes.secret_data import RULE
+
+    text = f"""\
+# Source: todo-dapr/templates/{TOKEN}.yaml
+apiVersion: v1
+kind: Secret
+metadata: {{name: "db {TOKEN}", namespace: "{TOKEN}"}}
+stringData: {{password:{PASSWORD}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: clean}}
+stringData: {{user: example}}
+"""
+    hostile, clean = load_text(text, "k.yaml").resources
+    key = f"password:{PASSWORD}"
+    finding = replace(
+        RULE.finding(hostile, f"key {key} is refused", ("stringData", key)),
+        suppressed=f"because {PASSWORD}",
+    )
+    ordinary = RULE.finding(clean, "e.g. 'example.com'", ("stringData", "user"))
+    scrubbed, kept = redact_findings([finding, ordinary])
+    assert scrubbed.message == f"key password:{MASK} is refused"
+    assert scrubbed.path == f"/stringData/password:{MASK}"
+    assert scrubbed.template == f"todo-dapr/templates/{MASK}.yaml"
+    assert scrubbed.suppressed == f"because {MASK}"
+    assert scrubbed.resource is not None and scrubbed.resource is not hostile
+    assert scrubbed.resource.ref() == {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "name": f"db {MASK}",
+        "namespace": MASK,
+    }
+    assert scrubbed.resource.doc["stringData"] == hostile.doc["stringData"]  # rules' view
+    assert hostile.name == f"db {TOKEN}"  # the loaded resource is left as it was
+    assert kept is ordinary and kept.resource is clean
+
+
+@pytest.mark.parametrize(
+    ("secrets", "text"),
+    [
+        ({"a" * 40}, "a" * 256 * 1024),
+        ({"a" * 16 + f"{i:06d}" for i in range(500)}, ("a" * 16 + "000001") * 12_000),
+        ({chr(c) for c in range(33, 127)}, "a " * 128 * 1024),
+        ({chr(c) * n for c in range(97, 107) for n in range(1, 60)}, "aaa bbb " * 8 * 1024),
+    ],
+    ids=["one long run", "shared beginnings", "one-character secrets", "many lengths"],
+)
+def test_redaction_cost_is_linear(secrets: set[str], text: str) -> None:
+    index = SecretIndex(secrets)
+    start = time.perf_counter()
+    out = redact(text, index)
+    assert time.perf_counter() - start < 5.0
+    assert MASK in out

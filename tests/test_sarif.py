@@ -18,7 +18,7 @@ from forked_cli import run_tools
 from tools.findings import Finding, Severity
 from tools.formatters import format_report
 from tools.resources import load_text
-from tools.validate import Report
+from tools.validate import Report, check
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -252,3 +252,25 @@ def test_ci_uploads_sarif_of_the_rendered_output_except_from_forks() -> None:
     condition = " ".join(str(upload["if"]).split())
     assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
     assert "github.event_name != 'pull_request'" in condition
+
+
+def test_no_fingerprint_is_made_from_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A typo that puts a password into a key puts it into the path the fingerprint hashes;
+    the fingerprint is made from the redacted path, so it cannot confirm a guessed password
+    and stays the same when the password changes."""
+    monkeypatch.chdir(ROOT)
+    fingerprints = []
+    for password in ("Sup3rS3cretValue-xyz", "An0ther-S3cret-Value"):
+        text = "{kind: Secret, apiVersion: v1, metadata: {name: s}, stringData: TYPO}"
+        text = text.replace("TYPO", f"{{password:{password}}}")
+        loaded = load_text(text, "secret.yaml")
+        report = Report(findings=check(loaded), files=1, resources=1)
+        output = format_report("sarif", report)
+        assert password not in output
+        results = json.loads(output)["runs"][0]["results"]
+        (typo,) = [r for r in results if r["ruleId"] == "kubernetes-secret-data"]
+        assert typo["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == (
+            "Secret/s/stringData/password:[REDACTED]"
+        )
+        fingerprints.append(typo["partialFingerprints"]["todoDaprFinding/v1"])
+    assert fingerprints[0] == fingerprints[1]

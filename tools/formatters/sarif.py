@@ -20,7 +20,9 @@ one problem across runs although a template location has no line to hash: the ru
 location's URI, the resource (kind, namespace, name) and the JSON pointer inside it. Messages and
 lines are left out because they change when unrelated text moves; the same template problem in
 several profiles' renders is one alert on that template. A finding outside any resource (a YAML
-syntax error) is identified by its rule, file and message.
+syntax error) is identified by its rule, file and message. All of these are the redacted texts
+(``tools/redact.py`` scrubs every finding before a format sees it), so a fingerprint is never
+a hash of a secret that could confirm a guess, and a changed password keeps its alert.
 
 Each rule descriptor links its page with ``helpUri`` when the base URL of the docs folder is
 known (``TODO_DAPR_DOCS_URL``, e.g. ``https://github.com/OWNER/REPO/blob/SHA/docs/``); SARIF
