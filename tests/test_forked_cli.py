@@ -100,12 +100,20 @@ def test_each_call_starts_from_its_own_environment(tmp_path: Path) -> None:
     assert not elsewhere.stdout.lstrip().startswith("{")
 
 
+def _hanging_render(tmp_path: Path) -> tuple[tuple[str, ...], dict[str, str]]:
+    """A call that waits: its helm never answers (a FIFO input is refused without waiting)."""
+    helm = tmp_path / "helm"
+    helm.write_text("#!/bin/sh\nexec sleep 10\n", encoding="utf-8")
+    helm.chmod(0o755)
+    args = ("render", "--profile", "dev", "--out", str(tmp_path / "out"))
+    return args, {**os.environ, "HELM": str(helm)}
+
+
 def test_a_call_that_hangs_times_out_and_the_next_one_runs(tmp_path: Path) -> None:
-    fifo = tmp_path / "never-written.yaml"
-    os.mkfifo(fifo)
+    args, env = _hanging_render(tmp_path)
     server = forked_cli._server()
     with pytest.raises(subprocess.TimeoutExpired):
-        run_tools("validate", str(fifo), timeout=1)
+        run_tools(*args, env=env, timeout=1)
     assert forked_cli._server() is server and server.alive()
     after = run_tools("--version")
     assert after.returncode == 0
@@ -119,8 +127,7 @@ class Interrupted(Exception):
 def test_a_call_interrupted_half_way_leaves_the_next_calls_right(tmp_path: Path) -> None:
     """An exception while a call waits (a signal handler, say) must not let the next call read
     the abandoned call's replies."""
-    fifo = tmp_path / "never-written.yaml"
-    os.mkfifo(fifo)
+    args, env = _hanging_render(tmp_path)
 
     def interrupt(signum: int, frame: object) -> None:
         raise Interrupted
@@ -129,7 +136,7 @@ def test_a_call_interrupted_half_way_leaves_the_next_calls_right(tmp_path: Path)
     try:
         signal.setitimer(signal.ITIMER_REAL, 0.5)
         with pytest.raises(Interrupted):
-            run_tools("validate", str(fifo), timeout=30)
+            run_tools(*args, env=env, timeout=30)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

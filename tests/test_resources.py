@@ -170,3 +170,79 @@ def test_unknown_tag_is_a_syntax_finding() -> None:
     result = load_text("apiVersion: v1\nkind: A\nx: !Ref thing\n", "t.yaml")
     assert result.resources == []
     assert result.findings[0].rule == "yaml-syntax"
+
+
+DUPLICATE_LABELS = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: dup
+  labels:
+    app: first
+    app: second
+data:
+  k: v
+"""
+
+
+def test_a_duplicate_key_is_a_finding_on_the_loaded_resource() -> None:
+    result = load_text("---\n" + DUPLICATE_LABELS, "d.yaml")
+    (resource,) = result.resources
+    (finding,) = result.findings
+    assert (finding.rule, finding.category, finding.line) == ("yaml-duplicate-key", "syntax", 8)
+    assert finding.path == "/metadata/labels/app" and finding.resource is resource
+    assert "first on line 7, again on line 8" in finding.message
+    # The last value is the one loaded, and the line of its path is the last key's.
+    assert resource.doc["metadata"]["labels"] == {"app": "second"}
+    assert resource.line_of(("metadata", "labels", "app")) == 8
+
+
+def test_keys_equal_as_values_are_duplicates_and_merge_keys_are_not() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nx: {1: a, 0x1: b}\n"
+    (finding,) = load_text(text, "n.yaml").findings
+    assert finding.path == "/x/0x1"
+    merged = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nx:\n  <<: {a: 1}\n  a: 2\n"
+    assert load_text(merged, "m.yaml").findings == []
+
+
+def test_a_duplicate_under_an_anchor_is_reported_once() -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\nx: &m {k: 1, k: 2}\ny: *m\n"
+    (finding,) = load_text(text, "a.yaml").findings
+    assert finding.path == "/x/k"
+
+
+def test_no_duplicate_no_finding_in_either_path() -> None:
+    assert load_text(DUPLICATE_LABELS.replace("    app: second\n", ""), "ok.yaml").findings == []
+    assert load_text(CORNER_CASES, "c.yaml").findings == []
+
+
+def test_a_file_over_the_cap_says_the_limit() -> None:
+    from tools.resources import MAX_FILE_BYTES
+
+    (finding,) = load_bytes(b"#" * (MAX_FILE_BYTES + 1), "big.yaml").findings
+    assert finding.rule == "input-too-large"
+    assert f"over the {MAX_FILE_BYTES}-byte limit" in finding.message
+
+
+def test_many_duplicates_are_reported_up_to_a_limit_and_counted() -> None:
+    from tools.resources import MAX_DUPLICATES_REPORTED
+
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n" + "  k: v\n" * 1001
+    findings = load_text(text, "flood.yaml").findings
+    assert len(findings) == MAX_DUPLICATES_REPORTED
+    assert f"({1000 - MAX_DUPLICATES_REPORTED} more duplicate keys" in findings[-1].message
+
+
+def test_documents_past_the_limit_are_one_finding_across_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tools import resources
+
+    monkeypatch.setattr(resources, "MAX_DOCUMENTS", 3)
+    doc = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+    result = load_text(doc * 2, "one.yaml")
+    load_text(doc * 4, "two.yaml", result=result)
+    load_text(doc, "three.yaml", result=result)
+    assert [r.file for r in result.resources] == ["one.yaml", "one.yaml", "two.yaml"]
+    (finding,) = result.findings
+    assert (finding.rule, finding.file, finding.line) == ("input-too-large", "two.yaml", 6)

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from tools import yaml_text
+from tools.bounded_read import MAX_CONFIG_BYTES, InputError, read_text
 from tools.findings import EXIT_USAGE
 from tools.formatters import FORMAT_NAMES
 from tools.path_ignores import ORIGIN_KEY, PathIgnore
@@ -78,10 +79,10 @@ def load(path: Path) -> Config:
         data: object = table
     else:
         try:
-            data = yaml_text.load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"{label}: cannot read the config file ({exc.strerror})") from exc
-        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            data = yaml_text.load(read_text(path, MAX_CONFIG_BYTES, "config file"))
+        except InputError as exc:
+            raise ConfigError(str(exc)) from exc
+        except yaml.YAMLError as exc:
             raise ConfigError(f"{label}: not valid YAML ({_first_line(exc)})") from exc
         if data is None:
             data = {}
@@ -92,11 +93,10 @@ def load(path: Path) -> Config:
 
 def _tool_table(path: Path) -> dict[str, Any] | None:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from exc
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = tomllib.loads(read_text(path, MAX_CONFIG_BYTES, "config file"))
+    except InputError as exc:
+        raise ConfigError(str(exc)) from exc
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({_first_line(exc)})") from exc
     tool = data.get("tool")
     table = tool.get(TOOL_TABLE) if isinstance(tool, dict) else None
@@ -253,7 +253,7 @@ def resolve(explicit: str | None, disabled: bool, cwd: Path | None = None) -> Co
     """The config that applies: the named file, the discovered one, or none."""
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(f"{explicit}: no such config file")
         return load(path)
     if disabled:

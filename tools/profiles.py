@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from tools import yaml_text
+from tools.bounded_read import MAX_VALUES_BYTES, InputError, check_file, read_text
 from tools.findings import EXIT_USAGE
 
 DEFAULT_CHART_DIRS = ("charts",)
@@ -42,7 +43,9 @@ def chart_dirs(root: Path) -> list[Path]:
     dirs: list[str] = list(DEFAULT_CHART_DIRS)
     if config.is_file():
         try:
-            data = yaml_text.load(config.read_text(encoding="utf-8")) or {}
+            data = yaml_text.load(read_text(config, MAX_VALUES_BYTES, "chart-testing config")) or {}
+        except InputError as exc:
+            raise ProfileError(str(exc)) from exc
         except yaml.YAMLError as exc:
             raise ProfileError(f"{config}: not valid YAML ({exc})") from exc
         if not isinstance(data, dict):
@@ -93,8 +96,12 @@ def select_profiles(
         paths = []
         for item in values_files:
             path = Path(item)
-            if not path.is_file():
+            if not path.exists():
                 raise ProfileError(f"{item}: values file not found")
+            try:
+                check_file(path, MAX_VALUES_BYTES, "values file")
+            except InputError as exc:
+                raise ProfileError(str(exc)) from exc
             paths.append(path)
         name = paths[-1].name.removesuffix(".yaml").removesuffix(".yml")
         name = name.removesuffix("-values") or "values"
@@ -129,9 +136,9 @@ def _named(chart: Path, names: list[str]) -> list[Profile]:
 def _release_in(path: Path) -> str | None:
     """The ``daprVersion`` a values file sets (None when it sets none or cannot be read)."""
     try:
-        data = yaml_text.load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None  # helm reports the file itself
+        data = yaml_text.load(read_text(path, MAX_VALUES_BYTES, "values file"))
+    except (InputError, yaml.YAMLError):
+        return None  # the render reports the file itself
     value = data.get("daprVersion") if isinstance(data, dict) else None
     return value if isinstance(value, str) else None
 
@@ -146,8 +153,10 @@ def profile_release(profile: Profile) -> str:
         chosen = _release_in(path) or chosen
     if chosen is None:
         try:
-            chart = yaml_text.load((profile.chart / "Chart.yaml").read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            chart = yaml_text.load(
+                read_text(profile.chart / "Chart.yaml", MAX_VALUES_BYTES, "Chart.yaml")
+            )
+        except (InputError, yaml.YAMLError):
             chart = None
         app = chart.get("appVersion") if isinstance(chart, dict) else None
         chosen = str(app) if app is not None else NEWEST

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from tools import yaml_text
+from tools.bounded_read import MAX_VALUES_BYTES, InputError, read_text
 from tools.profiles import Profile, ProfileError
 
 RELEASE_NAME = "todo-dapr"
@@ -50,9 +51,9 @@ def load_values(files: Sequence[Path]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in files:
         try:
-            data = yaml_text.load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ProfileError(f"{path}: cannot read values file ({exc.strerror})") from exc
+            data = yaml_text.load(read_text(path, MAX_VALUES_BYTES, "values file"))
+        except InputError as exc:
+            raise ProfileError(str(exc)) from exc
         except yaml.MarkedYAMLError as exc:
             line = exc.problem_mark.line + 1 if exc.problem_mark else 0
             raise ProfileError(

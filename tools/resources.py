@@ -3,6 +3,11 @@
 Documents are split on ``---`` lines and each is parsed with libyaml's safe loader (the fast
 path). Line numbers inside a document are found only when a finding asks for one, by composing
 that document's node tree; a clean document is never composed.
+
+A key written twice in one mapping is an error finding that names both lines: Kubernetes'
+strict decoding refuses the document, and a lenient reader keeps the last value without a word.
+The document is still loaded (last value wins, as those readers do) and the rules run on it, so
+one typo does not hide every other problem in the resource.
 """
 
 from __future__ import annotations
@@ -16,14 +21,23 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from tools.findings import Finding, Severity, parse_suppressions
+from tools.findings import Finding, Severity, json_pointer, parse_suppressions
 from tools.yaml_text import SafeLoader
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
+# Across one LoadResult (one validate run): every document's data is held for the rules that
+# look across resources, and a tiny document costs about a kilobyte once loaded.
+MAX_DOCUMENTS = 20_000
+# Duplicate keys reported per document; the rest are counted in the last message.
+MAX_DUPLICATES_REPORTED = 20
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# The memo entry _construct sets when a mapping came out smaller than its keys (a duplicate);
+# no object has id 0.
+_HAS_DUPLICATE = 0
 _SAFE = SafeConstructor()
 _SCALAR_CONSTRUCTORS = {
     "tag:yaml.org,2002:int": _SAFE.construct_yaml_int,
@@ -32,8 +46,23 @@ _SCALAR_CONSTRUCTORS = {
     "tag:yaml.org,2002:float": _SAFE.construct_yaml_float,
 }
 
-_SEPARATOR = re.compile(r"^(?:---|\.\.\.)(?:\s|$)")
 _SOURCE_PREFIX = "# Source: "
+# Where str.splitlines ends a line ("\r\n" once); the rare ones send a stream the slow way
+# (the first five are ASCII).
+_RARE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_BREAKS = "\n\r" + _RARE_BREAKS
+# At the start of a line: a separator (group 1; up to 1,000 bare separator lines before it are
+# taken with it, as they only end empty documents: an unbounded repeat would keep a
+# backtracking state per line) or a template comment, then the rest of the line (group 2) and
+# its line break.
+_MARK_PLAIN = re.compile(
+    r"(?m)^(?:(?:(?:---|\.\.\.)[ \t]*\n){0,1000}(---|\.\.\.)(?=\s|\Z)|# Source: )([^\n]*)\n?"
+)
+_MARK = re.compile(
+    rf"(?:\A|(?<=[{_BREAKS}]))"
+    rf"(?:(?:(?:---|\.\.\.)[ \t]*(?:\r\n|[{_BREAKS}])){{0,1000}}(---|\.\.\.)(?=\s|\Z)|# Source: )"
+    rf"([^{_BREAKS}]*)(?:\r\n|[{_BREAKS}])?"
+)
 
 
 @dataclass(eq=False)
@@ -109,7 +138,8 @@ class Resource:
         if index is None:
             index = {}
             for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value not in index:
+                if isinstance(key, yaml.ScalarNode):
+                    # A duplicate key's last value is the one loaded: point at it.
                     index[key.value] = (key.start_mark.line, value)
             self._key_index[id(node)] = index
         return index
@@ -144,6 +174,7 @@ class Resource:
 class LoadResult:
     resources: list[Resource] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    documents: int = 0
 
 
 def _input_finding(rule: str, message: str, file: str, line: int | None, category: str) -> Finding:
@@ -157,37 +188,187 @@ def _input_finding(rule: str, message: str, file: str, line: int | None, categor
     )
 
 
+def file_too_large(file: str) -> Finding:
+    """The finding for a file (or stdin) over MAX_FILE_BYTES; its exact size is not known,
+    since a stream is abandoned one byte past the limit."""
+    return _input_finding(
+        "input-too-large",
+        f"file is over the {MAX_FILE_BYTES}-byte limit; split it into smaller files",
+        file,
+        None,
+        "syntax",
+    )
+
+
+@dataclass(frozen=True)
+class _Duplicate:
+    key: str
+    first_line: int  # 0-based, inside the document
+    line: int
+    path: tuple[str | int, ...]
+
+
+# A path as a linked list (part, parent): one tuple per node, however deep the document.
+_Link = tuple[str | int, "_Link"] | None
+
+
+def _path(link: _Link) -> tuple[str | int, ...]:
+    parts: list[str | int] = []
+    while link is not None:
+        part, link = link
+        parts.append(part)
+    return tuple(reversed(parts))
+
+
+def _key_identity(node: yaml.ScalarNode) -> object:
+    """The key as a Python dict would compare it (``1`` and ``0x1`` are one key)."""
+    build = _SCALAR_CONSTRUCTORS.get(node.tag)
+    if build is None:
+        return node.value if node.tag == _STR_TAG else (node.tag, node.value)
+    try:
+        return build(node)
+    except (yaml.YAMLError, ValueError):
+        return (node.tag, node.value)
+
+
+def _duplicate_keys(root: yaml.Node) -> tuple[list[_Duplicate], int]:
+    """Keys written twice in one mapping, anywhere in the node tree: the first
+    MAX_DUPLICATES_REPORTED found, by line, and how many there are. Iterative (a deep document
+    must not exhaust the stack) and each node once (aliases share nodes)."""
+    found: list[_Duplicate] = []
+    total = 0
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, _Link]] = [(root, None)]
+    while stack:
+        node, link = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        children: list[tuple[yaml.Node, _Link]] = []
+        if isinstance(node, yaml.MappingNode):
+            first: dict[object, yaml.ScalarNode] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                    children.append((value_node, link))
+                    continue
+                child: _Link = (key_node.value, link)
+                earlier = first.setdefault(_key_identity(key_node), key_node)
+                if earlier is not key_node:
+                    total += 1
+                if earlier is not key_node and total <= MAX_DUPLICATES_REPORTED:
+                    found.append(
+                        _Duplicate(
+                            key_node.value,
+                            earlier.start_mark.line,
+                            key_node.start_mark.line,
+                            _path(child),
+                        )
+                    )
+                children.append((value_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(item, (index, link)) for index, item in enumerate(node.value)]
+        stack.extend(reversed(children))  # document order: a shared node gets its first path
+    found.sort(key=lambda d: d.line)
+    return found, total
+
+
+def _duplicate_findings(
+    duplicates: tuple[list[_Duplicate], int],
+    file: str,
+    start: int,
+    resource: Resource | None,
+    template: str | None,
+) -> list[Finding]:
+    found, total = duplicates
+    findings = []
+    for number, d in enumerate(found, start=1):
+        more = total - len(found) if number == len(found) else 0
+        findings.append(
+            Finding(
+                rule="yaml-duplicate-key",
+                category="syntax",
+                severity=Severity.ERROR,
+                message=(
+                    f'key "{d.key}" is written twice in one mapping: first on line '
+                    f"{start + d.first_line}, again on line {start + d.line}; Kubernetes' "
+                    "strict decoding refuses the document and a lenient reader keeps only the "
+                    "last value"
+                    + (
+                        f" ({more} more duplicate keys in this document are not listed)"
+                        if more
+                        else ""
+                    )
+                ),
+                file=file,
+                line=start + d.line,
+                path=json_pointer(d.path),
+                resource=resource,
+                template=template,
+            )
+        )
+    return findings
+
+
 def _split(text: str) -> Iterator[tuple[int, str, str | None]]:
     """Yield (first line number, document text, template) for each document in a stream.
 
     The text of each document starts at the line after its separator, and blank lines are
-    kept so that libyaml's marks count from the right line.
+    kept so that libyaml's marks count from the right line. Lines are those of
+    ``str.splitlines``. Only the separator and ``# Source:`` lines are visited, found by one
+    regular expression; the lines between them are counted, never built: a stream of tens of
+    millions of empty lines costs no more memory than its text.
     """
+    plain = _plain_breaks(text)
+    marks = _MARK_PLAIN if plain else _MARK
     start = 1
     template: str | None = None
-    buf: list[str] = []
-    for number, raw in enumerate(text.splitlines(keepends=True), start=1):
-        if _SEPARATOR.match(raw):
-            if buf:
-                yield start, "".join(buf), template
-            buf = []
-            template = None
-            start = number + 1
-            rest = raw[3:].strip()
-            if rest and not rest.startswith("#"):
-                # `--- {inline: doc}` keeps its content on the separator line.
-                buf.append(rest + "\n")
-                start = number
+    inline = ""
+    doc_start = last = 0
+    line = 1
+    for mark in marks.finditer(text):
+        pos = mark.start()
+        line += text.count("\n", last, pos) if plain else _line_breaks(text, last, pos)
+        last = pos
+        separator, rest = mark.group(1, 2)
+        if separator is None:
+            if template is None:
+                # Helm's "# Source: <template path>" comment
+                path = rest.rstrip()
+                if path and not path[0].isspace():
+                    template = path
             continue
-        if template is None and raw.startswith(_SOURCE_PREFIX):
-            # Helm's "# Source: <template path>" comment (string operations: a pattern with
-            # a lazy group and trailing spaces is quadratic in a long line of spaces)
-            path = raw[len(_SOURCE_PREFIX) :].rstrip()
-            if path and not path[0].isspace():
-                template = path
-        buf.append(raw)
-    if buf:
-        yield start, "".join(buf), template
+        chunk = inline + text[doc_start:pos]
+        if chunk:
+            yield start, chunk, template
+        template = None
+        last = mark.start(1)
+        line += text.count("\n", pos, last) if plain else _line_breaks(text, pos, last)
+        rest = rest.strip()
+        if rest and not rest.startswith("#"):
+            # `--- {inline: doc}` keeps its content on the separator line.
+            inline = rest + "\n"
+            start = line
+        else:
+            inline = ""
+            start = line + 1
+        doc_start = mark.end()
+    chunk = inline + text[doc_start:]
+    if chunk:
+        yield start, chunk, template
+
+
+def _plain_breaks(text: str) -> bool:
+    """Whether every line ends in "\n" (or "\r\n"), so that ``(?m)^`` finds each line start."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return False
+    rare = _RARE_BREAKS[:5] if text.isascii() else _RARE_BREAKS
+    return not any(c in text for c in rare)
+
+
+def _line_breaks(text: str, start: int, end: int) -> int:
+    """Line breaks in ``text[start:end]`` as ``str.splitlines`` counts them."""
+    total = sum(text.count(c, start, end) for c in _BREAKS)
+    return total - text.count("\r\n", start, end)
 
 
 class _NotPlain(Exception):
@@ -219,6 +400,8 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _NotPlain("complex key")
             mapping[_construct(key_node, memo)] = _construct(value_node, memo)
+        if len(mapping) != len(node.value):
+            memo[_HAS_DUPLICATE] = True
         return mapping
     if isinstance(node, yaml.SequenceNode) and node.tag == "tag:yaml.org,2002:seq":
         sequence: list[Any] = []
@@ -228,16 +411,20 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
     raise _NotPlain(node.tag)
 
 
-def _parse(chunk: str) -> Any:
+def _parse(chunk: str) -> tuple[Any, tuple[list[_Duplicate], int]]:
+    """The document's data (a duplicate key's last value wins) and its duplicate keys."""
     node = yaml.compose(chunk, Loader=SafeLoader)
     if node is None:
-        return None
-    if node.tag not in {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", _STR_TAG}:
-        return yaml.load(chunk, Loader=SafeLoader)
-    try:
-        return _construct(node, {})
-    except _NotPlain:
-        return yaml.load(chunk, Loader=SafeLoader)
+        return None, ([], 0)
+    if node.tag in {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", _STR_TAG}:
+        memo: dict[int, Any] = {}
+        try:
+            doc = _construct(node, memo)
+        except _NotPlain:
+            pass
+        else:
+            return doc, _duplicate_keys(node) if _HAS_DUPLICATE in memo else ([], 0)
+    return yaml.load(chunk, Loader=SafeLoader), _duplicate_keys(node)
 
 
 def _expanded_size(root: object, limit: int) -> int:
@@ -276,16 +463,7 @@ def load_bytes(
     """Parse a YAML stream given as bytes into Resources and input findings."""
     result = result if result is not None else LoadResult()
     if len(data) > MAX_FILE_BYTES:
-        result.findings.append(
-            _input_finding(
-                "input-too-large",
-                f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit; "
-                "split it into smaller files",
-                file,
-                None,
-                "syntax",
-            )
-        )
+        result.findings.append(file_too_large(file))
         return result
     if _is_binary(data):
         result.findings.append(
@@ -324,6 +502,11 @@ def load_text(
     for start, chunk, template in _split(text):
         if not chunk.strip():
             continue
+        result.documents += 1
+        if result.documents > MAX_DOCUMENTS:
+            if result.documents == MAX_DOCUMENTS + 1:
+                result.findings.append(_too_many_documents(file, start))
+            break
         if len(chunk) > MAX_DOCUMENT_BYTES:
             result.findings.append(
                 _input_finding(
@@ -337,7 +520,7 @@ def load_text(
             )
             continue
         try:
-            doc = _parse(chunk)
+            doc, duplicates = _parse(chunk)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = start + mark.line if mark is not None else start
@@ -385,20 +568,32 @@ def load_text(
                     "syntax",
                 )
             )
+            result.findings.extend(_duplicate_findings(duplicates, file, start, None, template))
             continue
-        result.resources.append(
-            Resource(
-                doc=doc,
-                file=file,
-                line=start,
-                text=chunk,
-                template=template,
-                profile=profile,
-                index=index,
-            )
+        resource = Resource(
+            doc=doc,
+            file=file,
+            line=start,
+            text=chunk,
+            template=template,
+            profile=profile,
+            index=index,
         )
+        result.resources.append(resource)
+        result.findings.extend(_duplicate_findings(duplicates, file, start, resource, template))
         index += 1
     return result
+
+
+def _too_many_documents(file: str, line: int) -> Finding:
+    return _input_finding(
+        "input-too-large",
+        f"the inputs hold over {MAX_DOCUMENTS} documents, the limit for one run; this one and "
+        "every one after it were not checked: validate fewer at a time",
+        file,
+        line,
+        "syntax",
+    )
 
 
 def _first_content_line(chunk: str, start: int) -> int:

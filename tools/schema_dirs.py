@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from tools.bounded_read import MAX_SCHEMA_BYTES, InputError, read_text
 from tools.schemas import CompiledSchema, SchemaStoreError
 
 OPTION = "schema_dirs"
@@ -123,8 +124,10 @@ def dirs_of(options: Mapping[str, Any]) -> tuple[SchemaDir, ...]:
 def compile_schema_file(file: Path, api_version: str, kind: str) -> CompiledSchema:
     """Read and compile one schema file once; a broken file is a SchemaStoreError naming it."""
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(read_text(file, MAX_SCHEMA_BYTES, "schema"))
+    except InputError as exc:
+        raise SchemaStoreError(str(exc)) from exc
+    except json.JSONDecodeError as exc:
         raise SchemaStoreError(f"{file}: cannot read the schema ({type(exc).__name__})") from exc
     if not isinstance(data, dict):
         raise SchemaStoreError(f"{file}: a schema must be a JSON object")

@@ -279,9 +279,13 @@ def _crd_index(dirs: tuple[Path, ...]) -> dict[tuple[str, str], tuple[Path, str]
 
 
 def _read_schema(file: Path) -> dict[str, Any]:
+    from tools.bounded_read import MAX_SCHEMA_BYTES, InputError, read_text
+
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(read_text(file, MAX_SCHEMA_BYTES, "schema"))
+    except InputError as exc:
+        raise SchemaStoreError(str(exc)) from exc
+    except json.JSONDecodeError as exc:
         raise SchemaStoreError(f"{file}: cannot read the schema ({type(exc).__name__})") from exc
     if not isinstance(data, dict):
         raise SchemaStoreError(f"{file}: a schema must be a JSON object")

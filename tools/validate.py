@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tools.bounded_read import Bounded, InputError, read_at_most, read_stream, regular_size
 from tools.findings import (
     CATEGORIES,
     EXIT_USAGE,
@@ -17,14 +20,18 @@ from tools.findings import (
     select,
 )
 from tools.path_ignores import PathIgnore, apply_path_ignores
-from tools.resources import LoadResult, load_bytes, load_text
+from tools.resources import MAX_FILE_BYTES, LoadResult, file_too_large, load_bytes, load_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Across every input of one run: everything read is held until the cross-resource rules ran.
+MAX_INPUT_FILES = 20_000
+MAX_TOTAL_BYTES = 128 * 1024 * 1024
 
 # Rules reported by the loader and the renderer rather than by a module in tools/rules/.
 INPUT_RULES = {
     "yaml-syntax": "syntax",
     "yaml-alias-bomb": "syntax",
+    "yaml-duplicate-key": "syntax",
     "input-not-text": "syntax",
     "input-too-large": "syntax",
     "not-an-object": "syntax",
@@ -43,6 +50,7 @@ class Source:
     label: str
     data: bytes | str
     profile: str | None = None
+    too_large: bool = False
 
 
 @dataclass
@@ -99,27 +107,110 @@ def parse_selectors(values: Sequence[str] | None) -> set[str]:
 
 
 def read_sources(paths: Sequence[str]) -> list[Source]:
-    """Files, directories (their *.yaml / *.yml, recursively) and ``-`` for stdin."""
+    """Files, directories (their *.yaml / *.yml, recursively) and ``-`` for stdin.
+
+    Every read is bounded: a file or stdin over MAX_FILE_BYTES becomes an input-too-large
+    finding (a file is not read at all, stdin one byte past the limit); a named device, FIFO
+    or socket is a usage error; all inputs together hold at most MAX_INPUT_FILES files and
+    MAX_TOTAL_BYTES bytes, checked from the files' sizes before any is read.
+    """
+    named = [(item, None if item == "-" else _files_of(item)) for item in paths]
+    count = planned = 0
+    for item, files in named:
+        for _, size in files or ():
+            count += 1
+            planned += size if size <= MAX_FILE_BYTES else 0
+            if count > MAX_INPUT_FILES:
+                raise _too_many(item)
+            if planned > MAX_TOTAL_BYTES:
+                raise _too_much(item)
     sources: list[Source] = []
-    for item in paths:
-        if item == "-":
-            sources.append(Source("<stdin>", sys.stdin.buffer.read()))
-            continue
-        path = Path(item)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
-            if not files:
-                raise UsageError(f"{item}: directory holds no .yaml or .yml files")
-        elif path.exists():
-            files = [path]
-        else:
-            raise UsageError(f"{item}: no such file or directory")
-        for file in files:
-            try:
-                sources.append(Source(str(file), file.read_bytes()))
-            except OSError as exc:
-                raise UsageError(f"{file}: cannot read ({exc.strerror})") from exc
+    total = 0
+    for item, files in named:
+        for label, got in _read_all(files):
+            total += len(got.data)
+            if total > MAX_TOTAL_BYTES:
+                raise _too_much(item)
+            sources.append(Source(label, got.data, too_large=got.over))
     return sources
+
+
+def _read_all(files: list[tuple[Path, int]] | None) -> Iterable[tuple[str, Bounded]]:
+    if files is None:
+        if sys.stdin is None:
+            raise UsageError("-: there is no standard input to read")
+        yield "<stdin>", read_stream(sys.stdin.buffer, MAX_FILE_BYTES)
+        return
+    for file, _ in files:
+        try:
+            yield str(file), read_at_most(file, MAX_FILE_BYTES)
+        except InputError as exc:
+            raise UsageError(str(exc)) from exc
+
+
+def _too_much(item: str) -> UsageError:
+    return UsageError(
+        f"{item}: the inputs hold over {MAX_TOTAL_BYTES} bytes in total, the limit for one run; "
+        "validate fewer files at a time"
+    )
+
+
+def _too_many(item: str) -> UsageError:
+    return UsageError(
+        f"{item}: the inputs hold over {MAX_INPUT_FILES} .yaml/.yml files, the limit for one "
+        "run; validate fewer at a time"
+    )
+
+
+def _files_of(item: str) -> list[tuple[Path, int]]:
+    """The regular files one command-line path names, with their sizes: itself, or the YAML
+    files of the directory tree under it."""
+    path = Path(item)
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise UsageError(f"{item}: no such file or directory") from None
+    except OSError as exc:
+        raise UsageError(f"{item}: cannot read ({exc.strerror})") from exc
+    if not stat.S_ISDIR(status.st_mode):
+        try:
+            return [(path, regular_size(path, "input"))]
+        except InputError as exc:  # a device or FIFO: refused before anything is read
+            raise UsageError(str(exc)) from exc
+    files = _walk(path, item)
+    if not files:
+        raise UsageError(f"{item}: directory holds no .yaml or .yml files")
+    return files
+
+
+def _walk(root: Path, item: str) -> list[tuple[Path, int]]:
+    """The regular *.yaml / *.yml files under ``root``, sorted. Symlinks to directories are
+    not followed (no loops, no escape from the tree); a symlink to a regular file is read;
+    devices, FIFOs and sockets are skipped."""
+    found: list[tuple[Path, int]] = []
+    pending = [str(root)]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as entries:
+                listing = list(entries)
+        except OSError as exc:
+            raise UsageError(f"{directory}: cannot list the directory ({exc.strerror})") from exc
+        for entry in listing:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+                continue
+            if Path(entry.name).suffix not in YAML_SUFFIXES:
+                continue
+            try:
+                status = entry.stat()
+            except OSError:
+                continue  # a dangling link
+            if stat.S_ISREG(status.st_mode):
+                found.append((Path(entry.path), status.st_size))
+                if len(found) > MAX_INPUT_FILES:
+                    raise _too_many(item)
+    return sorted(found)
 
 
 def load_sources(sources: Iterable[Source]) -> tuple[LoadResult, int]:
@@ -127,7 +218,9 @@ def load_sources(sources: Iterable[Source]) -> tuple[LoadResult, int]:
     files = 0
     for source in sources:
         files += 1
-        if isinstance(source.data, bytes):
+        if source.too_large:
+            loaded.findings.append(file_too_large(source.label))
+        elif isinstance(source.data, bytes):
             load_bytes(source.data, source.label, source.profile, result=loaded)
         else:
             load_text(source.data, source.label, source.profile, result=loaded)

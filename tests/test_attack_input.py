@@ -1,0 +1,329 @@
+"""Hostile input through the real CLI: every read is bounded, nothing blocks, nothing is lost.
+
+Devices, FIFOs, endless or huge streams, sparse multi-gigabyte files named as values, config or
+schema files, symlink loops, nesting and duplicate-key tricks. The calls that could grow without
+bound run as plain processes under an address-space limit (so a regression fails the test
+instead of exhausting the machine), and their peak resident size is read back from ``wait4``.
+
+The peak is measured by a small launcher that forks the CLI itself: Linux starts a child's peak
+at its parent's resident size, and even ``exec`` keeps it, so a CLI forked straight from the
+test process would report at least the test process's size.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from tests.conftest import ROOT, CliRunner
+from tools.resources import MAX_DOCUMENTS, MAX_FILE_BYTES
+
+# A safety net, not the figure under test: a regression dies of MemoryError at this size.
+ADDRESS_SPACE_KB = 1536 * 1024
+# The figure under test: flat peak memory, whatever the size of the input.
+PEAK_RSS_KB = 200 * 1024
+SPARSE_BYTES = 3 * 1024**3
+
+LAUNCHER = """
+import os, resource, sys
+limit, report, *command = sys.argv[1:]
+pid = os.fork()
+if pid == 0:
+    resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
+    os.execv(command[0], command)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as handle:
+    handle.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+    peak_rss_kb: int
+    seconds: float
+
+
+def _tools(
+    args: Sequence[str],
+    *,
+    stdin: int | IO[bytes] = subprocess.DEVNULL,
+    cwd: Path = ROOT,
+    timeout: float = 60,
+) -> Run:
+    """``python -m tools ARGS`` as its own process, bounded in memory and time."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        report = Path(scratch) / "report"
+        command = [sys.executable, "-c", LAUNCHER, str(ADDRESS_SPACE_KB * 1024), str(report)]
+        command += [sys.executable, "-m", "tools", *args]
+        started = time.monotonic()
+        process = subprocess.Popen(
+            command, stdin=stdin, stdout=out, stderr=err, cwd=cwd, env=env, start_new_session=True
+        )
+        timer = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL))
+        timer.start()
+        try:
+            process.wait()
+        finally:
+            timer.cancel()
+        seconds = time.monotonic() - started
+        assert seconds < timeout, f"python -m tools {' '.join(args)} was killed after {timeout}s"
+        status, peak = report.read_text().split()
+        out.seek(0)
+        err.seek(0)
+        return Run(
+            int(status),
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+            int(peak),
+            seconds,
+        )
+
+
+def _sparse(path: Path, size: int = SPARSE_BYTES) -> Path:
+    with path.open("wb") as handle:
+        handle.truncate(size)
+    return path
+
+
+def _no_traceback(stderr: str) -> None:
+    assert "Traceback" not in stderr and "internal error" not in stderr, stderr
+
+
+def _usage_error_naming(run: Run, path: Path | str, *words: str) -> None:
+    assert run.returncode == 2, (run.stdout, run.stderr)
+    _no_traceback(run.stderr)
+    line = run.stderr.strip()
+    assert "\n" not in line, "one line"
+    assert str(path) in line
+    for word in words:
+        assert word in line, line
+
+
+def test_a_character_device_is_refused_by_name() -> None:
+    run = _tools(["validate", "--no-config", "/dev/zero"], timeout=30)
+    _usage_error_naming(run, "/dev/zero", "character device", "not a regular file")
+    assert run.peak_rss_kb < PEAK_RSS_KB
+
+
+def test_a_symlink_to_a_device_is_refused_by_its_name(tmp_path: Path) -> None:
+    link = tmp_path / "zero.yaml"
+    link.symlink_to("/dev/zero")
+    run = _tools(["validate", "--no-config", str(link)], timeout=30)
+    _usage_error_naming(run, link, "character device")
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    run = _tools(["validate", "--no-config", str(fifo)], timeout=20)
+    _usage_error_naming(run, fifo, "FIFO")
+
+
+def test_endless_stdin_is_read_up_to_the_cap_only() -> None:
+    with subprocess.Popen(["yes", "key: value"], stdout=subprocess.PIPE) as endless:
+        assert endless.stdout is not None
+        try:
+            run = _tools(
+                ["validate", "--no-config", "--format", "json", "-"],
+                stdin=endless.stdout,
+                timeout=60,
+            )
+        finally:
+            endless.kill()
+    assert run.returncode == 1, run.stderr
+    (finding,) = json.loads(run.stdout)["findings"]
+    assert finding["rule"] == "input-too-large" and finding["file"] == "<stdin>"
+    assert f"over the {MAX_FILE_BYTES}-byte limit" in finding["message"]
+    assert run.peak_rss_kb < PEAK_RSS_KB, run
+
+
+def test_a_file_over_the_cap_is_not_read_whole(tmp_path: Path) -> None:
+    big = _sparse(tmp_path / "big.yaml", 70 * 1024 * 1024)
+    run = _tools(["validate", "--no-config", "--format", "json", str(big)])
+    assert run.returncode == 1, run.stderr
+    (finding,) = json.loads(run.stdout)["findings"]
+    assert finding["rule"] == "input-too-large"
+    # 70 MB read whole would show in the peak; the size alone decides.
+    assert run.peak_rss_kb < 64 * 1024, run
+
+
+def test_many_files_under_the_cap_are_bounded_in_total(tmp_path: Path) -> None:
+    for index in range(6):
+        _sparse(tmp_path / f"part{index}.yaml", 60 * 1024 * 1024)
+    run = _tools(["validate", "--no-config", str(tmp_path)])
+    _usage_error_naming(run, tmp_path, "bytes in total")
+    assert run.peak_rss_kb < PEAK_RSS_KB, run
+
+
+def test_a_directory_walk_skips_loops_and_special_files(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "sub").mkdir(parents=True)
+    (tree / "sub" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    (tree / "sub" / "up").symlink_to("..")
+    (tree / "loop.yaml").symlink_to(".")
+    (tree / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(tree / "pipe.yaml")
+    run = _tools(["validate", "--no-config", "--format", "json", str(tree)], timeout=30)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)["summary"]
+    assert (summary["files"], summary["resources"]) == (1, 1)
+
+
+def test_a_stream_of_empty_lines_under_the_cap_stays_flat(tmp_path: Path) -> None:
+    """60 MB of line breaks and separators: lines are counted, never built one by one."""
+    bomb = tmp_path / "lines.yaml"
+    with bomb.open("w") as handle:
+        handle.write("\n" * 40_000_000)
+        handle.write("---\n" * 5_000_000)
+    run = _tools(["validate", "--no-config", "--format", "json", str(bomb)], timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["summary"]["resources"] == 0
+    assert run.peak_rss_kb < PEAK_RSS_KB, run
+
+
+@pytest.mark.slow(3)
+def test_a_flood_of_tiny_documents_stops_at_the_document_limit(tmp_path: Path) -> None:
+    flood = tmp_path / "flood.yaml"
+    flood.write_text("---\na: 1\n" * (MAX_DOCUMENTS + 5000))
+    run = _tools(["validate", "--no-config", "--format", "json", str(flood)], timeout=60)
+    assert run.returncode == 1, run.stderr
+    data = json.loads(run.stdout)
+    assert data["summary"]["resources"] == MAX_DOCUMENTS
+    (limit,) = [f for f in data["findings"] if f["rule"] == "input-too-large"]
+    assert f"over {MAX_DOCUMENTS} documents" in limit["message"]
+    assert limit["line"] == 2 * MAX_DOCUMENTS + 2
+    assert run.peak_rss_kb < 2 * PEAK_RSS_KB, run
+
+
+def test_a_deep_nesting_bomb_is_a_finding(tmp_path: Path) -> None:
+    bomb = tmp_path / "nest.yaml"
+    bomb.write_text("apiVersion: v1\nkind: ConfigMap\ndata: " + "[" * 200_000 + "]" * 200_000)
+    run = _tools(["validate", "--no-config", "--format", "json", str(bomb)], timeout=30)
+    assert run.returncode == 1, run.stderr
+    _no_traceback(run.stderr)
+    (finding,) = json.loads(run.stdout)["findings"]
+    assert finding["rule"] == "yaml-syntax"
+
+
+def test_a_values_file_that_is_a_device_is_refused_by_name() -> None:
+    run = _tools(["render", "-f", "/dev/zero", "--out", "build/never"], timeout=30)
+    _usage_error_naming(run, "/dev/zero", "character device")
+
+
+def test_a_huge_values_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    values = _sparse(tmp_path / "huge-values.yaml")
+    run = _tools(["render", "-f", str(values), "--out", str(tmp_path / "out")], timeout=30)
+    _usage_error_naming(run, values, "over the")
+    assert run.peak_rss_kb < PEAK_RSS_KB, run
+
+
+def test_a_huge_config_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    config = _sparse(tmp_path / ".todo-dapr.yaml")
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    run = _tools(["validate", str(manifest)], cwd=tmp_path, timeout=30)
+    _usage_error_naming(run, config, "over the")
+    assert run.peak_rss_kb < PEAK_RSS_KB, run
+
+
+def test_a_config_file_that_is_a_device_is_refused_by_name() -> None:
+    run = _tools(["validate", "--config", "/dev/zero", "-"], timeout=30)
+    _usage_error_naming(run, "/dev/zero", "character device")
+
+
+def test_a_huge_schema_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    schemas = tmp_path / "schemas"
+    (schemas / "example.com").mkdir(parents=True)
+    schema = _sparse(schemas / "example.com" / "widget_v1.json")
+    manifest = tmp_path / "widget.yaml"
+    manifest.write_text("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n")
+    run = _tools(
+        ["validate", "--no-config", "--format", "json", "--schema-dir", str(schemas), str(manifest)]
+    )
+    assert run.returncode == 1, run.stderr
+    _no_traceback(run.stderr)
+    (finding,) = json.loads(run.stdout)["findings"]
+    assert finding["rule"] == "crd-schema"
+    assert str(schema) in finding["message"] and "over the" in finding["message"]
+    assert run.peak_rss_kb < PEAK_RSS_KB, run
+
+
+DUPLICATES = """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+  labels:
+    app: one
+    tier: web
+    app: two
+type: Opaque
+kind: ConfigMap
+data:
+  nested:
+    - name: x
+      name: y
+"""
+
+
+def _duplicate_findings(cli: CliRunner, text: str) -> list[dict[str, object]]:
+    result = cli("validate", "--no-config", "--format", "json", "-", input_text=text)
+    assert result.returncode == 1, result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    return [f for f in findings if f["rule"] == "yaml-duplicate-key"]
+
+
+def test_duplicate_keys_at_every_depth_name_both_lines(cli: CliRunner) -> None:
+    found = {f["path"]: f for f in _duplicate_findings(cli, DUPLICATES)}
+    assert set(found) == {"/kind", "/metadata/labels/app", "/data/nested/0/name"}
+    for path, first, again in (
+        ("/kind", 2, 10),
+        ("/metadata/labels/app", 6, 8),
+        ("/data/nested/0/name", 13, 14),
+    ):
+        finding = found[path]
+        assert finding["severity"] == "error" and finding["category"] == "syntax"
+        assert finding["line"] == again
+        message = str(finding["message"])
+        assert f"line {first}" in message and f"line {again}" in message, message
+    assert '"kind"' in str(found["/kind"]["message"])
+
+
+def test_duplicate_keys_in_a_tagged_document(cli: CliRunner) -> None:
+    """A document with an explicit tag goes through PyYAML's own constructor instead."""
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  k: !!str 1\n  k: b\n"
+    (finding,) = _duplicate_findings(cli, text)
+    assert finding["path"] == "/data/k" and finding["line"] == 6
+    assert "line 5" in str(finding["message"])
+
+
+def test_a_flow_mapping_typo_in_a_secret_is_a_duplicate_key(cli: CliRunner) -> None:
+    """``{password:VALUE}`` is one key (no space after the colon); written twice it is a
+    duplicate. The redaction of that key is tested with the redaction rules."""
+    text = (
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+        "stringData: {password:hunter2-typo,\n  password:hunter2-typo}\n"
+    )
+    (finding,) = _duplicate_findings(cli, text)
+    assert finding["line"] == 5
+    assert "line 4" in str(finding["message"]) and "line 5" in str(finding["message"])
