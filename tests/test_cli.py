@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import CHART, CliRunner
+from tests.conftest import CHART, ROOT, CliRunner
 
 SPEC_CONFIGURATION = """\
 apiVersion: dapr.io/v1alpha1
@@ -178,3 +181,84 @@ def test_render_user_values_clean(cli: CliRunner, tmp_path: Path) -> None:
     result = cli("render", "-f", str(values), "--out", str(tmp_path / "o"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "o" / "mine.yaml").is_file()
+
+
+def test_quiet_prints_findings_only(cli: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SPEC_CONFIGURATION)
+    result = cli("validate", "-q", "--no-config", str(bad))
+    assert result.returncode == 1
+    assert result.stderr == ""
+    assert str(bad) in result.stdout and "/spec/logging/level" in result.stdout
+    assert "error" in result.stdout.splitlines()[1]
+    assert " errors, " not in result.stdout and " error, " not in result.stdout, result.stdout
+    clean = tmp_path / "clean.yaml"
+    clean.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    quiet_clean = cli("validate", "-q", "--no-config", str(clean))
+    assert (quiet_clean.returncode, quiet_clean.stdout, quiet_clean.stderr) == (0, "", "")
+
+
+def _many_findings(tmp_path: Path) -> Path:
+    """A file whose report is far larger than a pipe's buffer, whatever the format."""
+    manifest = tmp_path / "many.yaml"
+    manifest.write_text(
+        "".join(
+            f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cm{i}}}\ndata: 5\n"
+            for i in range(1500)
+        )
+    )
+    return manifest
+
+
+def _with_stdout_closed(
+    helm4: Path, *args: str, read: int = 0, timeout: float = 120, unbuffered: bool = False
+) -> tuple[int, str]:
+    """Run the CLI with stdout on a real pipe whose reader goes away after ``read`` bytes
+    (buffered, as a user's shell runs it, unless ``unbuffered``)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tools", *args],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**env, "HELM": str(helm4), "NO_COLOR": "1"},
+    )
+    assert process.stdout is not None
+    if read:
+        assert len(process.stdout.read(read)) == read
+    process.stdout.close()
+    process.stdout = None
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise
+    return process.returncode, stderr.decode(errors="replace")
+
+
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_closed_pipe_after_list_rules_ends_quietly(helm4: Path, unbuffered: bool) -> None:
+    assert _with_stdout_closed(helm4, "validate", "--list-rules", unbuffered=unbuffered) == (0, "")
+    assert _with_stdout_closed(helm4, "--help", unbuffered=unbuffered) == (0, "")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
+def test_closed_pipe_keeps_the_findings_status(helm4: Path, tmp_path: Path, fmt: str) -> None:
+    manifest = _many_findings(tmp_path)
+    status, stderr = _with_stdout_closed(
+        helm4, "validate", "--no-config", "--format", fmt, str(manifest), read=16
+    )
+    assert (status, stderr) == (1, "")
+
+
+@pytest.mark.slow(2)
+def test_closed_pipe_during_render_ends_quietly(helm4: Path, tmp_path: Path) -> None:
+    status, stderr = _with_stdout_closed(
+        helm4, "render", "--profile", "dev", "--out", str(tmp_path / "out")
+    )
+    assert (status, stderr) == (0, "")
+    assert (tmp_path / "out" / "dev.yaml").is_file()

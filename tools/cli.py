@@ -7,6 +7,7 @@ Heavy imports (yaml, jsonschema, pyhelm3) happen inside the command functions so
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import re
 import sys
@@ -18,6 +19,8 @@ from tools import __version__
 from tools.findings import EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
     from tools.validate import Report
 
 FORMATS = ("text", "json", "sarif", "junit", "github")
@@ -335,7 +338,23 @@ def _emit(report: Report, args: argparse.Namespace) -> None:
     from tools.formatters import format_report
     from tools.output import write_report
 
-    write_report(format_report(args.format, report, color=_color(args)), args.output)
+    text = format_report(args.format, report, color=_color(args))
+    if args.quiet:
+        text = _without_summary(text, report)
+    write_report(text, args.output)
+
+
+def _without_summary(text: str, report: Report) -> str:
+    """-q prints findings only: the human formats end with a summary line, dropped here."""
+    from tools.formatters._common import summary_line
+
+    summary = summary_line(
+        report.errors, report.warnings, report.suppressed, report.files, report.resources
+    )
+    if not text.endswith(f"{summary}\n"):
+        return text
+    findings = text[: -len(summary) - 1].rstrip("\n")
+    return f"{findings}\n" if findings else ""
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -612,7 +631,95 @@ def cmd_import_releases(args: argparse.Namespace) -> int:
     )
 
 
+class _ClosedPipeSafe(io.RawIOBase):
+    """Standard output or error on a descriptor whose reader may go away (``| head``).
+
+    The first write that finds the pipe closed points the descriptor at /dev/null: the rest of
+    the run, and the interpreter's final flush, write nowhere without an error, and the command
+    ends quietly with the status it would have had. Each write is written whole, so an
+    unbuffered stream (``python -u``) loses nothing to a short write either.
+    """
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: ReadableBuffer) -> int:
+        view = memoryview(data).cast("B")
+        size = view.nbytes
+        try:
+            while view:
+                view = view[os.write(self._fd, view) :]
+        except BrokenPipeError:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, self._fd)
+            os.close(null)
+        return size
+
+
+def _pipe_safe_streams() -> dict[str, io.TextIOWrapper]:
+    """Put pipe-safe copies of the interpreter's own stdout and stderr in place (never a stream
+    someone else installed, such as a test's capture); return the originals by name."""
+    originals: dict[str, io.TextIOWrapper] = {}
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not getattr(sys, f"__{name}__") or not isinstance(stream, io.TextIOWrapper):
+            continue
+        try:
+            fd = stream.fileno()
+            stream.flush()
+        except (OSError, ValueError):
+            continue
+        raw = _ClosedPipeSafe(fd)
+        unbuffered = isinstance(stream.buffer, io.RawIOBase)
+        layer: Any = raw if unbuffered else io.BufferedWriter(raw)
+        safe = io.TextIOWrapper(
+            layer,
+            encoding=stream.encoding,
+            errors=stream.errors,
+            line_buffering=stream.line_buffering,
+            write_through=unbuffered or stream.write_through,
+        )
+        originals[name] = stream
+        setattr(sys, name, safe)
+    return originals
+
+
+def _restore_streams(originals: dict[str, io.TextIOWrapper]) -> OSError | None:
+    """Flush the pipe-safe streams and put the originals back; the first flush error, if any
+    (a full disk under ``> file``: a closed pipe never is one)."""
+    failure: OSError | None = None
+    for name, original in originals.items():
+        try:
+            getattr(sys, name).flush()
+        except OSError as exc:
+            failure = failure or exc
+        setattr(sys, name, original)
+    return failure
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    originals = _pipe_safe_streams()
+    try:
+        status = _main(argv)
+    finally:
+        failure = _restore_streams(originals)
+    if failure is not None:
+        print(f"todo-dapr: error: cannot write the output ({failure.strerror})", file=sys.stderr)
+        return EXIT_USAGE
+    return status
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
