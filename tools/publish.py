@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
-import gzip
+import contextlib
 import hashlib
 import io
 import json
@@ -27,16 +27,22 @@ import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from tools import yaml_text
+from tools import chart_package
+from tools.chart_package import (
+    DEFAULT_EPOCH,  # noqa: F401 (re-exported for callers of tools.publish)
+    ChartRefused,
+    Package,
+    PackageFailed,
+    _pin_times,  # noqa: F401 (re-exported for callers of tools.publish)
+    helm_major,
+    normalize_archive,  # noqa: F401 (re-exported for callers of tools.publish)
+)
 from tools.publish_args import add_arguments
 from tools.registry import (
     CHART_LAYER,
@@ -56,7 +62,6 @@ EXIT_USAGE = 2
 
 ENV_USERNAME = "TODO_DAPR_REGISTRY_USERNAME"
 ENV_PASSWORD = "TODO_DAPR_REGISTRY_PASSWORD"
-DEFAULT_EPOCH = 315532800  # 1980-01-01T00:00:00Z; SOURCE_DATE_EPOCH overrides it
 GATE_OUTPUT_LINES = 80
 
 TRANSIENT_HELM = re.compile(
@@ -128,21 +133,6 @@ class Options:
     credentials: Credentials | None = None
     signing: Signing | None = None
     dry_run: bool = False
-
-
-@dataclass(frozen=True)
-class Package:
-    name: str
-    version: str
-    archive: Path
-    sha256: str
-    size: int
-    provenance: Path | None
-
-    @property
-    def tag(self) -> str:
-        """OCI tags cannot hold ``+``; Helm stores build metadata with ``_``."""
-        return self.version.replace("+", "_")
 
 
 @dataclass
@@ -333,94 +323,34 @@ def run_gate(chart: Path) -> None:
 # -- packaging ----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _packaging() -> Iterator[None]:
+    """Packaging (tools.chart_package) refusals as publish errors: exit 2 for the chart, 1 for
+    helm."""
+    try:
+        yield
+    except ChartRefused as exc:
+        raise PublishUsageError(str(exc)) from None
+    except PackageFailed as exc:
+        raise PublishError(str(exc)) from None
+
+
 def source_epoch() -> int:
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value:
-        if not value.isdigit():
-            raise PublishUsageError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds")
-        return int(value)
-    return DEFAULT_EPOCH
+    with _packaging():
+        return chart_package.source_epoch()
 
 
 def read_chart(chart: Path) -> tuple[str, str]:
-    path = chart / "Chart.yaml"
-    try:
-        data = yaml_text.load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PublishUsageError(
-            f"{path}: cannot read it ({exc.strerror}); --chart takes a chart directory"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise PublishUsageError(f"{path}: not valid YAML ({exc})") from None
-    if not isinstance(data, dict) or not data.get("name") or not data.get("version"):
-        raise PublishUsageError(f"{path}: needs a name and a version")
-    return str(data["name"]), str(data["version"])
-
-
-def _pin_times(root: Path, epoch: int) -> None:
-    for path in sorted(root.rglob("*"), reverse=True):
-        os.utime(path, (epoch, epoch), follow_symlinks=False)
-    os.utime(root, (epoch, epoch))
-
-
-def normalize_archive(archive: Path, epoch: int) -> None:
-    """Rewrite a chart archive with fixed times and owners (for helm builds that stamp 'now')."""
-    with tarfile.open(archive, "r:gz") as source:
-        members = [(m, source.extractfile(m)) for m in source.getmembers()]
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as target:
-            for member, handle in members:
-                member.mtime = epoch
-                member.uid = member.gid = 0
-                member.uname = member.gname = ""
-                member.pax_headers = {}
-                target.addfile(member, handle)
-    raw = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as zipped:
-        zipped.write(buffer.getvalue())
-    archive.write_bytes(raw.getvalue())
-
-
-def helm_major(helm: Path) -> int:
-    from tools.helm import version
-
-    match = re.match(r"v?(\d+)\.", version(helm))
-    return int(match.group(1)) if match else 0
+    with _packaging():
+        return chart_package.read_chart(chart)
 
 
 def package_chart(
     helm: Path, chart: Path, work: Path, env: dict[str, str], signing: Signing | None
 ) -> Package:
-    """``helm package`` a time-pinned copy of the chart; same content, same sha256."""
-    from tools.helm import run
-
-    name, version = read_chart(chart)
-    epoch = source_epoch()
-    source = work / "src" / chart.resolve().name
-    shutil.copytree(chart, source, symlinks=False)
-    _pin_times(source, epoch)
-    out = work / "package"
-    out.mkdir()
-    args = ["package", str(source), "--destination", str(out)]
-    if signing is not None:
-        args += ["--sign", "--key", signing.key, "--keyring", str(signing.keyring)]
-    result = run(helm, *args, env=env)
-    if result.returncode != 0:
-        raise PublishError(f"helm package failed: {helm_error(result.stderr or result.stdout)}")
-    archives = sorted(out.glob("*.tgz"))
-    if len(archives) != 1:
-        raise PublishError(f"helm package wrote {len(archives)} archives, expected one")
-    archive = archives[0]
-    if helm_major(helm) < 4:
-        normalize_archive(archive, epoch)
-    provenance = archive.with_name(archive.name + ".prov")
-    if signing is not None and not provenance.is_file():
-        raise PublishError("helm package --sign wrote no provenance file")
-    # helm push stamps the manifest's image.created annotation with the archive's mtime.
-    os.utime(archive, (epoch, epoch))
-    sha = hashlib.sha256(archive.read_bytes()).hexdigest()
-    size = archive.stat().st_size
-    return Package(name, version, archive, sha, size, provenance if signing else None)
+    """``helm package`` the chart's own files only (no links or special files), reproducibly."""
+    with _packaging():
+        return chart_package.package_chart(helm, chart, work, env, signing)
 
 
 # -- helm output --------------------------------------------------------------------------------
