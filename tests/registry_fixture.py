@@ -4,7 +4,9 @@
 127.0.0.1 with a temporary config and storage, optionally with htpasswd (bcrypt) auth, waits
 until ``/v2/`` answers and returns a handle that stops it by PID. ``FaultProxy`` forwards HTTP
 requests to it one by one and lets a test answer chosen requests with a 5xx or cut the
-connection instead.
+connection instead, or slip another manifest in at a tag around the client's own ``PUT``.
+``Hostile`` is a bounded HTTP server of a test's own on a loopback address: it answers at most
+``limit`` requests with the test's handler, records what it was sent, and stops with the test.
 """
 
 from __future__ import annotations
@@ -139,10 +141,41 @@ def start_registry(root: Path, *, htpasswd: Path | None = None, timeout: float =
 
 # -- fault-injecting proxy ----------------------------------------------------------------------
 
-Fault = int | str | None
+
+@dataclass(frozen=True)
+class Slip:
+    """Put ``manifest`` at the requested tag behind the client's back.
+
+    ``refuse``: put it first, then answer the client's own ``PUT`` with 409 (as a registry with
+    immutable tags would, once another publish won); otherwise forward the client's ``PUT`` and
+    put ``manifest`` right after it, so the other write lands last.
+    """
+
+    manifest: bytes
+    refuse: bool
+
+
+Fault = int | str | Slip | None
 """None passes the request on; an int answers with that status; "cut" closes the connection
 before forwarding; "cut-after" forwards the request, then closes without replying; "cut-body"
-forwards it and cuts the reply halfway."""
+forwards it and cuts the reply halfway; a :class:`Slip` writes another manifest at the tag."""
+
+
+def put_manifest(upstream: str, path: str, manifest: bytes) -> int:
+    host, _, port = upstream.partition(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request(
+            "PUT",
+            path,
+            body=manifest,
+            headers={"Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+        )
+        reply = connection.getresponse()
+        reply.read()
+        return reply.status
+    finally:
+        connection.close()
 
 
 @dataclass
@@ -159,6 +192,8 @@ class FaultProxy:
     upstream: str
     decide: Callable[[str, str], Fault] = lambda method, path: None
     seen: list[Seen] = field(default_factory=list)
+    rewrite: dict[str, str] = field(default_factory=dict)
+    """Headers to replace in the replies to manifest ``PUT``s (a lying registry)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> FaultProxy:
@@ -197,6 +232,9 @@ class FaultProxy:
                 if fault == "cut":
                     self._cut()
                     return
+                if isinstance(fault, Slip) and fault.refuse:
+                    put_manifest(proxy.upstream, self.path, fault.manifest)
+                    fault = 409
                 if isinstance(fault, int):
                     message = b'{"errors":[{"code":"UNAVAILABLE","message":"injected"}]}'
                     self.send_response(fault)
@@ -215,13 +253,16 @@ class FaultProxy:
                 reply = upstream.getresponse()
                 data = reply.read()
                 upstream.close()
+                if isinstance(fault, Slip):
+                    put_manifest(proxy.upstream, self.path, fault.manifest)
                 if fault == "cut-after":
                     self._cut()
                     return
                 self.send_response(reply.status, reply.reason)
+                lies = proxy.rewrite if self.command == "PUT" and "/manifests/" in self.path else {}
                 for key, value in reply.getheaders():
                     if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
-                        self.send_header(key, value)
+                        self.send_header(key, lies.get(key, value))
                 if self.command == "HEAD":
                     self.send_header("Content-Length", reply.getheader("Content-Length") or "0")
                 else:
@@ -257,3 +298,94 @@ class FaultProxy:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+# -- hostile servers ----------------------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+Handler = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+@dataclass
+class Hostile:
+    """A test's own HTTP server on ``address`` (loopback), bounded in requests and in time.
+
+    ``handle`` writes each reply; after ``limit`` requests every further one is cut. ``stop``
+    (or leaving the ``with``) ends it; a handler must itself give up by ``deadline``.
+    """
+
+    handle: Handler
+    address: str = "127.0.0.1"
+    limit: int = 50
+    seconds: float = 60.0
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> Hostile:
+        server = self
+        self.deadline = time.monotonic() + self.seconds
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def _any(self) -> None:
+                with server.lock:
+                    server.received.append(Received(self.command, self.path, dict(self.headers)))
+                    over = len(server.received) > server.limit
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(min(length, 1 << 24))
+                if over or time.monotonic() > server.deadline:
+                    self.close_connection = True
+                    return
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    server.handle(self)
+
+            do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _any
+
+        self.server = http.server.ThreadingHTTPServer((self.address, 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    @property
+    def host(self) -> str:
+        return f"{self.address}:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.deadline = 0.0
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> Hostile:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def reply(
+    handler: http.server.BaseHTTPRequestHandler,
+    status: int,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> None:
+    handler.send_response(status)
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)

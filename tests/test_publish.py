@@ -23,7 +23,14 @@ import pytest
 
 from tools import publish
 from tools.helm import ensure_helm, run
-from tools.registry import CHART_LAYER, PROV_LAYER, Credentials, RegistryClient, Retry
+from tools.registry import (
+    CHART_LAYER,
+    PROV_LAYER,
+    Credentials,
+    Deadline,
+    RegistryClient,
+    Retry,
+)
 
 sys.path.insert(0, str(Path(__file__).parent))
 from forked_cli import run_tools
@@ -110,7 +117,7 @@ class Result:
         return data
 
 
-def no_gate(chart: Path) -> None:
+def no_gate(chart: Path, deadline: Deadline) -> None:
     """The real gate needs the real chart; these tests publish a small chart of their own."""
 
 
@@ -119,7 +126,7 @@ def run_publish(
     monkeypatch: pytest.MonkeyPatch,
     *argv: str,
     stdin: str = "",
-    gate: Callable[[Path], None] = no_gate,
+    gate: Callable[[Path, Deadline], None] = no_gate,
     retry: Retry = FAST,
 ) -> Result:
     parser = argparse.ArgumentParser()
@@ -140,7 +147,7 @@ def pub(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     def call(
         *argv: str,
         stdin: str = "",
-        gate: Callable[[Path], None] = no_gate,
+        gate: Callable[[Path, Deadline], None] = no_gate,
         retry: Retry = FAST,
     ) -> Result:
         return run_publish(capsys, monkeypatch, *argv, stdin=stdin, gate=gate, retry=retry)
@@ -419,7 +426,9 @@ def test_second_publish_of_a_version_is_refused_and_the_tag_is_unchanged(
     before = tag_digest(registry.host, "charts/todo-dapr", "0.1.0")
     again = make_chart(tmp_path / "v2", note="changed") if change else chart
     gated: list[Path] = []
-    second = pub(*args, "--chart", str(again), "--format", "json", gate=gated.append)
+    second = pub(
+        *args, "--chart", str(again), "--format", "json", gate=lambda c, _: gated.append(c)
+    )
     assert second.status == 1
     assert gated == [], "a version already published is refused before the gate runs"
     line = one_line_error(second)
@@ -431,7 +440,7 @@ def test_second_publish_of_a_version_is_refused_and_the_tag_is_unchanged(
 
 @pytest.mark.registry
 def test_failing_gate_stops_before_the_push(pub: Publish, registry: Registry, chart: Path) -> None:
-    def gate(path: Path) -> None:
+    def gate(path: Path, deadline: Deadline) -> None:
         raise publish.PublishError("gate failed: `python -m tools lint` exited 1")
 
     result = pub(
@@ -676,13 +685,16 @@ def test_transient_faults_are_retried(
 @pytest.mark.parametrize(
     ("case", "words"),
     [
-        pytest.param(
+        (
             ("PUT", "/manifests/0.1.0", 503),
-            "503: unavailable: injected (after 2 attempts)",
-            marks=pytest.mark.slow(15),  # helm's own back-off: about 7 s per attempt
+            "503 Service Unavailable (UNAVAILABLE: injected) to PUT manifest "
+            "charts/todo-dapr:0.1.0 (after 2 attempts); the tag was not created",
         ),
-        (("PUT", "/manifests/", "cut"), "EOF"),
-        (("GET", "/v2/", 503), "503 Service Unavailable (after 2 attempts)"),
+        (("PUT", "/manifests/", "cut"), "is not reachable: connection reset"),
+        (
+            ("GET", "/v2/", 503),
+            "503 Service Unavailable (UNAVAILABLE: injected) to GET /v2/ (after 2 attempts)",
+        ),
     ],
     ids=["503-tag", "cut-manifest", "503-ping"],
 )
@@ -909,3 +921,98 @@ def test_helm_error_names_401_only_for_a_401_status(output: str, is_auth: bool) 
     from tools.publish import helm_error
 
     assert ("refused the credentials" in helm_error(output)) is is_auth
+
+
+# -- the manifest Helm writes -------------------------------------------------------------------
+
+
+def rich_chart(root: Path) -> Path:
+    """A chart whose Chart.yaml uses every field Helm copies into the config and annotations."""
+    chart = make_chart(root)
+    (chart / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: todo-dapr\nversion: 0.1.0+build.7\nappVersion: '1.0'\n"
+        "description: >-\n  Ampersands & <angle brackets>,\n  folded over two lines\n"
+        "home: https://example.invalid/home\nicon: https://example.invalid/icon.png\n"
+        "sources: [https://example.invalid/src, https://example.invalid/mirror]\n"
+        "keywords: [dapr, kafka]\nkubeVersion: '>=1.32.0-0'\ntype: application\n"
+        "deprecated: true\n"
+        "maintainers:\n  - name: Ada\n    email: ada@example.invalid\n  - name: Bob\n"
+        "    url: https://example.invalid/bob\n"
+        "annotations:\n  category: Infrastructure\n  artifacthub.io/links: |\n"
+        "    - name: docs\n      url: https://example.invalid/docs\n"
+        "  org.opencontainers.image.title: not-the-name\n  empty: ''\n",
+        encoding="utf-8",
+    )
+    return chart
+
+
+@pytest.mark.registry
+@pytest.mark.parametrize("helm_major", [4, 3])
+def test_manifest_is_byte_for_byte_what_helm_push_writes(
+    pub: Publish,
+    registry: Registry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    helm_major: int,
+) -> None:
+    """Our upload stands in for `helm push`: the same archive gives the same manifest digest,
+    so Helm reads what we push exactly as it reads its own."""
+    helm = ensure_helm(helm_major)
+    monkeypatch.setenv("HELM", str(helm))
+    chart = rich_chart(tmp_path / "rich")
+    result = pub(
+        "--registry", f"oci://{registry.host}/ours", "--plain-http", "--chart", str(chart),
+        "--format", "json",
+    )  # fmt: skip
+    assert result.status == 0, result.err
+    ours = result.json["digest"]
+    pulled = tmp_path / "pulled"
+    pulled.mkdir()
+    got = run(
+        helm, "pull", f"oci://{registry.host}/ours/todo-dapr@{ours}", "--plain-http",
+        "-d", str(pulled),
+    )  # fmt: skip
+    assert got.returncode == 0, got.stderr
+    archive = next(pulled.glob("*.tgz"))
+    # helm push stamps the archive's mtime, in the local zone, as the created annotation.
+    os.utime(archive, (publish.DEFAULT_EPOCH, publish.DEFAULT_EPOCH))
+    pushed = run(
+        helm, "push", str(archive), f"oci://{registry.host}/theirs", "--plain-http",
+        env={**os.environ, "TZ": "UTC"},
+    )  # fmt: skip
+    assert pushed.returncode == 0, pushed.stderr
+    assert f"Digest: {ours}" in pushed.stdout + pushed.stderr
+
+
+@pytest.mark.registry
+@pytest.mark.parametrize("helm_major", [4, 3])
+def test_helm_reads_the_published_digest(
+    pub: Publish, registry: Registry, chart: Path, tmp_path: Path, helm_major: int
+) -> None:
+    result = pub(
+        "--registry", f"oci://{registry.host}/charts", "--plain-http", "--chart", str(chart),
+        "--format", "json",
+    )  # fmt: skip
+    assert result.status == 0, result.err
+    ref = f"oci://{registry.host}/charts/todo-dapr@{result.json['digest']}"
+    helm = ensure_helm(helm_major)
+    shown = run(helm, "show", "chart", ref, "--plain-http")
+    assert shown.returncode == 0, shown.stderr
+    assert "name: todo-dapr" in shown.stdout and "version: 0.1.0" in shown.stdout
+    rendered = run(helm, "template", "x", ref, "--plain-http")
+    assert rendered.returncode == 0, rendered.stderr
+    assert 'note: "one"' in rendered.stdout
+
+
+def test_release_workflow_runs_one_release_at_a_time() -> None:
+    """The client cannot stop two machines racing for one tag; CI must not be one of them.
+
+    One group for every release (not one per tag) also keeps two deploys off OKE at once, and a
+    queued release never cancels one that is pushing.
+    """
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "release.yaml").read_text())
+    concurrency = workflow["concurrency"]
+    assert "${{" not in str(concurrency["group"]), concurrency
+    assert concurrency["cancel-in-progress"] is False

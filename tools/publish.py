@@ -1,17 +1,26 @@
-"""Publish the chart to an OCI registry: gated, reproducible, immutable, verified, signed.
+"""Publish the chart to an OCI registry: gated, reproducible, never overwriting, verified, signed.
 
 Steps: (1) ``helm package`` from a copy whose file times are pinned, so the same chart content
 gives the same archive digest; (2) the registry is asked whether the version's tag exists, and an
-existing one is refused (registries let a tag be overwritten silently); (3) the gate runs
-``python -m tools lint`` and ``python -m tools render`` on the chart and stops at any failure;
-(4) ``helm push`` with bounded retries of transient failures, then the manifest is read back by
-digest, its layers compared with the local archive (and provenance), and ``helm pull`` by digest
-must return the same bytes. ``--dry-run`` stops after step 3.
+existing one is refused at once; (3) the gate runs ``python -m tools lint`` and
+``python -m tools render`` on the chart and stops at any failure; (4) our own OCI upload
+(:mod:`tools.registry`, not ``helm push``, which moves an existing tag): the config and layer
+blobs, then the manifest Helm would write, put by digest; then, holding a per-machine lock, the
+tag is checked again, set only if still absent, and read back: a tag that names another digest
+fails the publish loudly with both digests; (5) the manifest is read back by digest and
+``helm pull`` by digest must return the same bytes. ``--dry-run`` stops after step 3.
+
+Across machines no registry client can close the window between its last check and its tag
+``PUT`` (the distribution API has no conditional ``PUT``); the read-back makes a lost race loud,
+the release workflow runs one release at a time, and registry-side tag immutability (OCIR's
+immutable artifacts) closes it (docs/publishing.md).
 
 Credentials come from ``--username`` + ``--password-stdin``, from ``TODO_DAPR_REGISTRY_USERNAME``
-/ ``TODO_DAPR_REGISTRY_PASSWORD``, or from an existing ``helm registry login``. Given credentials
-go into a temporary registry config (mode 0600, deleted afterwards), never onto a command line,
-into the user's helm config or into any message.
+/ ``TODO_DAPR_REGISTRY_PASSWORD``, or from an existing ``helm registry login``; never from the
+``--registry`` URL, which is refused when it carries userinfo, a query or a fragment. Given
+credentials go to helm (for the pull) through a temporary registry config (mode 0600, deleted
+afterwards), never onto a command line, into the user's helm config or into any message: every
+message leaves through one :class:`Scrubber`. Everything is bounded by ``--timeout``.
 """
 
 from __future__ import annotations
@@ -19,21 +28,30 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import fcntl
 import hashlib
 import io
+import ipaddress
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
-from tools import chart_package
+import yaml
+
+from tools import chart_package, yaml_text
 from tools.chart_package import (
     DEFAULT_EPOCH,  # noqa: F401 (re-exported for callers of tools.publish)
     ChartRefused,
@@ -43,15 +61,21 @@ from tools.chart_package import (
     helm_major,
     normalize_archive,  # noqa: F401 (re-exported for callers of tools.publish)
 )
-from tools.publish_args import add_arguments
+from tools.publish_args import DEFAULT_TIMEOUT, add_arguments
 from tools.registry import (
     CHART_LAYER,
+    CONFIG_TYPE,
+    OCI_MANIFEST,
     PROV_LAYER,
     Credentials,
+    Deadline,
+    Descriptor,
     Manifest,
     RegistryClient,
     RegistryError,
     Retry,
+    go_json,
+    image_manifest,
 )
 
 __all__ = ["add_arguments", "main"]
@@ -63,19 +87,31 @@ EXIT_USAGE = 2
 ENV_USERNAME = "TODO_DAPR_REGISTRY_USERNAME"
 ENV_PASSWORD = "TODO_DAPR_REGISTRY_PASSWORD"
 GATE_OUTPUT_LINES = 80
+BACKSTOP_GRACE = 2.0
+PASSWORD_CAP = 64 * 1024
 
 TRANSIENT_HELM = re.compile(
     r"status code (5\d\d|429)|\b(50[0234]|429) |EOF|connection reset|broken pipe|"
     r"timeout|timed out|server closed|TLS handshake",
     re.IGNORECASE,
 )
-DIGEST_RE = re.compile(r"Digest:\s*(sha256:[0-9a-f]{64})")
+CREDENTIALS_GO = (
+    "pass the user with --username and the password or token on standard input with "
+    f"--password-stdin, or set {ENV_USERNAME} and {ENV_PASSWORD}"
+)
 
 
 class PublishError(Exception):
-    """Publishing was refused or failed; nothing new is tagged. Exit status 1."""
+    """Publishing was refused or failed; nothing new is tagged. Exit status 1.
+
+    ``details`` are lines printed before the message (the gate's findings).
+    """
 
     exit_status = EXIT_REFUSED
+
+    def __init__(self, message: str, details: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.details = list(details)
 
 
 class PublishUsageError(Exception):
@@ -87,6 +123,28 @@ class PublishUsageError(Exception):
 # -- inputs -------------------------------------------------------------------------------------
 
 
+def _shown(text: str) -> str:
+    """``--registry`` as given, unless it holds what could be a credential or a token."""
+    if re.fullmatch(r"[A-Za-z0-9._:/\[\]-]*", text):
+        return repr(text)
+    return "(value not shown: it has characters a URL can carry credentials or tokens in)"
+
+
+def is_loopback(host: str) -> bool:
+    """``127.0.0.0/8``, ``::1`` or ``localhost`` (``host`` may carry a port)."""
+    if host.startswith("["):
+        name = host[1:].partition("]")[0]
+    else:
+        name = host.partition(":")[0] if host.count(":") == 1 else host
+    name = name.lower().rstrip(".")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class RegistryRef:
     """``oci://HOST[:PORT]/PATH``: where charts go; a chart lands at ``PATH/<chart name>``."""
@@ -96,20 +154,38 @@ class RegistryRef:
 
     @classmethod
     def parse(cls, text: str) -> RegistryRef:
-        match = re.fullmatch(r"oci://([^/\s@]+)(/[^\s@:]*)?", text.strip())
-        if not match:
+        text = text.strip()
+        if not text.startswith("oci://"):
+            raise PublishUsageError(cls._form(text))
+        parts = urllib.parse.urlsplit(text)
+        if "@" in parts.netloc:
             raise PublishUsageError(
-                f"--registry {text!r} is not of the form oci://HOST[:PORT]/PATH "
-                "(e.g. oci://fra.ocir.io/mytenancy/charts); give the path without the "
-                "chart name or version"
+                "--registry must not carry credentials (user:password@ in the URL is printed "
+                f"in logs and visible in process lists); {CREDENTIALS_GO}"
             )
+        if "?" in text or "#" in text:
+            raise PublishUsageError(
+                "--registry must not have a ?query or #fragment (a token there would be "
+                f"printed and sent nowhere useful); {CREDENTIALS_GO}"
+            )
+        match = re.fullmatch(r"oci://([^/\s@]+)(/[^\s@:]*)?", text)
+        if not match:
+            raise PublishUsageError(cls._form(text))
         host, path = match.group(1), (match.group(2) or "").strip("/")
         if "//" in path or not re.fullmatch(r"[a-z0-9._/-]*", path):
             raise PublishUsageError(
-                f"--registry path {path!r} is not a valid OCI repository path "
+                f"--registry path {_shown(path)} is not a valid OCI repository path "
                 "(lower-case letters, digits, '.', '_', '-' and '/')"
             )
         return cls(host=host, path=path)
+
+    @staticmethod
+    def _form(text: str) -> str:
+        return (
+            f"--registry {_shown(text)} is not of the form oci://HOST[:PORT]/PATH "
+            "(e.g. oci://fra.ocir.io/mytenancy/charts); give the path without the "
+            "chart name or version"
+        )
 
     @property
     def url(self) -> str:
@@ -133,6 +209,7 @@ class Options:
     credentials: Credentials | None = None
     signing: Signing | None = None
     dry_run: bool = False
+    timeout: float = DEFAULT_TIMEOUT
 
 
 @dataclass
@@ -175,22 +252,38 @@ class Outcome:
 
 
 class Scrubber:
-    """Remove known secret values from text before it is printed."""
+    """The one way out for text: known secrets removed, control characters escaped.
 
-    def __init__(self, credentials: Credentials | None) -> None:
+    Every message publish prints (usage errors, registry errors, helm's and the gate's output,
+    the JSON error object) passes through one instance.
+    """
+
+    def __init__(self, credentials: Credentials | None = None) -> None:
         self.secrets: list[str] = []
-        if credentials is not None and credentials.password:
-            self.secrets.append(credentials.password)
-            self.secrets.append(credentials.basic().removeprefix("Basic "))
+        if credentials is not None:
+            self.add(credentials)
+
+    def add(self, credentials: Credentials | None) -> None:
+        if credentials is None or not credentials.password:
+            return
+        for secret in (credentials.password, credentials.basic().removeprefix("Basic ")):
+            if secret not in self.secrets:
+                self.secrets.append(secret)
+        self.secrets.sort(key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "***")
+        text = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
         try:
             from tools.redact import redact_text  # type: ignore[import-not-found,unused-ignore]
         except ImportError:
             return text
         return str(redact_text(text))
+
+    def line(self, text: str) -> str:
+        """One output line: a newline in the text cannot start another."""
+        return self(text).replace("\n", "\\n")
 
 
 def read_credentials(
@@ -207,7 +300,13 @@ def read_credentials(
                 "--username U --password-stdin`)"
             )
         stream = stdin if stdin is not None else sys.stdin
-        password = stream.read().rstrip("\r\n") if stream is not None else ""
+        text = stream.read(PASSWORD_CAP + 1) if stream is not None else ""
+        if len(text) > PASSWORD_CAP:
+            raise PublishUsageError(
+                f"--password-stdin: standard input holds more than {PASSWORD_CAP} characters; "
+                "it takes one password or token"
+            )
+        password = text.rstrip("\r\n")
         if not password:
             raise PublishUsageError("--password-stdin: standard input was empty")
         return Credentials(args.username, password)
@@ -286,14 +385,14 @@ def write_registry_config(directory: Path, host: str, credentials: Credentials) 
 
 # -- gate ---------------------------------------------------------------------------------------
 
-Gate = Callable[[Path], None]
+Gate = Callable[[Path, Deadline], None]
 
 
 def _tools_path() -> str:
     return str(Path(__file__).resolve().parent.parent)
 
 
-def run_gate(chart: Path) -> None:
+def run_gate(chart: Path, deadline: Deadline) -> None:
     """Lint, then render and validate every profile, in subprocesses; any failure refuses."""
     from tools.profiles import repo_root
 
@@ -306,18 +405,39 @@ def run_gate(chart: Path) -> None:
         )
         for name, argv in steps:
             cmd = [sys.executable, "-m", "tools", *argv]
-            result = subprocess.run(
-                cmd, capture_output=True, text=True, check=False, cwd=repo_root(chart), env=env
+            result = bounded_run(
+                cmd, deadline, f"the gate's `python -m tools {name}`", cwd=repo_root(chart), env=env
             )
             if result.returncode != 0:
                 output = (result.stdout + result.stderr).strip().splitlines()
-                shown = output[-GATE_OUTPUT_LINES:]
-                if shown:
-                    print("\n".join(shown), file=sys.stderr)
                 raise PublishError(
                     f"gate failed: `python -m tools {name}` exited {result.returncode}; fix what "
-                    "it reports above. Nothing was pushed"
+                    "it reports above. Nothing was pushed",
+                    output[-GATE_OUTPUT_LINES:],
                 )
+
+
+def bounded_run(
+    cmd: list[str],
+    deadline: Deadline,
+    what: str,
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """A subprocess that is killed when the publish deadline passes."""
+    seconds = deadline.remaining()
+    if seconds is not None and seconds <= 0:
+        raise PublishError(f"the publish deadline of {deadline.seconds:g} s (--timeout) passed")
+    try:
+        return subprocess.run(
+            cmd, capture_output=True, text=True, check=False, cwd=cwd, env=env, timeout=seconds
+        )
+    except subprocess.TimeoutExpired:
+        raise PublishError(
+            f"{what} was stopped: the publish deadline of {deadline.seconds:g} s (--timeout) "
+            "passed. Nothing was tagged"
+        ) from None
 
 
 # -- packaging ----------------------------------------------------------------------------------
@@ -382,88 +502,257 @@ def helm_error(text: str) -> str:
     return line
 
 
+# -- the artifact Helm would push ---------------------------------------------------------------
+
+# Go's json.Marshal of Helm's chart.Metadata writes the struct's fields in this order, each left
+# out when empty ("omitempty"), except a dependency's name and repository.
+METADATA_FIELDS = (
+    "name", "home", "sources", "version", "description", "keywords", "maintainers", "icon",
+    "apiVersion", "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion",
+    "dependencies", "type",
+)  # fmt: skip
+MAINTAINER_FIELDS = ("name", "email", "url")
+DEPENDENCY_FIELDS = (
+    "name", "version", "repository", "condition", "tags", "enabled", "import-values", "alias",
+)  # fmt: skip
+DEPENDENCY_ALWAYS = frozenset({"name", "repository"})
+OCI_ANNOTATION = "org.opencontainers.image."
+
+
+def _scalar(value: Any) -> Any:
+    """A YAML scalar as the Go string field holds it (a date-like string stays a string)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return value if isinstance(value, str) else str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _ordered(data: Any, fields: Iterable[str], always: frozenset[str] = frozenset()) -> Any:
+    if not isinstance(data, dict):
+        return data
+    out: dict[str, Any] = {}
+    for key in fields:
+        value = data.get(key)
+        if key == "maintainers" and isinstance(value, list):
+            value = [_ordered(m, MAINTAINER_FIELDS) for m in value if m]
+        elif key == "dependencies" and isinstance(value, list):
+            value = [_ordered(d, DEPENDENCY_FIELDS, DEPENDENCY_ALWAYS) for d in value if d]
+        elif key == "annotations" and isinstance(value, dict):
+            value = {
+                str(k): _scalar(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+            }
+        elif isinstance(value, list):
+            value = [_scalar(v) for v in value]
+        elif key not in ("deprecated", "enabled"):
+            value = _scalar(value)
+        if value or key in always:
+            out[key] = "" if value is None else value
+    return out
+
+
+def chart_metadata(helm: Path, archive: Path, env: dict[str, str], deadline: Deadline) -> Any:
+    """The chart's metadata as Helm loads it (validated and sanitised): ``helm show chart``."""
+    result = bounded_run(
+        [str(helm), "show", "chart", str(archive)], deadline, "helm show chart", env=env
+    )
+    if result.returncode != 0:
+        raise PublishError(f"helm show chart failed: {helm_error(result.stderr or result.stdout)}")
+    try:
+        data = yaml_text.load(result.stdout)
+    except yaml.YAMLError:
+        data = None
+    if not isinstance(data, dict):
+        raise PublishError(f"helm show chart {archive.name} printed no chart metadata")
+    return _ordered(data, METADATA_FIELDS)
+
+
+def helm_annotations(metadata: dict[str, Any], created: str) -> dict[str, str]:
+    """The manifest annotations ``helm push`` sets (Helm's ``generateOCIAnnotations``)."""
+    out: dict[str, str] = {}
+
+    def put(key: str, value: Any) -> None:
+        if isinstance(value, str) and value.strip():
+            out[OCI_ANNOTATION + key] = value
+
+    put("description", metadata.get("description"))
+    put("title", metadata.get("name"))
+    put("version", metadata.get("version"))
+    put("url", metadata.get("home"))
+    put("created", created)
+    put("source", (metadata.get("sources") or [""])[0])
+    authors = []
+    for maintainer in metadata.get("maintainers") or []:
+        email = maintainer.get("email")
+        authors.append(str(maintainer.get("name") or "") + (f" ({email})" if email else ""))
+    put("authors", ", ".join(authors))
+    fixed = {OCI_ANNOTATION + "version", OCI_ANNOTATION + "title"}
+    for key, value in (metadata.get("annotations") or {}).items():
+        if key not in fixed:
+            out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """What goes to the registry: blobs (config first) and the manifest naming them."""
+
+    blobs: tuple[tuple[Descriptor, bytes], ...]
+    manifest: bytes
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + hashlib.sha256(self.manifest).hexdigest()
+
+
+def build_artifact(package: Package, metadata: dict[str, Any], epoch: int) -> Artifact:
+    config = go_json(metadata)
+    blobs = [(Descriptor.of(CONFIG_TYPE, config), config)]
+    archive = package.archive.read_bytes()
+    blobs.append((Descriptor.of(CHART_LAYER, archive), archive))
+    if package.provenance is not None:
+        prov = package.provenance.read_bytes()
+        blobs.append((Descriptor.of(PROV_LAYER, prov), prov))
+    created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+    manifest = image_manifest(
+        blobs[0][0], [d for d, _ in blobs[1:]], helm_annotations(metadata, created)
+    )
+    return Artifact(tuple(blobs), manifest)
+
+
 # -- publishing ---------------------------------------------------------------------------------
 
 
-def _layer_digest(manifest: Manifest, media_type: str) -> str | None:
+def _layer(manifest: Manifest, media_type: str) -> dict[str, Any]:
     layers = manifest.layers(media_type)
-    return str(layers[0].get("digest")) if layers else None
+    return layers[0] if layers else {}
 
 
 def _matches(manifest: Manifest, package: Package) -> bool:
-    if _layer_digest(manifest, CHART_LAYER) != "sha256:" + package.sha256:
+    if _layer(manifest, CHART_LAYER).get("digest") != "sha256:" + package.sha256:
         return False
     if package.provenance is None:
         return True
     prov = "sha256:" + hashlib.sha256(package.provenance.read_bytes()).hexdigest()
-    return _layer_digest(manifest, PROV_LAYER) == prov
+    return _layer(manifest, PROV_LAYER).get("digest") == prov
 
 
 def _refusal(outcome_ref: str, existing: Manifest, package: Package) -> str:
-    same = _layer_digest(existing, CHART_LAYER) == "sha256:" + package.sha256
+    same = _layer(existing, CHART_LAYER).get("digest") == "sha256:" + package.sha256
     what = "with the same content" if same else "with different content"
     return (
         f"{outcome_ref} already exists ({existing.digest}, {what}); published versions are "
         f"immutable: bump `version` in Chart.yaml (now {package.version}) and publish again. "
-        "Nothing was pushed"
+        "Nothing was tagged"
     )
+
+
+@contextlib.contextmanager
+def publish_lock(host: str, repository: str, tag: str, deadline: Deadline) -> Iterator[Path]:
+    """An exclusive per-machine lock for one registry tag, waited for until the deadline.
+
+    Two publishes of one version on this machine take turns from the tag check to the read-back,
+    so the second sees the first's tag and is refused.
+    """
+    from tools.helm import cache_dir
+
+    key = hashlib.sha256(f"{host.lower()}/{repository}:{tag}".encode()).hexdigest()[:32]
+    folder = cache_dir() / "locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"publish-{key}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline.cap(0.05) < 0.05:
+                    raise PublishError(
+                        f"another publish of {host}/{repository}:{tag} on this machine held "
+                        f"the lock {path} until the deadline (--timeout); nothing was tagged"
+                    ) from None
+                time.sleep(0.05)
+        yield path
+    finally:
+        os.close(fd)
 
 
 @dataclass
 class Run:
-    """What push and verify share: helm, its environment, the registry client, the retry policy."""
+    """What upload, tag and verify share: helm, the registry client, the retry policy."""
 
     helm: Path
     options: Options
     client: RegistryClient
     env: dict[str, str]
     retry: Retry
-    scrub: Callable[[str], str]
+    deadline: Deadline
 
-    def _helm(self, *args: str) -> subprocess.CompletedProcess[str]:
-        from tools.helm import run
+    def upload(self, package: Package, artifact: Artifact) -> None:
+        """Blobs the registry lacks, then the manifest by digest: nothing is tagged yet."""
+        repository = self.options.registry.repository(package.name)
+        for descriptor, data in artifact.blobs:
+            self.client.upload_blob(repository, descriptor, data)
+        self.client.put_manifest(repository, artifact.digest, artifact.manifest, OCI_MANIFEST)
 
-        extra = ("--plain-http",) if self.options.plain_http else ()
-        return run(self.helm, *args, *extra, env=self.env)
+    def tag(self, package: Package, artifact: Artifact, reference: str) -> None:
+        """Under the lock: the tag must still be absent; put it; read it back.
 
-    def _error(self, result: subprocess.CompletedProcess[str]) -> str:
-        return self.scrub(helm_error(result.stderr or result.stdout))
-
-    def push(self, package: Package) -> str:
-        """``helm push`` with bounded retries; returns the manifest digest the tag points at.
-
-        After a failed attempt the tag is read again: a push whose reply was lost may have
-        landed (then it counts, if the content is ours), and a retry must not overwrite
-        someone else's push of the same version.
+        A tag ``PUT`` is never repeated blindly: after a failed one the tag is read, and only an
+        absent tag is tried again (ours counts as done, another digest fails the publish).
         """
         repository = self.options.registry.repository(package.name)
-        retry = self.retry
-        for attempt in range(retry.attempts):
-            result = self._helm("push", str(package.archive), self.options.registry.url)
-            current = self.client.manifest(repository, package.tag)
-            if result.returncode == 0:
-                found = DIGEST_RE.search(result.stdout + "\n" + result.stderr)
-                if current is None:
-                    raise PublishError("helm push reported success but the registry has no tag")
-                if found and found.group(1) != current.digest:
-                    raise PublishError(
-                        f"helm push reported {found.group(1)} but the tag points at "
-                        f"{current.digest}"
-                    )
-                return current.digest
-            message = self._error(result)
-            if current is not None:
-                if _matches(current, package):
-                    return current.digest
-                raise PublishError(
-                    f"the tag {package.tag} appeared with other content while pushing "
-                    f"({current.digest}): another publish of this version raced this one"
+        host = self.options.registry.host
+        with publish_lock(host, repository, package.tag, self.deadline):
+            existing = self.client.manifest(repository, package.tag)
+            if existing is not None:
+                raise PublishError(_refusal(reference, existing, package))
+            self._put_tag(package, artifact, repository)
+            back = self.client.manifest(repository, package.tag)
+        if back is None:
+            raise PublishError(
+                f"the tag {package.tag} is absent right after it was set to {artifact.digest}"
+            )
+        if back.digest != artifact.digest:
+            raise PublishError(self._moved(package, back.digest, artifact.digest))
+
+    def _put_tag(self, package: Package, artifact: Artifact, repository: str) -> None:
+        for attempt in range(self.retry.attempts):
+            try:
+                self.client.put_manifest(
+                    repository, package.tag, artifact.manifest, OCI_MANIFEST, retry=False
                 )
-            if not TRANSIENT_HELM.search(message) or attempt + 1 >= retry.attempts:
-                tries = f" (after {attempt + 1} attempts)" if attempt else ""
-                raise PublishError(f"helm push failed: {message}{tries}; the tag was not created")
-            retry.sleep(retry.delay(attempt))
-        raise PublishError("helm push failed")
+                return
+            except RegistryError as exc:
+                current = self.client.manifest(repository, package.tag)
+                if current is not None and current.digest == artifact.digest:
+                    return
+                if current is not None:
+                    raise PublishError(
+                        self._moved(package, current.digest, artifact.digest)
+                    ) from None
+                if not exc.transient or attempt + 1 >= self.retry.attempts:
+                    tries = f" (after {attempt + 1} attempts)" if attempt else ""
+                    raise PublishError(f"{exc}{tries}; the tag was not created") from None
+            delay = self.retry.delay(attempt)
+            if self.deadline.cap(delay) < delay:
+                raise PublishError(
+                    f"the publish deadline of {self.deadline.seconds:g} s (--timeout) passed "
+                    "while setting the tag; the tag was not created"
+                )
+            self.retry.sleep(delay)
+
+    def _moved(self, package: Package, theirs: str, ours: str) -> str:
+        return (
+            f"the tag {package.tag} names {theirs}, not {ours} that this publish pushed: another "
+            "publish of this version set it between this publish's tag check and its tag PUT "
+            f"(or the registry refused ours). {ours} stays in the registry untagged; find out "
+            f"which content is release {package.version} before anyone installs it, and turn "
+            "on tag immutability (docs/publishing.md)"
+        )
 
     def verify(self, package: Package, digest: str, work: Path) -> None:
         """Read the manifest by digest and pull the chart back with helm; both must match."""
@@ -477,20 +766,29 @@ class Run:
                 + (" and its provenance" if package.provenance else "")
             )
         if package.provenance is not None:
-            prov = _layer_digest(manifest, PROV_LAYER) or ""
-            if self.client.blob(repository, prov) != package.provenance.read_bytes():
+            layer = _layer(manifest, PROV_LAYER)
+            size = layer.get("size")
+            if not isinstance(size, int) or size < 0:
+                raise PublishError(f"the pushed manifest {digest} gives no provenance size")
+            pulled_prov = self.client.blob(repository, str(layer.get("digest")), size)
+            if pulled_prov != package.provenance.read_bytes():
                 raise PublishError("the provenance pulled back differs from the one pushed")
+        self._pull(package, digest, work)
+
+    def _pull(self, package: Package, digest: str, work: Path) -> None:
         target = work / "pulled"
         target.mkdir()
         ref = f"{self.options.registry.url}/{package.name}@{digest}"
+        extra = ["--plain-http"] if self.options.plain_http else []
+        cmd = [str(self.helm), "pull", ref, "--destination", str(target), *extra]
         for attempt in range(self.retry.attempts):
-            result = self._helm("pull", ref, "--destination", str(target))
+            result = bounded_run(cmd, self.deadline, f"helm pull of {digest}", env=self.env)
             if result.returncode == 0:
                 break
-            message = self._error(result)
+            message = helm_error(result.stderr or result.stdout)
             if not TRANSIENT_HELM.search(message) or attempt + 1 >= self.retry.attempts:
                 raise PublishError(f"helm pull of {digest} failed: {message}")
-            self.retry.sleep(self.retry.delay(attempt))
+            self.retry.sleep(self.deadline.cap(self.retry.delay(attempt)))
         pulled = sorted(target.glob("*.tgz"))
         if len(pulled) != 1 or pulled[0].read_bytes() != package.archive.read_bytes():
             raise PublishError(f"helm pull of {digest} did not return the archive that was pushed")
@@ -513,9 +811,11 @@ def publish(
     gate: Gate,
     retry: Retry | None = None,
     log: Callable[[str], None] = lambda _: None,
+    scrub: Scrubber | None = None,
 ) -> Outcome:
     """Run the whole pipeline; raises PublishError (exit 1) or PublishUsageError (exit 2)."""
     retry = retry or Retry()
+    deadline = Deadline(options.timeout)
     read_chart(options.chart)
     if options.signing is not None and helm_major(helm) < 4:
         raise PublishUsageError(
@@ -524,18 +824,22 @@ def publish(
             "the signature. Point $HELM at a Helm 4 binary"
         )
     credentials = options.credentials or stored_credentials(options.registry.host)
-    scrub = Scrubber(credentials)
+    if scrub is not None:
+        scrub.add(credentials)
     client = RegistryClient(
         options.registry.host,
         plain_http=options.plain_http,
         credentials=credentials,
         retry=retry,
+        deadline=deadline,
     )
     with tempfile.TemporaryDirectory(prefix="todo-dapr-publish-") as tmp:
         work = Path(tmp)
         env = helm_env(work, options.credentials, options.registry.host)
         package = package_chart(helm, options.chart, work, env, options.signing)
         log(f"packaged {package.archive.name} sha256:{package.sha256}")
+        metadata = chart_metadata(helm, package.archive, env, deadline)
+        artifact = build_artifact(package, metadata, source_epoch())
         outcome = Outcome("dry-run", package, options.registry)
         repository = options.registry.repository(package.name)
         try:
@@ -546,21 +850,51 @@ def publish(
             log(f"{outcome.reference} is free")
             # The gate runs after the cheap checks: a version already published is refused at
             # once, without minutes of lint and render first.
-            gate(options.chart)
+            gate(options.chart, deadline)
             log("gate passed: lint, render and validation are clean")
             if options.dry_run:
-                outcome.notes.append(f"would push {package.archive.name} to {outcome.reference}")
+                outcome.notes.append(
+                    f"would push {package.archive.name} to {outcome.reference} as {artifact.digest}"
+                )
                 return outcome
-            session = Run(helm, options, client, env, retry, scrub)
-            digest = session.push(package)
-            outcome.digest = digest
+            session = Run(helm, options, client, env, retry, deadline)
+            session.upload(package, artifact)
+            log(f"uploaded {artifact.digest} (untagged)")
+            session.tag(package, artifact, outcome.reference)
+            outcome.digest = artifact.digest
             outcome.status = "published"
-            log(f"pushed {outcome.reference}")
-            session.verify(package, digest, work)
+            log(f"tagged {outcome.reference}")
+            session.verify(package, artifact.digest, work)
             log("verified: manifest layers and helm pull by digest match the local archive")
         except RegistryError as exc:
-            raise PublishError(scrub(str(exc))) from None
+            raise PublishError(str(exc)) from None
         return outcome
+
+
+@contextlib.contextmanager
+def backstop(seconds: float) -> Iterator[None]:
+    """Stop the whole publish a little after its deadline, whatever it is waiting on.
+
+    Every wait publish makes has its own bound; this catches the ones it cannot bound itself
+    (a host name lookup, helm package). An alarm only works in the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise PublishError(
+            f"the publish deadline of {seconds:g} s (--timeout) passed; nothing was tagged "
+            "unless a `tagged` line was printed above"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds + BACKSTOP_GRACE)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # -- CLI ----------------------------------------------------------------------------------------
@@ -579,10 +913,25 @@ def _signing(args: argparse.Namespace) -> Signing | None:
     return Signing(args.key, keyring)
 
 
+def _plain_http(args: argparse.Namespace, registry: RegistryRef) -> bool:
+    insecure = bool(getattr(args, "insecure_plain_http", False))
+    if args.plain_http and not insecure and not is_loopback(registry.host):
+        raise PublishUsageError(
+            f"--plain-http is for a registry on this machine (127.0.0.0/8, ::1, localhost); "
+            f"{registry.host} is not one. Use https, or --insecure-plain-http if you accept "
+            "that the credentials and the chart cross the network in clear text"
+        )
+    return bool(args.plain_http) or insecure
+
+
 def options_from_args(args: argparse.Namespace, stdin: Any = None) -> Options:
     from tools.profiles import ProfileError, repo_root, resolve_chart
 
     registry = RegistryRef.parse(args.registry)
+    plain_http = _plain_http(args, registry)
+    timeout = float(getattr(args, "timeout", DEFAULT_TIMEOUT))
+    if not 0 < timeout < float("inf"):
+        raise PublishUsageError("--timeout takes a number of seconds above 0 (e.g. --timeout 600)")
     signing = _signing(args)
     credentials = read_credentials(args, stdin)
     try:
@@ -592,29 +941,32 @@ def options_from_args(args: argparse.Namespace, stdin: Any = None) -> Options:
     return Options(
         chart=chart,
         registry=registry,
-        plain_http=args.plain_http,
+        plain_http=plain_http,
         credentials=credentials,
         signing=signing,
         dry_run=args.dry_run,
+        timeout=timeout,
     )
 
 
-def report(outcome: Outcome, fmt: str) -> None:
+def report(outcome: Outcome, fmt: str, scrub: Scrubber) -> None:
     if fmt == "json":
         print(json.dumps(outcome.as_json(), indent=2))
     elif outcome.status == "dry-run":
         for note in outcome.notes:
-            print(f"dry run: {note}")
+            print(scrub.line(f"dry run: {note}"))
     else:
-        print(f"published {outcome.reference}")
+        print(scrub.line(f"published {outcome.reference}"))
 
 
-def fail(message: str, fmt: str, status: int, lines: Iterable[str] = ()) -> int:
+def fail(message: str, fmt: str, status: int, scrub: Scrubber, lines: Iterable[str] = ()) -> int:
+    """The one error exit: every line goes through ``scrub`` first."""
     for line in lines:
-        print(line, file=sys.stderr)
-    print(f"todo-dapr publish: error: {message}", file=sys.stderr)
+        print(scrub.line(line), file=sys.stderr)
+    clean = scrub.line(message)
+    print(f"todo-dapr publish: error: {clean}", file=sys.stderr)
     if fmt == "json":
-        print(json.dumps({"status": "error", "error": message, "exit_status": status}))
+        print(json.dumps({"status": "error", "error": clean, "exit_status": status}))
     return status
 
 
@@ -623,23 +975,24 @@ def main(args: argparse.Namespace, *, gate: Gate = run_gate, retry: Retry | None
     from tools.helm import HelmError, find_helm
 
     fmt = getattr(args, "format", "text")
-    scrub: Callable[[str], str] = str
+    scrub = Scrubber()
     try:
         options = options_from_args(args)
-        scrub = Scrubber(options.credentials)
+        scrub.add(options.credentials)
         helm = find_helm(quiet=fmt == "json")
 
         def log(message: str) -> None:
-            print(message, file=sys.stderr)
+            print(scrub.line(message), file=sys.stderr)
 
-        outcome = publish(options, helm=helm, gate=gate, retry=retry, log=log)
+        with backstop(options.timeout):
+            outcome = publish(options, helm=helm, gate=gate, retry=retry, log=log, scrub=scrub)
     except PublishUsageError as exc:
-        return fail(scrub(str(exc)), fmt, EXIT_USAGE)
+        return fail(str(exc), fmt, EXIT_USAGE, scrub)
     except HelmError as exc:
-        return fail(scrub(str(exc)), fmt, EXIT_USAGE)
+        return fail(str(exc), fmt, EXIT_USAGE, scrub)
     except PublishError as exc:
-        return fail(scrub(str(exc)), fmt, EXIT_REFUSED)
+        return fail(str(exc), fmt, EXIT_REFUSED, scrub, exc.details)
     except OSError as exc:
-        return fail(scrub(f"{exc.filename or ''}: {exc.strerror or exc}"), fmt, EXIT_USAGE)
-    report(outcome, fmt)
+        return fail(f"{exc.filename or ''}: {exc.strerror or exc}", fmt, EXIT_USAGE, scrub)
+    report(outcome, fmt, scrub)
     return EXIT_OK

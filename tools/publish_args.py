@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+DEFAULT_TIMEOUT = 600.0
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -14,7 +26,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(OCIR: oci://<region-key>.ocir.io/<tenancy-namespace>/charts)",
     )
     parser.add_argument(
-        "--plain-http", action="store_true", help="talk HTTP, not HTTPS (local test registries)"
+        "--plain-http",
+        action="store_true",
+        help="talk HTTP, not HTTPS, to a registry on this machine (127.0.0.0/8, ::1, localhost)",
+    )
+    parser.add_argument(
+        "--insecure-plain-http",
+        action="store_true",
+        help="talk HTTP to any host: the credentials, the token and the chart cross the network "
+        "in clear text, and anyone on the path can read them or swap the chart",
     )
     parser.add_argument("--username", metavar="U", help="registry user (OCIR: <namespace>/<user>)")
     parser.add_argument(
@@ -39,5 +59,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("text", "json"),
         default="text",
         help="output: text, or one JSON object for CI (default text)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="give up after this long in all: registry requests, retries, helm and the gate "
+        f"(default {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument("--chart", metavar="DIR", help="chart directory (default: from ct.yaml)")

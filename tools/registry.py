@@ -1,40 +1,59 @@
-"""A small OCI distribution client (plain ``urllib``) for the checks Helm cannot make for us.
+"""A small OCI distribution client (``http.client``) that publishes a chart without overwriting.
 
-``helm push`` overwrites an existing tag without a word, and says nothing about a registry's
-state before it starts. This client answers the questions ``publish`` asks around the push:
-is the registry reachable and are the credentials accepted (``GET /v2/``), does a tag exist
-and what does it point at (``HEAD``/``GET`` a manifest), and what layers does a manifest
-carry. It speaks Basic auth and the bearer-token flow registries such as OCIR, GHCR and
-Docker Hub use, retries transient failures (5xx, 429, cut connections) with bounded backoff,
-and turns every failure into a :class:`RegistryError` with a one-line message that never
+``publish`` uploads through this client, not through ``helm push`` (which pushes by tag and
+moves an existing tag without a word): blobs go up with the distribution API (``HEAD`` to skip
+blobs the registry has, ``POST`` an upload, ``PUT`` it with its digest), the manifest is put by
+digest, and only then is the tag set and read back. The client also answers the questions asked
+around that: is the registry reachable and are the credentials accepted (``GET /v2/``), what a
+tag or digest points at, and what a blob holds.
+
+Every exchange is bounded. A response body is read in chunks up to a cap chosen by what it is
+(:data:`SMALL_BODY` for pings, tokens and errors, :data:`MANIFEST_BODY` for manifests, the
+declared size for a blob, whose digest is then checked); a request has one overall deadline
+(a watchdog closes the connection when it passes, so a server that drips a byte a second cannot
+hold it), and a :class:`Deadline` shared by all requests bounds the whole publish, retries and
+their backoff included.
+
+Credentials go to the registry's own origin only, or to a bearer-token realm over https; a realm
+on another host over plain HTTP gets none (the request is refused). A redirect to another origin
+is followed without them. Every failure is a :class:`RegistryError` whose one-line message never
 contains a credential.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import dataclasses
 import hashlib
 import http.client
 import json
 import re
 import socket
 import ssl
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-MANIFEST_TYPES = (
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-)
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+MANIFEST_TYPES = (OCI_MANIFEST, "application/vnd.docker.distribution.manifest.v2+json")
+CONFIG_TYPE = "application/vnd.cncf.helm.config.v1+json"
 CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 PROV_LAYER = "application/vnd.cncf.helm.chart.provenance.v1.prov"
 TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "todo-dapr-publish"
+
+SMALL_BODY = 64 * 1024
+"""Cap for ping, token and error bodies: a few hundred bytes in practice."""
+MANIFEST_BODY = 4 * 1024 * 1024
+"""Cap for a manifest, the limit ``distribution`` itself enforces."""
+CHUNK = 64 * 1024
+MAX_REDIRECTS = 5
+REQUEST_TIMEOUT = 60.0
 
 
 class RegistryError(Exception):
@@ -61,6 +80,27 @@ class Response:
     status: int
     headers: Mapping[str, str]
     body: bytes
+    url: str = ""
+
+    def header(self, name: str) -> str:
+        lowered = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == lowered), "")
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """An OCI content descriptor, serialised in the field order Go's image-spec types use."""
+
+    media_type: str
+    digest: str
+    size: int
+
+    @classmethod
+    def of(cls, media_type: str, data: bytes) -> Descriptor:
+        return cls(media_type, sha256_digest(data), len(data))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"mediaType": self.media_type, "digest": self.digest, "size": self.size}
 
 
 @dataclass(frozen=True)
@@ -89,19 +129,87 @@ class Retry:
         return float(min(self.cap, self.base * (2**attempt)))
 
 
+class Deadline:
+    """One overall time limit, shared by every request, retry and subprocess of a publish."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = None if seconds is None else time.monotonic() + seconds
+
+    def remaining(self) -> float | None:
+        return None if self.at is None else self.at - time.monotonic()
+
+    def cap(self, seconds: float) -> float:
+        """``seconds``, or less when the overall deadline comes sooner (never below zero)."""
+        left = self.remaining()
+        return max(0.0, seconds if left is None else min(seconds, left))
+
+    @property
+    def expired(self) -> bool:
+        left = self.remaining()
+        return left is not None and left <= 0
+
+
+def sha256_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def image_manifest(
+    config: Descriptor, layers: list[Descriptor], annotations: Mapping[str, str]
+) -> bytes:
+    """The manifest bytes Helm writes: Go's ``json.Marshal`` of an image-spec ``Manifest``.
+
+    Helm 3.17 and 4 leave ``mediaType`` unset (so it is omitted), sort the layers by digest,
+    and Go writes map keys sorted and ``<``, ``>``, ``&`` escaped.
+    """
+    manifest: dict[str, Any] = {
+        "schemaVersion": 2,
+        "config": config.as_json(),
+        "layers": [d.as_json() for d in sorted(layers, key=lambda d: d.digest)],
+    }
+    if annotations:
+        manifest["annotations"] = dict(sorted(annotations.items()))
+    return go_json(manifest)
+
+
+def go_json(value: Any) -> bytes:
+    """Compact JSON as Go's ``encoding/json`` writes it (HTML-safe escapes, UTF-8 kept)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text.encode("utf-8")
+
+
 def _parse_challenge(header: str) -> tuple[str, dict[str, str]]:
     scheme, _, rest = header.strip().partition(" ")
     params = dict(re.findall(r'(\w+)="([^"]*)"', rest))
     return scheme.lower(), params
 
 
+def _printable(text: str, limit: int = 200) -> str:
+    """Server-supplied text made one safe line: control characters escaped, length capped."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return shown + ("..." if len(text) > limit else "")
+
+
+def _origin(url: str) -> tuple[str, str]:
+    """Scheme and ``host:port`` (default port filled in): what credentials are bound to."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        return scheme, parts.netloc.lower()
+    host = (parts.hostname or "").lower()
+    return scheme, (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+
+
 def _reason(exc: BaseException) -> str:
     """A short, credential-free description of a network failure."""
-    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
-        return _reason(exc.reason) if isinstance(exc.reason, BaseException) else str(exc.reason)
     if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
-    if isinstance(exc, ConnectionResetError):
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
         return "connection reset by the registry"
     if isinstance(exc, http.client.RemoteDisconnected | http.client.IncompleteRead):
         return "the registry closed the connection mid-response"
@@ -110,8 +218,50 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, socket.gaierror):
         return "host name not found"
     if isinstance(exc, ssl.SSLError):
-        return f"TLS failed ({exc.reason or exc}); for a plain-HTTP registry use --plain-http"
-    return exc.__class__.__name__ + (f": {exc}" if str(exc) else "")
+        reason = exc.reason or exc.__class__.__name__
+        return f"TLS failed ({reason}); for a plain-HTTP registry on this machine use --plain-http"
+    if isinstance(exc, http.client.HTTPException):
+        return f"the registry sent a malformed HTTP response ({exc.__class__.__name__})"
+    return exc.__class__.__name__
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One request as sent: what retries repeat and redirects rewrite."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes | None
+    limit: int
+    what: str
+
+
+class _Watchdog:
+    """Shut a socket down when the request's deadline passes.
+
+    A socket timeout bounds one read; a server that sends a byte just inside it every time would
+    hold the request for ever. The watchdog bounds the whole exchange, headers and body.
+    """
+
+    def __init__(self, sock: socket.socket | None, seconds: float) -> None:
+        self.sock = sock
+        self.fired = False
+        self.timer = threading.Timer(max(0.0, seconds), self._fire)
+        self.timer.daemon = True
+
+    def _fire(self) -> None:
+        self.fired = True
+        if self.sock is not None:
+            with contextlib.suppress(OSError):
+                self.sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
 
 
 class RegistryClient:
@@ -124,39 +274,116 @@ class RegistryClient:
         plain_http: bool = False,
         credentials: Credentials | None = None,
         retry: Retry | None = None,
-        timeout: float = 30.0,
+        timeout: float = REQUEST_TIMEOUT,
+        deadline: Deadline | None = None,
     ) -> None:
         self.host = host
         self.base = f"{'http' if plain_http else 'https'}://{host}"
         self.credentials = credentials
         self.retry = retry or Retry()
         self.timeout = timeout
+        self.deadline = deadline or Deadline(None)
         self._tokens: dict[str, str] = {}
         self._challenge: tuple[str, dict[str, str]] | None = None
-        self._opener = urllib.request.build_opener(_NoRedirectAuth())
 
     # -- transport -------------------------------------------------------------------------
 
-    def _once(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
-        request = urllib.request.Request(url, method=method, headers=dict(headers))
-        request.add_header("User-Agent", USER_AGENT)
+    def _timed_out(self, what: str) -> RegistryError:
+        if self.deadline.expired:
+            return RegistryError(
+                f"registry {self.host}: the publish deadline of {self.deadline.seconds:g} s "
+                f"(--timeout) passed during {what}"
+            )
+        return RegistryError(
+            f"registry {self.host} did not complete {what} within {self.timeout:g} s",
+            transient=True,
+        )
+
+    def _connection(self, url: str, seconds: float) -> tuple[http.client.HTTPConnection, str]:
+        parts = urllib.parse.urlsplit(url)
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
+        port = parts.port
+        if parts.scheme == "https":
+            context = ssl.create_default_context()
+            return (
+                http.client.HTTPSConnection(
+                    parts.hostname or "", port, timeout=seconds, context=context
+                ),
+                target,
+            )
+        if parts.scheme == "http":
+            return http.client.HTTPConnection(parts.hostname or "", port, timeout=seconds), target
+        raise RegistryError(f"registry {self.host} sent a {parts.scheme or 'relative'} URL")
+
+    def _once(self, call: _Call) -> Response:
+        """One exchange on a fresh connection, within the request deadline."""
+        seconds = self.deadline.cap(self.timeout)
+        if seconds <= 0:
+            raise self._timed_out(call.what)
+        end = time.monotonic() + seconds
+        connection, target = self._connection(call.url, seconds)
+        sent = {"User-Agent": USER_AGENT, "Connection": "close", **call.headers}
+        watchdog: _Watchdog | None = None
         try:
-            with self._opener.open(request, timeout=self.timeout) as reply:
-                return Response(reply.status, dict(reply.headers.items()), reply.read())
-        except urllib.error.HTTPError as exc:
-            body = exc.read() if exc.fp is not None else b""
-            return Response(exc.code, dict(exc.headers.items()), body)
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            refused = isinstance(getattr(exc, "reason", exc), ConnectionRefusedError)
+            connection.connect()
+            watchdog = _Watchdog(connection.sock, end - time.monotonic())
+            with watchdog:
+                connection.request(call.method, target, body=call.body, headers=sent)
+                reply = connection.getresponse()
+                data = b"" if call.method == "HEAD" else self._read(reply, watchdog, call, end)
+            if watchdog.fired:
+                raise self._timed_out(call.what)
+            return Response(reply.status, dict(reply.getheaders()), data, call.url)
+        except (OSError, http.client.HTTPException) as exc:
+            if (watchdog is not None and watchdog.fired) or time.monotonic() >= end:
+                raise self._timed_out(call.what) from None
+            refused = isinstance(exc, ConnectionRefusedError)
             raise RegistryError(
                 f"registry {self.host} is not reachable: {_reason(exc)}", transient=not refused
             ) from None
+        finally:
+            connection.close()
 
-    def _with_retry(self, method: str, url: str, headers: Mapping[str, str]) -> Response:
+    def _read(
+        self, reply: http.client.HTTPResponse, watchdog: _Watchdog, call: _Call, end: float
+    ) -> bytes:
+        """At most ``limit`` bytes of the body, in chunks; a success body over it is refused."""
+        limit, what = call.limit, call.what
+        ok = 200 <= reply.status < 300
+        declared = reply.getheader("Content-Length") or ""
+        if ok and declared.isdigit() and int(declared) > limit:
+            raise RegistryError(
+                f"registry {self.host} announced {int(declared)} bytes for {what}, more than "
+                f"the {limit} it may have; not reading it"
+            )
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            left = end - time.monotonic()
+            if left <= 0 or watchdog.fired:
+                raise TimeoutError
+            if watchdog.sock is not None:
+                watchdog.sock.settimeout(left)
+            chunk = reply.read1(min(CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total <= limit:
+            return b"".join(chunks)
+        if ok:
+            raise RegistryError(
+                f"registry {self.host} sent more than {limit} bytes for {what}; stopped reading"
+            )
+        return b"".join(chunks)[:limit]
+
+    def _with_retry(self, call: _Call) -> Response:
         attempt = 0
         while True:
             try:
-                response = self._once(method, url, headers)
+                response = self._follow(call)
             except RegistryError as exc:
                 if not exc.transient or attempt + 1 >= self.retry.attempts:
                     if exc.transient and attempt:
@@ -167,47 +394,106 @@ class RegistryClient:
             else:
                 if response.status not in TRANSIENT_STATUS or attempt + 1 >= self.retry.attempts:
                     return response
-            self.retry.sleep(self.retry.delay(attempt))
+            delay = self.retry.delay(attempt)
+            if self.deadline.cap(delay) < delay:
+                raise self._timed_out(call.what)
+            self.retry.sleep(delay)
             attempt += 1
 
+    def _follow(self, call: _Call) -> Response:
+        """Follow redirects of reads (blobs often live in object storage), dropping the
+        credentials once they leave the registry's origin."""
+        for _ in range(MAX_REDIRECTS + 1):
+            response = self._once(call)
+            location = response.header("Location")
+            if response.status not in REDIRECT_STATUS or call.method not in ("GET", "HEAD"):
+                return response
+            if not location:
+                return response
+            target = urllib.parse.urljoin(call.url, location)
+            scheme = _origin(target)[0]
+            if scheme not in ("http", "https"):
+                raise RegistryError(
+                    f"registry {self.host} redirected {call.what} to a non-HTTP URL; refused"
+                )
+            if scheme == "http" and _origin(call.url)[0] == "https":
+                raise RegistryError(
+                    f"registry {self.host} redirected {call.what} from https to plain HTTP; refused"
+                )
+            headers = dict(call.headers)
+            if _origin(target) != _origin(self.base):
+                headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+            call = dataclasses.replace(call, url=target, headers=headers)
+        raise RegistryError(
+            f"registry {self.host} redirected {call.what} more than {MAX_REDIRECTS} times"
+        )
+
     def request(
-        self, method: str, path: str, *, accept: str | None = None, scope: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        accept: str | None = None,
+        scope: str | None = None,
+        body: bytes | None = None,
+        content_type: str | None = None,
+        limit: int = SMALL_BODY,
+        what: str = "the request",
+        retry: bool = True,
     ) -> Response:
-        """Send a request, answering one auth challenge; transient failures are retried."""
-        url = self.base + path
+        """Send a request (``path`` on the registry, or a full URL on its origin), answering
+        one auth challenge; transient failures are retried unless ``retry`` is off."""
+        url = path if "://" in path else self.base + path
         headers: dict[str, str] = {}
         if accept:
             headers["Accept"] = accept
-        auth = self._authorization(scope)
+        if content_type:
+            headers["Content-Type"] = content_type
+        if body is not None:
+            headers["Content-Length"] = str(len(body))
+        own = _origin(url) == _origin(self.base)
+        auth = self._authorization(scope) if own else None
         if auth:
             headers["Authorization"] = auth
-        response = self._with_retry(method, url, headers)
-        if response.status == 401 and "Authorization" not in headers:
-            challenge = response.headers.get("WWW-Authenticate") or response.headers.get(
-                "Www-Authenticate", ""
-            )
+        send = self._with_retry if retry else self._follow
+        response = send(_Call(method, url, dict(headers), body, limit, what))
+        if response.status == 401 and own and "Authorization" not in headers:
+            challenge = response.header("WWW-Authenticate")
             self._challenge = _parse_challenge(challenge) if challenge else ("basic", {})
             auth = self._authorization(scope)
             if auth:
                 headers["Authorization"] = auth
-                response = self._with_retry(method, url, headers)
+                response = send(_Call(method, url, dict(headers), body, limit, what))
+        return self._checked(response, scope, what, retry)
+
+    def _checked(self, response: Response, scope: str | None, what: str, retry: bool) -> Response:
         if response.status == 401:
             raise RegistryError(self._unauthorized(), status=401)
         if response.status == 403:
             raise RegistryError(
-                f"registry {self.host} answered 403 forbidden: the account may not "
+                f"registry {self.host} answered 403 forbidden to {what}: the account may not "
                 f"{'push to' if scope and 'push' in scope else 'read'} this repository",
                 status=403,
             )
         if response.status in TRANSIENT_STATUS:
-            reason = http.client.responses.get(response.status, "")
+            tries = f" (after {self.retry.attempts} attempts)" if retry else ""
             raise RegistryError(
-                f"registry {self.host} answered {response.status} {reason} "
-                f"(after {self.retry.attempts} attempts)",
+                f"registry {self.host} answered {self._status(response)} to {what}{tries}",
                 transient=True,
                 status=response.status,
             )
         return response
+
+    def _status(self, response: Response) -> str:
+        """``503 Service Unavailable``, with the registry's own error code and message."""
+        words = f"{response.status} {http.client.responses.get(response.status, '')}".strip()
+        try:
+            errors = json.loads(response.body).get("errors") or []
+            first = errors[0]
+            detail = f"{first.get('code', '')}: {first.get('message', '')}".strip(": ")
+        except (ValueError, AttributeError, IndexError, TypeError, KeyError):
+            detail = ""
+        return f"{words} ({_printable(detail)})" if detail else words
 
     def _unauthorized(self) -> str:
         if self.credentials is None:
@@ -218,7 +504,7 @@ class RegistryClient:
             )
         return (
             f"registry {self.host} answered 401 unauthorized: it refused the credentials "
-            f"for user {self.credentials.username!r}"
+            f"for user {_printable(self.credentials.username)!r}"
         )
 
     def _authorization(self, scope: str | None) -> str | None:
@@ -238,12 +524,23 @@ class RegistryClient:
         realm = params.get("realm")
         if not realm:
             raise RegistryError(f"registry {self.host} asked for a bearer token without a realm")
+        realm_scheme, realm_host = _origin(realm)
+        if realm_scheme not in ("http", "https") or not realm_host:
+            raise RegistryError(f"registry {self.host} named a token realm that is not a URL")
+        if realm_scheme != "https" and (realm_scheme, realm_host) != _origin(self.base):
+            raise RegistryError(
+                f"registry {self.host} sent credentials to be exchanged for a token at "
+                f"{_printable(realm_host)} over plain HTTP; refused: credentials go only to the "
+                "registry itself or to a token service over https"
+            )
         query = {"service": params.get("service", "")}
         if key:
             query["scope"] = key
         url = realm + ("&" if "?" in realm else "?") + urllib.parse.urlencode(query)
         headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
-        response = self._with_retry("GET", url, headers)
+        response = self._with_retry(
+            _Call("GET", url, headers, None, SMALL_BODY, "the token request")
+        )
         if response.status in (401, 403):
             raise RegistryError(self._unauthorized(), status=response.status)
         if response.status != 200:
@@ -253,9 +550,11 @@ class RegistryClient:
             )
         try:
             data = json.loads(response.body)
-            token = str(data.get("token") or data.get("access_token"))
+            token = data.get("token") or data.get("access_token")
         except (ValueError, AttributeError):
-            raise RegistryError(f"registry {self.host} token service sent no token") from None
+            token = None
+        if not isinstance(token, str) or not token:
+            raise RegistryError(f"registry {self.host} token service sent no token")
         self._tokens[key] = token
         return token
 
@@ -263,7 +562,7 @@ class RegistryClient:
 
     def ping(self) -> None:
         """Check the registry speaks the distribution API and accepts our credentials."""
-        response = self.request("GET", "/v2/")
+        response = self.request("GET", "/v2/", what="GET /v2/")
         if response.status != 200:
             raise RegistryError(
                 f"registry {self.host} answered {response.status} to GET /v2/: "
@@ -273,70 +572,167 @@ class RegistryClient:
 
     def manifest(self, repository: str, reference: str) -> Manifest | None:
         """The manifest a tag or digest points at, or None when the registry has none."""
+        what = f"manifest {repository}:{reference}"
         response = self.request(
             "GET",
             f"/v2/{repository}/manifests/{urllib.parse.quote(reference, safe=':')}",
             accept=", ".join(MANIFEST_TYPES),
             scope=f"repository:{repository}:pull",
+            limit=MANIFEST_BODY,
+            what=what,
         )
         if response.status == 404:
             return None
         if response.status != 200:
             raise RegistryError(
-                f"registry {self.host} answered {response.status} for manifest "
-                f"{repository}:{reference}",
+                f"registry {self.host} answered {self._status(response)} for {what}",
                 status=response.status,
             )
-        digest = "sha256:" + hashlib.sha256(response.body).hexdigest()
-        header = response.headers.get("Docker-Content-Digest")
+        digest = sha256_digest(response.body)
+        header = response.header("Docker-Content-Digest")
         if header and header != digest:
             raise RegistryError(
                 f"registry {self.host} sent manifest bytes for {repository}:{reference} "
-                f"that do not match its own digest header {header}"
+                f"({digest}) that do not match its own digest header {_printable(header)}"
+            )
+        if reference.startswith("sha256:") and reference != digest:
+            raise RegistryError(
+                f"registry {self.host} answered {what} with bytes whose digest is {digest}"
             )
         try:
             data = json.loads(response.body)
         except ValueError:
-            raise RegistryError(
-                f"registry {self.host} sent a manifest for {repository}:{reference} "
-                "that is not JSON"
-            ) from None
+            raise RegistryError(f"registry {self.host} sent a {what} that is not JSON") from None
         if not isinstance(data, dict):
-            raise RegistryError(f"registry {self.host} sent a malformed manifest")
-        media_type = response.headers.get("Content-Type", str(data.get("mediaType", "")))
+            raise RegistryError(f"registry {self.host} sent a malformed {what}")
+        media_type = response.header("Content-Type") or str(data.get("mediaType", ""))
         return Manifest(digest=digest, media_type=media_type, data=data)
 
-    def blob(self, repository: str, digest: str) -> bytes:
+    def blob(self, repository: str, digest: str, size: int) -> bytes:
+        """A blob's bytes: at most the ``size`` its descriptor declares, digest-checked."""
+        what = f"blob {digest}"
         response = self.request(
-            "GET", f"/v2/{repository}/blobs/{digest}", scope=f"repository:{repository}:pull"
+            "GET",
+            f"/v2/{repository}/blobs/{digest}",
+            scope=f"repository:{repository}:pull",
+            limit=size,
+            what=what,
         )
         if response.status != 200:
             raise RegistryError(
-                f"registry {self.host} answered {response.status} for blob {digest}",
+                f"registry {self.host} answered {self._status(response)} for {what}",
                 status=response.status,
             )
-        actual = "sha256:" + hashlib.sha256(response.body).hexdigest()
+        actual = sha256_digest(response.body)
         if actual != digest:
-            raise RegistryError(f"registry {self.host} sent blob {digest} with digest {actual}")
+            raise RegistryError(f"registry {self.host} sent {what} with digest {actual}")
         return response.body
 
+    def has_blob(self, repository: str, descriptor: Descriptor) -> bool:
+        response = self.request(
+            "HEAD",
+            f"/v2/{repository}/blobs/{descriptor.digest}",
+            scope=f"repository:{repository}:pull,push",
+            what=f"HEAD blob {descriptor.digest}",
+        )
+        if response.status == 404:
+            return False
+        length = response.header("Content-Length")
+        return response.status == 200 and (not length or length == str(descriptor.size))
 
-class _NoRedirectAuth(urllib.request.HTTPRedirectHandler):
-    """Follow redirects (blob downloads often go to object storage) without the credentials."""
+    def upload_blob(self, repository: str, descriptor: Descriptor, data: bytes) -> None:
+        """Upload one blob (monolithic ``POST`` + ``PUT``) unless the registry has it already.
 
-    def redirect_request(  # noqa: PLR0917 - the signature is urllib's
-        self,
-        req: urllib.request.Request,
-        fp: Any,
-        code: int,
-        msg: str,
-        headers: Any,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if (
-            new is not None
-            and urllib.parse.urlsplit(newurl).netloc != urllib.parse.urlsplit(req.full_url).netloc
-        ):
-            new.remove_header("Authorization")
-        return new
+        The pair is retried as a unit: an upload session cut halfway cannot be resumed, and a
+        blob is content-addressed, so a new session with the same bytes is harmless.
+        """
+        scope = f"repository:{repository}:pull,push"
+        for attempt in range(self.retry.attempts):
+            if self.has_blob(repository, descriptor):
+                return
+            try:
+                self._upload_once(repository, descriptor, data, scope)
+                return
+            except RegistryError as exc:
+                if not exc.transient or attempt + 1 >= self.retry.attempts:
+                    raise
+            delay = self.retry.delay(attempt)
+            if self.deadline.cap(delay) < delay:
+                raise self._timed_out(f"the upload of blob {descriptor.digest}")
+            self.retry.sleep(delay)
+
+    def _upload_once(
+        self, repository: str, descriptor: Descriptor, data: bytes, scope: str
+    ) -> None:
+        what = f"the upload of blob {descriptor.digest}"
+        started = self.request(
+            "POST",
+            f"/v2/{repository}/blobs/uploads/",
+            scope=scope,
+            body=b"",
+            what=what,
+            retry=False,
+        )
+        location = started.header("Location")
+        if started.status != 202 or not location:
+            raise RegistryError(
+                f"registry {self.host} answered {self._status(started)} to {what} "
+                "(expected 202 with a Location)",
+                status=started.status,
+            )
+        target = urllib.parse.urljoin(started.url, location)
+        if _origin(target) != _origin(self.base):
+            raise RegistryError(
+                f"registry {self.host} sent {what} to another host "
+                f"({_printable(_origin(target)[1])}); refused"
+            )
+        separator = "&" if urllib.parse.urlsplit(target).query else "?"
+        url = f"{target}{separator}digest={urllib.parse.quote(descriptor.digest, safe='')}"
+        done = self.request(
+            "PUT",
+            url,
+            scope=scope,
+            body=data,
+            content_type="application/octet-stream",
+            what=what,
+            retry=False,
+        )
+        if done.status != 201:
+            raise RegistryError(
+                f"registry {self.host} answered {self._status(done)} to {what}",
+                status=done.status,
+                transient=done.status in TRANSIENT_STATUS,
+            )
+
+    def put_manifest(
+        self, repository: str, reference: str, data: bytes, media_type: str, *, retry: bool = True
+    ) -> str:
+        """``PUT`` a manifest at a digest or tag; returns the digest the registry says it stored.
+
+        A digest header that differs from the bytes we sent is refused: the registry stored
+        something else.
+        """
+        what = f"PUT manifest {repository}:{reference}"
+        response = self.request(
+            "PUT",
+            f"/v2/{repository}/manifests/{urllib.parse.quote(reference, safe=':')}",
+            scope=f"repository:{repository}:pull,push",
+            body=data,
+            content_type=media_type,
+            what=what,
+            retry=retry,
+        )
+        if response.status != 201:
+            raise RegistryError(
+                f"registry {self.host} answered {self._status(response)} to {what}",
+                status=response.status,
+                transient=response.status in TRANSIENT_STATUS,
+            )
+        ours = sha256_digest(data)
+        header = response.header("Docker-Content-Digest")
+        if header and header != ours:
+            raise RegistryError(
+                f"registry {self.host} answered {what} ({ours}) saying it stored "
+                f"{_printable(header)}"
+            )
+        return ours
