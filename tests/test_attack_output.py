@@ -207,3 +207,28 @@ def test_ordinary_words_equal_to_a_secret_survive(cli: CliRunner, tmp_path: Path
     text, _raw = _run(cli, fmt, path, tmp_path / "report")
     assert "e.g. 'example.com'" in text
     assert "[REDACTED].com" not in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["validate", "{bad}"], id="missing-file-name"),
+        pytest.param(["validate", "--select", "{bad}", "{dir}"], id="unknown-selector"),
+        pytest.param(["validate", "--format", "{bad}", "{dir}"], id="argparse-choice"),
+        pytest.param(["render", "--profile", "{bad}"], id="unknown-profile"),
+        pytest.param(["render", "-f", "{bad}"], id="missing-values-file"),
+    ],
+)
+def test_the_cli_own_errors_escape_what_they_quote(
+    cli: CliRunner, tmp_path: Path, args: list[str]
+) -> None:
+    """An argument is input too: an error that quotes it must not clear the screen or print a
+    second line that reads like a verdict."""
+    bad = str(tmp_path / f"x\x1b[2J\x07\rY\n{FAKE_SUMMARY}\u202e.yaml")
+    filled = [a.replace("{bad}", bad).replace("{dir}", str(tmp_path)) for a in args]
+    run = cli(*filled, "--no-config")
+    assert run.returncode == 2, run.stderr
+    for stream in (run.stdout, run.stderr):
+        assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f\u202e]", stream), stream
+        assert not any(SUMMARY.match(line) for line in stream.splitlines()), stream
+    assert "\\x1b[2J" in run.stderr or "x1b" in run.stderr

@@ -16,7 +16,6 @@ import pytest
 
 from tools.findings import Finding, Severity
 from tools.formatters import FORMAT_NAMES, format_report, formatters
-from tools.formatters._common import visible
 from tools.resources import Resource, load_text
 from tools.validate import Report
 
@@ -179,26 +178,6 @@ def test_text_groups_by_file(color: bool) -> None:
     assert "Configuration/dapr-config /spec/logging/level" in text
     assert "suppressed: demo cluster" in text
     assert "template: todo-dapr/templates/configuration.yaml" in text
-
-
-@pytest.mark.parametrize(
-    ("raw", "shown"),
-    [
-        ("plain text, 'quotes' and \\ backslashes", "plain text, 'quotes' and \\ backslashes"),
-        ("a\nb\r\tc", "a\\nb\\r\\tc"),
-        ("\x1b[2J\x1b]0;title\x07", "\\x1b[2J\\x1b]0;title\\x07"),
-        ("\x00\x7f\x85\x9b", "\\x00\\x7f\\x85\\x9b"),
-        ("\u2028\u2029", "\\u2028\\u2029"),
-        (
-            "\u202aa\u202eb\u2066c\u2069\u200e\u061c",
-            "\\u202aa\\u202eb\\u2066c\\u2069\\u200e\\u061c",
-        ),
-        ("\ud800\ufffe\uffff", "\\ud800\\ufffe\\uffff"),
-        ("été ✓ 日本 \U0001f600", "été ✓ 日本 \U0001f600"),
-    ],
-)
-def test_visible_escapes_what_acts_on_a_reader(raw: str, shown: str) -> None:
-    assert visible(raw) == shown
 
 
 HOSTILE = (

@@ -38,6 +38,7 @@ from tools.helmignore import (
     IgnoreSyntaxError,
     MatchBudgetExceeded,
 )
+from tools.terminal_text import visible
 
 DEFAULT_EPOCH = 315532800  # 1980-01-01T00:00:00Z; SOURCE_DATE_EPOCH overrides it
 MIB = 1024 * 1024
@@ -50,7 +51,6 @@ FILE_MODE = 0o644  # what helm package records for every file, executable or not
 DIR_MODE = 0o755
 COPY_CHUNK = MIB
 PLAIN_FILES_ONLY = "; the package holds the chart's own regular files only"
-_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _NO_FOLLOW = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
 _DIR_FLAGS = _NO_FOLLOW | os.O_DIRECTORY
 # O_NONBLOCK: opening a named pipe put in a file's place must not wait for a writer.
@@ -90,28 +90,6 @@ class Package:
         return self.version.replace("+", "_")
 
 
-def shown(text: str) -> str:
-    """A path or name as it may appear in a message: one line, nothing a terminal acts on.
-
-    Every character that is not printable is escaped (``\\n``, ``\\x1b``, ``\\u2028``); a byte
-    that is not UTF-8 (decoded with surrogateescape) shows as the byte, ``\\xff``.
-    """
-    return "".join(_shown_char(char) for char in text)
-
-
-def _shown_char(char: str) -> str:
-    code = ord(char)
-    if char.isprintable():
-        return char
-    if char in _SHORT_ESCAPES:
-        return _SHORT_ESCAPES[char]
-    if 0xDC80 <= code <= 0xDCFF:
-        return f"\\x{code - 0xDC00:02x}"
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
 # -- the walk -----------------------------------------------------------------------------------
 
 
@@ -146,7 +124,7 @@ def _refused(
 ) -> ChartRefused:
     """Refuse a chart file, naming it; ``ignorable`` when .helmignore may leave it out."""
     leave_out = f", or list it in {HELMIGNORE} to leave it out" if ignorable else ""
-    return ChartRefused(f"chart file {shown(path)}: {what}{why}: {remedy}{leave_out}")
+    return ChartRefused(f"chart file {visible(path)}: {what}{why}: {remedy}{leave_out}")
 
 
 @contextmanager
@@ -162,7 +140,7 @@ def _opened(path: str, flags: int, dir_fd: int | None = None) -> AbstractContext
 
 
 def _unreadable(path: str, exc: OSError) -> ChartRefused:
-    return ChartRefused(f"chart file {shown(path)}: cannot read it ({exc.strerror})")
+    return ChartRefused(f"chart file {visible(path)}: cannot read it ({exc.strerror})")
 
 
 @dataclass
@@ -179,7 +157,7 @@ class Walk:
     def directory(self, fd: int, parts: tuple[str, ...]) -> None:
         if len(parts) > MAX_DEPTH:
             raise ChartRefused(
-                f"chart directory {shown('/'.join(parts))}: nested more than {MAX_DEPTH} "
+                f"chart directory {visible('/'.join(parts))}: nested more than {MAX_DEPTH} "
                 f"levels deep; flatten it or list it in {HELMIGNORE}"
             )
         for name in sorted(os.listdir(fd), key=os.fsencode):
@@ -191,7 +169,7 @@ class Walk:
         if self.seen > MAX_ENTRIES:
             raise ChartRefused(
                 f"the chart holds over {MAX_ENTRIES:,} files and directories (at "
-                f"{shown(path)}); list what is not part of the chart in {HELMIGNORE}"
+                f"{visible(path)}); list what is not part of the chart in {HELMIGNORE}"
             )
         try:
             self._entry(dir_fd, parts, path)
@@ -229,7 +207,7 @@ class Walk:
         if self.total > MAX_TOTAL_BYTES:
             raise ChartRefused(
                 f"the chart's files add up to over {MAX_TOTAL_BYTES // MIB} MiB (at "
-                f"{shown(path)}); Helm refuses charts over 100 MiB: remove large files or "
+                f"{visible(path)}); Helm refuses charts over 100 MiB: remove large files or "
                 f"list them in {HELMIGNORE}"
             )
         self.entries.append(Entry(parts, False, info.st_size, (info.st_dev, info.st_ino)))
@@ -301,7 +279,7 @@ def _copy_file(root_fd: int, entry: Entry, target: Path) -> None:
 
 
 def _changed(path: str) -> ChartRefused:
-    return ChartRefused(f"chart file {shown(path)}: changed while being packaged; retry")
+    return ChartRefused(f"chart file {visible(path)}: changed while being packaged; retry")
 
 
 def _read_helmignore(root_fd: int) -> IgnoreRules:
@@ -330,7 +308,7 @@ def _read_helmignore(root_fd: int) -> IgnoreRules:
         return IgnoreRules.parse(data.decode("utf-8", "surrogateescape"))
     except IgnoreSyntaxError as exc:
         raise ChartRefused(
-            f"{HELMIGNORE} line {exc.line}: {shown(exc.rule)}: {exc.reason} (Helm refuses it too)"
+            f"{HELMIGNORE} line {exc.line}: {visible(exc.rule)}: {exc.reason} (Helm refuses it too)"
         ) from None
 
 
@@ -339,13 +317,13 @@ def stage_chart(chart: Path, target: Path) -> list[Entry]:
     try:
         root_fd = os.open(chart, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as exc:
-        raise ChartRefused(f"--chart {shown(str(chart))}: {exc.strerror}") from None
+        raise ChartRefused(f"--chart {visible(str(chart))}: {exc.strerror}") from None
     with _closing(root_fd):
         walk = Walk(chart, _read_helmignore(root_fd))
         try:
             walk.directory(root_fd, ())
         except OSError as exc:
-            raise ChartRefused(f"--chart {shown(str(chart))}: {exc.strerror}") from None
+            raise ChartRefused(f"--chart {visible(str(chart))}: {exc.strerror}") from None
         except MatchBudgetExceeded:
             raise ChartRefused(
                 f"{HELMIGNORE}: matching its patterns against the chart's paths compared over "
@@ -420,16 +398,17 @@ def read_chart(chart: Path) -> tuple[str, str]:
                 ignorable=False,
             ) from None
         raise ChartRefused(
-            f"{shown(str(path))}: cannot read it ({exc.strerror}); --chart takes a chart directory"
+            f"{visible(str(path))}: cannot read it ({exc.strerror}); --chart takes a chart "
+            "directory"
         ) from None
     try:
         data = yaml_text.load(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ChartRefused(f"{shown(str(path))}: not UTF-8 text") from None
+        raise ChartRefused(f"{visible(str(path))}: not UTF-8 text") from None
     except yaml.YAMLError as exc:
-        raise ChartRefused(f"{shown(str(path))}: not valid YAML ({shown(str(exc))})") from None
+        raise ChartRefused(f"{visible(str(path))}: not valid YAML ({visible(str(exc))})") from None
     if not isinstance(data, dict) or not data.get("name") or not data.get("version"):
-        raise ChartRefused(f"{shown(str(path))}: needs a name and a version")
+        raise ChartRefused(f"{visible(str(path))}: needs a name and a version")
     return str(data["name"]), str(data["version"])
 
 
@@ -467,7 +446,7 @@ def helm_major(helm: Path) -> int:
 def _helm_failure(output: str) -> str:
     lines = [line.strip() for line in output.splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("Error:")]
-    return shown((errors or lines or ["no output"])[-1].removeprefix("Error:").strip())
+    return visible((errors or lines or ["no output"])[-1].removeprefix("Error:").strip())
 
 
 def package_chart(

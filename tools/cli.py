@@ -13,10 +13,11 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from tools import __version__
 from tools.findings import EXIT_OK, EXIT_USAGE
+from tools.terminal_text import visible, visible_lines
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -129,8 +130,16 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes a bad argument in its error; the argument is input, so it is escaped.
+    Sub-command parsers are of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(visible(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="todo-dapr",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -262,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_import_parsers(schemas_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_import_parsers(schemas_sub: argparse._SubParsersAction[_Parser]) -> None:
     """The generated-data importers of `schemas`: daprd registry, contrib code facts."""
     reg = schemas_sub.add_parser(
         "import-registry",
@@ -377,7 +386,7 @@ def _with_release(options: dict[str, Any], release: str) -> dict[str, Any]:
 def _info(args: argparse.Namespace, message: str) -> None:
     """Progress and summaries go to stderr, so machine formats on stdout stay parseable."""
     if not args.quiet:
-        print(message, file=sys.stderr)
+        print(visible_lines(message), file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -493,7 +502,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         total.merge(report)
     _emit(total, args)
     if args.format == "text" and not args.quiet:
-        print("\n".join(summaries))
+        print(visible_lines("\n".join(summaries)))
     else:
         _info(args, "\n".join(summaries))
     return exit_status(total.findings)
@@ -731,7 +740,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print("todo-dapr: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        print(f"todo-dapr: error: {_explain(exc)}", file=sys.stderr)
+        print(f"todo-dapr: error: {visible(_explain(exc))}", file=sys.stderr)
         if os.environ.get("TODO_DAPR_DEBUG"):
             raise
         return EXIT_USAGE
@@ -747,7 +756,9 @@ def _explain(exc: Exception) -> str:
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}"
+    from tools.redact import redact_text
+
     return (
-        f"internal error ({type(exc).__name__}: {exc}); set TODO_DAPR_DEBUG=1 to see the "
-        "traceback, and please report it"
+        f"internal error ({type(exc).__name__}: {redact_text(str(exc))}); set "
+        "TODO_DAPR_DEBUG=1 to see the traceback, and please report it"
     )

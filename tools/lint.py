@@ -12,6 +12,7 @@ from pathlib import Path
 from tools.findings import EXIT_FINDINGS, EXIT_OK
 from tools.helm import find_helm, run
 from tools.profiles import chart_profiles
+from tools.terminal_text import visible_lines
 
 YAMLLINT_CONFIG = """\
 extends: default
@@ -37,7 +38,7 @@ def _helm_lint(helm: Path, chart: Path) -> list[str]:
             print(f"helm lint --strict {chart} ({name}): ok")
         else:
             failures.append(name)
-            print(f"helm lint --strict {chart} ({name}): FAILED\n{output}")
+            print(visible_lines(f"helm lint --strict {chart} ({name}): FAILED\n{output}"))
     return failures
 
 
@@ -62,7 +63,7 @@ def _yamllint(chart: Path) -> bool:
     if result.returncode == 0:
         print(f"yamllint {len(files)} chart files: ok")
         return True
-    print(f"yamllint: FAILED\n{result.stdout.strip()}{result.stderr.strip()}")
+    print(visible_lines(f"yamllint: FAILED\n{result.stdout.strip()}{result.stderr.strip()}"))
     return False
 
 

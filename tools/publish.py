@@ -77,6 +77,7 @@ from tools.registry import (
     go_json,
     image_manifest,
 )
+from tools.terminal_text import visible_lines
 
 __all__ = ["add_arguments", "main"]
 
@@ -274,7 +275,7 @@ class Scrubber:
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        text = "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
+        text = visible_lines(text)
         try:
             from tools.redact import redact_text  # type: ignore[import-not-found,unused-ignore]
         except ImportError:

@@ -38,6 +38,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tools.terminal_text import visible
+
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 MANIFEST_TYPES = (OCI_MANIFEST, "application/vnd.docker.distribution.manifest.v2+json")
 CONFIG_TYPE = "application/vnd.cncf.helm.config.v1+json"
@@ -189,8 +191,7 @@ def _parse_challenge(header: str) -> tuple[str, dict[str, str]]:
 
 def _printable(text: str, limit: int = 200) -> str:
     """Server-supplied text made one safe line: control characters escaped, length capped."""
-    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
-    return shown + ("..." if len(text) > limit else "")
+    return visible(text[:limit]) + ("..." if len(text) > limit else "")
 
 
 def _origin(url: str) -> tuple[str, str]:
