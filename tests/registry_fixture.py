@@ -69,6 +69,16 @@ def make_htpasswd(path: Path, user: str, password: str) -> None:
     path.write_text(f"{user}:{hashed}\n", encoding="utf-8")
 
 
+def serve(
+    handler: type[http.server.BaseHTTPRequestHandler], address: str = "127.0.0.1"
+) -> http.server.ThreadingHTTPServer:
+    """A threaded HTTP server on a free port of ``address``, serving from a daemon thread."""
+    server = http.server.ThreadingHTTPServer((address, 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 @dataclass
 class Registry:
     host: str
@@ -279,10 +289,7 @@ class FaultProxy:
 
             do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _handle
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = serve(Handler)
         return self
 
     @property
@@ -354,10 +361,7 @@ class Hostile:
 
             do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _any
 
-        self.server = http.server.ThreadingHTTPServer((self.address, 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = serve(Handler, self.address)
         return self
 
     @property

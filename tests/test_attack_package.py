@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 from conftest import CliRunner
 from registry_fixture import Registry, start_registry
+from small_chart import make_chart
 
 from tools import chart_package, publish
 from tools.helm import ensure_helm, run
@@ -44,20 +45,8 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
 
 def write_chart(root: Path, note: str = "one") -> Path:
     """A small chart that passes the real gate (lint, render and validation) in about a second."""
-    chart = root / "todo-dapr"
-    (chart / "templates").mkdir(parents=True)
+    chart = make_chart(root, note=note, app_version="1.18.0", description="red-team chart")
     (chart / "files").mkdir()
-    (chart / "Chart.yaml").write_text(
-        "apiVersion: v2\nname: todo-dapr\nversion: 0.1.0\nappVersion: '1.18.0'\n"
-        "description: red-team chart\n",
-        encoding="utf-8",
-    )
-    (chart / "values.yaml").write_text(f"note: {note}\n", encoding="utf-8")
-    (chart / "templates" / "cm.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
-        "data:\n  note: {{ .Values.note | quote }}\n",
-        encoding="utf-8",
-    )
     (chart / "files" / "readme.txt").write_text("chart file\n", encoding="utf-8")
     return chart
 

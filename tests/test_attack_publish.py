@@ -36,6 +36,7 @@ from registry_fixture import (
     require_registry_binary,
     start_registry,
 )
+from small_chart import make_chart
 
 REPO = Path(__file__).resolve().parent.parent
 USER, PASSWORD = "ci-bot", "Zq8-hunter2-Secret"
@@ -69,19 +70,7 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
 
 
 def small_chart(root: Path, note: str = "one", version: str = "0.1.0") -> Path:
-    chart = root / "todo-dapr"
-    (chart / "templates").mkdir(parents=True, exist_ok=True)
-    (chart / "Chart.yaml").write_text(
-        f"apiVersion: v2\nname: todo-dapr\nversion: {version}\ndescription: attack target\n",
-        encoding="utf-8",
-    )
-    (chart / "values.yaml").write_text(f"note: {note}\n", encoding="utf-8")
-    (chart / "templates" / "cm.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
-        "data:\n  note: {{ .Values.note | quote }}\n",
-        encoding="utf-8",
-    )
-    return chart
+    return make_chart(root, version, note, app_version=None, description="attack target")
 
 
 def tag_digest(host: str, repository: str, tag: str) -> str | None:

@@ -43,6 +43,7 @@ from registry_fixture import (
     require_registry_binary,
     start_registry,
 )
+from small_chart import make_chart
 
 REPO = Path(__file__).resolve().parent.parent
 FAST = Retry(attempts=3, base=0.05)
@@ -65,23 +66,6 @@ def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setenv("HELM", str(ensure_helm(4)))
     return home
-
-
-def make_chart(root: Path, version: str = "0.1.0", note: str = "one") -> Path:
-    chart = root / "todo-dapr"
-    (chart / "templates").mkdir(parents=True, exist_ok=True)
-    (chart / "Chart.yaml").write_text(
-        f"apiVersion: v2\nname: todo-dapr\nversion: {version}\nappVersion: '1.0'\n"
-        "description: test chart\n",
-        encoding="utf-8",
-    )
-    (chart / "values.yaml").write_text(f"note: {note}\n", encoding="utf-8")
-    (chart / "templates" / "cm.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
-        "data:\n  note: {{ .Values.note | quote }}\n",
-        encoding="utf-8",
-    )
-    return chart
 
 
 @pytest.fixture
