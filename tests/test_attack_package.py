@@ -607,3 +607,30 @@ def test_package_via_publish_keeps_its_names(tmp_path: Path) -> None:
         publish.package_chart(helm, chart, work, publish.helm_env(work, None, "x"), None)
     assert publish.read_chart(chart) == ("todo-dapr", "0.1.0")
     assert callable(publish.normalize_archive) and publish.Package.__name__ == "Package"
+
+
+def test_the_gate_checks_the_packaged_copy_not_the_working_tree(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """The gate takes minutes; a template edited meanwhile must not be what it checks while
+    the archive holds the version from before. It is handed the staged copy that was packaged."""
+    chart = write_chart(tmp_path / "src")
+    template = chart / "templates" / "cm.yaml"
+    seen: list[tuple[Path, str]] = []
+
+    def gate(staged: Path, deadline: publish.Deadline) -> None:
+        template.write_text('{{ fail "edited while the gate ran" }}\n', encoding="utf-8")
+        seen.append((staged, (staged / "templates" / "cm.yaml").read_text(encoding="utf-8")))
+        publish.run_gate(staged, deadline)
+
+    options = publish.Options(
+        chart=chart,
+        registry=publish.RegistryRef.parse(f"oci://{registry.host}/attack/{uuid.uuid4().hex}"),
+        plain_http=True,
+        dry_run=True,
+    )
+    outcome = publish.publish(options, helm=ensure_helm(4, quiet=True), gate=gate)
+    assert outcome.status == "dry-run"
+    ((staged, content),) = seen
+    assert staged != chart
+    assert "Release.Name" in content

@@ -83,6 +83,8 @@ class Package:
     sha256: str
     size: int
     provenance: Path | None
+    staged: Path | None = None
+    """The copy helm packaged: exactly the files that ship (the gate checks this one)."""
 
     @property
     def tag(self) -> str:
@@ -483,4 +485,4 @@ def package_chart(
     os.utime(archive, (epoch, epoch))
     sha = hashlib.sha256(archive.read_bytes()).hexdigest()
     size = archive.stat().st_size
-    return Package(name, version, archive, sha, size, provenance if signing else None)
+    return Package(name, version, archive, sha, size, provenance if signing else None, source)

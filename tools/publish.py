@@ -394,7 +394,11 @@ def _tools_path() -> str:
 
 
 def run_gate(chart: Path, deadline: Deadline) -> None:
-    """Lint, then render and validate every profile, in subprocesses; any failure refuses."""
+    """Lint, then render and validate every profile, in subprocesses; any failure refuses.
+
+    ``chart`` is the staged copy that was packaged; the commands run from the repository the
+    publish was started in, so its config file applies.
+    """
     from tools.profiles import repo_root
 
     env = dict(os.environ)
@@ -407,7 +411,7 @@ def run_gate(chart: Path, deadline: Deadline) -> None:
         for name, argv in steps:
             cmd = [sys.executable, "-m", "tools", *argv]
             result = bounded_run(
-                cmd, deadline, f"the gate's `python -m tools {name}`", cwd=repo_root(chart), env=env
+                cmd, deadline, f"the gate's `python -m tools {name}`", cwd=repo_root(), env=env
             )
             if result.returncode != 0:
                 output = (result.stdout + result.stderr).strip().splitlines()
@@ -851,7 +855,9 @@ def publish(
             log(f"{outcome.reference} is free")
             # The gate runs after the cheap checks: a version already published is refused at
             # once, without minutes of lint and render first.
-            gate(options.chart, deadline)
+            # The gate checks the staged copy: what ships, .helmignore applied, not the
+            # working tree beside it.
+            gate(package.staged or options.chart, deadline)
             log("gate passed: lint, render and validation are clean")
             if options.dry_run:
                 outcome.notes.append(
