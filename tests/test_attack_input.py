@@ -36,6 +36,13 @@ ADDRESS_SPACE_KB = 1536 * 1024
 PEAK_RSS_KB = 200 * 1024
 SPARSE_BYTES = 3 * 1024**3
 
+FLOOD_LIMIT = MAX_DOCUMENTS // 10
+LOWERED_LIMIT = (
+    "import sys, tools.resources as r; "
+    f"r.MAX_DOCUMENTS = {FLOOD_LIMIT}; "
+    "from tools.cli import main; sys.exit(main(sys.argv[1:]))"
+)
+
 LAUNCHER = """
 import os, resource, sys
 limit, report, *command = sys.argv[1:]
@@ -64,8 +71,10 @@ def _tools(
     stdin: int | IO[bytes] = subprocess.DEVNULL,
     cwd: Path = ROOT,
     timeout: float = 60,
+    entry: Sequence[str] = ("-m", "tools"),
 ) -> Run:
-    """``python -m tools ARGS`` as its own process, bounded in memory and time."""
+    """``python -m tools ARGS`` as its own process, bounded in memory and time (``entry``
+    replaces ``-m tools``)."""
     env = {**os.environ, "NO_COLOR": "1"}
     with (
         tempfile.TemporaryFile() as out,
@@ -74,7 +83,7 @@ def _tools(
     ):
         report = Path(scratch) / "report"
         command = [sys.executable, "-c", LAUNCHER, str(ADDRESS_SPACE_KB * 1024), str(report)]
-        command += [sys.executable, "-m", "tools", *args]
+        command += [sys.executable, *entry, *args]
         started = time.monotonic()
         process = subprocess.Popen(
             command, stdin=stdin, stdout=out, stderr=err, cwd=cwd, env=env, start_new_session=True
@@ -204,14 +213,17 @@ def test_a_stream_of_empty_lines_under_the_cap_stays_flat(tmp_path: Path) -> Non
 @pytest.mark.slow(3)
 def test_a_flood_of_tiny_documents_stops_at_the_document_limit(tmp_path: Path) -> None:
     flood = tmp_path / "flood.yaml"
-    flood.write_text("---\na: 1\n" * (MAX_DOCUMENTS + 5000))
-    run = _tools(["validate", "--no-config", "--format", "json", str(flood)], timeout=60)
+    """The real CLI with the limit lowered to a tenth (the shipped one, MAX_DOCUMENTS, takes
+    ten seconds to reach): the mechanism is what is under test."""
+    flood.write_text("---\na: 1\n" * (FLOOD_LIMIT + 5000))
+    args = ["validate", "--no-config", "--format", "json", str(flood)]
+    run = _tools(args, timeout=60, entry=("-c", LOWERED_LIMIT))
     assert run.returncode == 1, run.stderr
     data = json.loads(run.stdout)
-    assert data["summary"]["resources"] == MAX_DOCUMENTS
+    assert data["summary"]["resources"] == FLOOD_LIMIT
     (limit,) = [f for f in data["findings"] if f["rule"] == "input-too-large"]
-    assert f"over {MAX_DOCUMENTS} documents" in limit["message"]
-    assert limit["line"] == 2 * MAX_DOCUMENTS + 2
+    assert f"over {FLOOD_LIMIT} documents" in limit["message"]
+    assert limit["line"] == 2 * FLOOD_LIMIT + 2
     assert run.peak_rss_kb < 2 * PEAK_RSS_KB, run
 
 

@@ -29,7 +29,7 @@ MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
 MAX_EXPANDED_NODES = 200_000
 # Across one LoadResult (one validate run): every document's data is held for the rules that
 # look across resources, and a tiny document costs about a kilobyte once loaded.
-MAX_DOCUMENTS = 20_000
+MAX_DOCUMENTS = 200_000
 # Duplicate keys reported per document; the rest are counted in the last message.
 MAX_DUPLICATES_REPORTED = 20
 
