@@ -204,6 +204,10 @@ class FaultProxy:
     seen: list[Seen] = field(default_factory=list)
     rewrite: dict[str, str] = field(default_factory=dict)
     """Headers to replace in the replies to manifest ``PUT``s (a lying registry)."""
+    hold: Callable[[http.server.BaseHTTPRequestHandler], bool | None] = lambda handler: None
+    """Called before a request is forwarded, outside the proxy's lock: it may keep one request
+    in flight (it must give up by itself) while others pass, or answer it itself and return
+    True (the request is then not forwarded)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> FaultProxy:
@@ -236,6 +240,8 @@ class FaultProxy:
 
             def _handle(self) -> None:
                 body = self._body()
+                if proxy.hold(self):
+                    return
                 with proxy.lock:
                     fault = proxy.decide(self.command, self.path)
                     proxy.seen.append(Seen(self.command, self.path, fault))

@@ -422,7 +422,7 @@ def test_archive_records_fixed_owners_modes_and_times(tmp_path: Path, major: int
     work = tmp_path / "work"
     work.mkdir()
     package = chart_package.package_chart(
-        helm, chart, work, publish.helm_env(work, None, "unused"), None
+        helm, chart, work, publish.helm_env(work), None
     )
     with tarfile.open(package.archive) as tar:
         members = tar.getmembers()
@@ -604,7 +604,7 @@ def test_package_via_publish_keeps_its_names(tmp_path: Path) -> None:
     work.mkdir()
     helm = ensure_helm(4, quiet=True)
     with pytest.raises(publish.PublishUsageError, match="dangling"):
-        publish.package_chart(helm, chart, work, publish.helm_env(work, None, "x"), None)
+        publish.package_chart(helm, chart, work, publish.helm_env(work), None)
     assert publish.read_chart(chart) == ("todo-dapr", "0.1.0")
     assert callable(publish.normalize_archive) and publish.Package.__name__ == "Package"
 

@@ -196,7 +196,7 @@ def test_package_digest_ignores_file_times(tmp_path: Path, helm_major: int) -> N
             os.utime(path, (when, when))
         work = tmp_path / f"work{n}"
         work.mkdir()
-        env = publish.helm_env(work, None, "unused")
+        env = publish.helm_env(work)
         package = publish.package_chart(helm, chart, work, env, None)
         digests.append(package.sha256)
         shown = run(helm, "show", "chart", str(package.archive), env=env)
@@ -208,7 +208,7 @@ def test_package_digest_ignores_file_times(tmp_path: Path, helm_major: int) -> N
     changed = make_chart(tmp_path / "b", note="two")
     work = tmp_path / "work-changed"
     work.mkdir()
-    other = publish.package_chart(helm, changed, work, publish.helm_env(work, None, "x"), None)
+    other = publish.package_chart(helm, changed, work, publish.helm_env(work), None)
     assert other.sha256 != digests[0]
 
 

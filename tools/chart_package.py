@@ -41,6 +41,7 @@ from tools.helmignore import (
 from tools.terminal_text import visible
 
 DEFAULT_EPOCH = 315532800  # 1980-01-01T00:00:00Z; SOURCE_DATE_EPOCH overrides it
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z
 MIB = 1024 * 1024
 MAX_FILE_BYTES = 5 * MIB  # Helm's MaxDecompressedFileSize: it refuses a larger chart file
 MAX_TOTAL_BYTES = 64 * MIB  # below Helm's MaxDecompressedChartSize (100 MiB)
@@ -351,11 +352,15 @@ def stage_chart(chart: Path, target: Path) -> list[Entry]:
 
 def source_epoch() -> int:
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value:
-        if not value.isdigit():
-            raise ChartRefused(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds")
-        return int(value)
-    return DEFAULT_EPOCH
+    if not value:
+        return DEFAULT_EPOCH
+    if not re.fullmatch(r"[0-9]{1,12}", value) or int(value) > MAX_EPOCH:
+        raise ChartRefused(
+            f"SOURCE_DATE_EPOCH={visible(repr(value[:40]))} is not a number of seconds since "
+            f"1970 (ASCII digits, at most {MAX_EPOCH}: the end of year 9999); e.g. "
+            "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)"
+        )
+    return int(value)
 
 
 def _read_chart_file(path: Path) -> bytes:

@@ -7,8 +7,10 @@ existing one is refused at once; (3) the gate runs ``python -m tools lint`` and
 (:mod:`tools.registry`, not ``helm push``, which moves an existing tag): the config and layer
 blobs, then the manifest Helm would write, put by digest; then, holding a per-machine lock, the
 tag is checked again, set only if still absent, and read back: a tag that names another digest
-fails the publish loudly with both digests; (5) the manifest is read back by digest and
-``helm pull`` by digest must return the same bytes. ``--dry-run`` stops after step 3.
+fails the publish loudly with both digests, and so does a tag that moves within a moment after
+(:data:`SETTLE_SECONDS`); (5) the manifest is read back by digest, its layers downloaded (bounded,
+digest-checked) must be the local archive and provenance byte for byte, and ``helm show chart``
+of the downloaded archive proves Helm loads it. ``--dry-run`` stops after step 3.
 
 Across machines no registry client can close the window between its last check and its tag
 ``PUT`` (the distribution API has no conditional ``PUT``); the read-back makes a lost race loud,
@@ -17,10 +19,10 @@ immutable artifacts) closes it (docs/publishing.md).
 
 Credentials come from ``--username`` + ``--password-stdin``, from ``TODO_DAPR_REGISTRY_USERNAME``
 / ``TODO_DAPR_REGISTRY_PASSWORD``, or from an existing ``helm registry login``; never from the
-``--registry`` URL, which is refused when it carries userinfo, a query or a fragment. Given
-credentials go to helm (for the pull) through a temporary registry config (mode 0600, deleted
-afterwards), never onto a command line, into the user's helm config or into any message: every
-message leaves through one :class:`Scrubber`. Everything is bounded by ``--timeout``.
+``--registry`` URL, which is refused when it carries userinfo, a query or a fragment.
+Credentials go to our own client only: helm is never given any (it only packages and reads local
+files), and no credential is written to disk. Every message leaves through one
+:class:`Scrubber`. Everything, reading the password included, is bounded by ``--timeout``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import ipaddress
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -42,7 +45,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +54,7 @@ from typing import Any
 import yaml
 
 from tools import chart_package, yaml_text
+from tools.bounded_read import InputError, read_text
 from tools.chart_package import (
     DEFAULT_EPOCH,  # noqa: F401 (re-exported for callers of tools.publish)
     ChartRefused,
@@ -61,7 +64,7 @@ from tools.chart_package import (
     helm_major,
     normalize_archive,  # noqa: F401 (re-exported for callers of tools.publish)
 )
-from tools.publish_args import DEFAULT_TIMEOUT, add_arguments
+from tools.publish_args import DEFAULT_TIMEOUT, MAX_TIMEOUT, add_arguments
 from tools.registry import (
     CHART_LAYER,
     CONFIG_TYPE,
@@ -74,8 +77,11 @@ from tools.registry import (
     RegistryClient,
     RegistryError,
     Retry,
+    artifact_kind,
     go_json,
     image_manifest,
+    load_json,
+    valid_port,
 )
 from tools.terminal_text import visible_lines
 
@@ -90,12 +96,13 @@ ENV_PASSWORD = "TODO_DAPR_REGISTRY_PASSWORD"
 GATE_OUTPUT_LINES = 80
 BACKSTOP_GRACE = 2.0
 PASSWORD_CAP = 64 * 1024
+REGISTRY_CONFIG_CAP = 1024 * 1024
+HELPER_OUTPUT_CAP = 64 * 1024
+HELPER_TIMEOUT = 30.0
+SETTLE_SECONDS = 1.0
+"""After the read-back confirms our digest, the tag is read once more this much later: a
+publish on another machine that overwrote it in that moment makes this one fail loudly."""
 
-TRANSIENT_HELM = re.compile(
-    r"status code (5\d\d|429)|\b(50[0234]|429) |EOF|connection reset|broken pipe|"
-    r"timeout|timed out|server closed|TLS handshake",
-    re.IGNORECASE,
-)
 CREDENTIALS_GO = (
     "pass the user with --username and the password or token on standard input with "
     f"--password-stdin, or set {ENV_USERNAME} and {ENV_PASSWORD}"
@@ -132,18 +139,69 @@ def _shown(text: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    """``127.0.0.0/8``, ``::1`` or ``localhost`` (``host`` may carry a port)."""
-    if host.startswith("["):
-        name = host[1:].partition("]")[0]
-    else:
-        name = host.partition(":")[0] if host.count(":") == 1 else host
-    name = name.lower().rstrip(".")
+    """``127.0.0.0/8``, ``::1`` or ``localhost`` (``host`` may carry a port).
+
+    A trailing dot makes a name absolute, to be looked up in DNS: ``localhost.`` is not
+    loopback.
+    """
+    name = _host_name(host).lower()
     if name == "localhost":
         return True
     try:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+def _host_name(host: str) -> str:
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.partition(":")[0] if host.count(":") == 1 else host
+
+
+def registry_identity(host: str, plain_http: bool) -> str:
+    """One key per registry, however its host is spelled: the name lower-cased (a trailing dot
+    dropped: ``fra.ocir.io.`` is ``fra.ocir.io``), the port explicit, and every loopback
+    spelling (localhost, 127.0.0.0/8, ::1) the same."""
+    default = "80" if plain_http else "443"
+    if host.startswith("["):
+        port = host.partition("]")[2].removeprefix(":") or default
+    else:
+        port = (host.partition(":")[2] if host.count(":") == 1 else "") or default
+    name = "loopback" if is_loopback(host) else _host_name(host).lower().rstrip(".")
+    return f"{name}:{port}"
+
+
+def _check_host(host: str) -> None:
+    """HOST[:PORT] as a URL carries it: a DNS name or IPv4 address, or a bracketed IPv6 one,
+    and a port of 1-65535."""
+    if host.startswith("["):
+        address, _, rest = host[1:].partition("]")
+        try:
+            valid = isinstance(ipaddress.ip_address(address), ipaddress.IPv6Address)
+        except ValueError:
+            valid = False
+        if not valid or "%" in address:
+            raise PublishUsageError(
+                f"--registry host {_shown(host)}: brackets hold an IPv6 address "
+                "(e.g. oci://[::1]:5000/charts); an IPv4 address or a name goes without them"
+            )
+        port: str | None = rest.removeprefix(":") if rest else None
+        if rest and not rest.startswith(":"):
+            port = rest
+    else:
+        name, colon, port_text = host.partition(":")
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", name) or ":" in port_text:
+            raise PublishUsageError(
+                f"--registry host {_shown(host)} is not a host name or IP address "
+                "(letters, digits, '.', '-'; an IPv6 address goes in brackets)"
+            )
+        port = port_text if colon else None
+    if port is not None and not valid_port(port):
+        raise PublishUsageError(
+            f"--registry port {_shown(port)} is not a port number (1-65535), "
+            "e.g. oci://127.0.0.1:5000/charts"
+        )
 
 
 @dataclass(frozen=True)
@@ -158,8 +216,8 @@ class RegistryRef:
         text = text.strip()
         if not text.startswith("oci://"):
             raise PublishUsageError(cls._form(text))
-        parts = urllib.parse.urlsplit(text)
-        if "@" in parts.netloc:
+        netloc = re.split(r"[/?#]", text.removeprefix("oci://"), maxsplit=1)[0]
+        if "@" in netloc:
             raise PublishUsageError(
                 "--registry must not carry credentials (user:password@ in the URL is printed "
                 f"in logs and visible in process lists); {CREDENTIALS_GO}"
@@ -173,6 +231,7 @@ class RegistryRef:
         if not match:
             raise PublishUsageError(cls._form(text))
         host, path = match.group(1), (match.group(2) or "").strip("/")
+        _check_host(host)
         if "//" in path or not re.fullmatch(r"[a-z0-9._/-]*", path):
             raise PublishUsageError(
                 f"--registry path {_shown(path)} is not a valid OCI repository path "
@@ -300,17 +359,10 @@ def read_credentials(
                 'never from a flag (e.g. `printf %s "$TOKEN" | python -m tools publish ... '
                 "--username U --password-stdin`)"
             )
-        stream = stdin if stdin is not None else sys.stdin
-        text = stream.read(PASSWORD_CAP + 1) if stream is not None else ""
-        if len(text) > PASSWORD_CAP:
-            raise PublishUsageError(
-                f"--password-stdin: standard input holds more than {PASSWORD_CAP} characters; "
-                "it takes one password or token"
-            )
-        password = text.rstrip("\r\n")
-        if not password:
+        secret = _read_password(stdin if stdin is not None else sys.stdin).rstrip("\r\n")
+        if not secret:
             raise PublishUsageError("--password-stdin: standard input was empty")
-        return Credentials(args.username, password)
+        return Credentials(args.username, secret)
     user, password = os.environ.get(ENV_USERNAME), os.environ.get(ENV_PASSWORD)
     if user and password:
         return Credentials(user, password)
@@ -318,6 +370,31 @@ def read_credentials(
         missing = ENV_PASSWORD if user else ENV_USERNAME
         raise PublishUsageError(f"{missing} is not set (set both registry variables, or neither)")
     return None
+
+
+def _read_password(stream: Any) -> str:
+    """At most the cap from standard input, as bytes decoded as UTF-8 (text only for a stream
+    that has no bytes under it)."""
+    raw = getattr(stream, "buffer", None)
+    data: bytes | str
+    if raw is not None:
+        data = raw.read(PASSWORD_CAP + 1) or b""
+    else:
+        data = stream.read(PASSWORD_CAP + 1) if stream is not None else ""
+    if len(data) > PASSWORD_CAP:
+        raise PublishUsageError(
+            f"--password-stdin: standard input holds more than {PASSWORD_CAP} bytes; "
+            "it takes one password or token"
+        )
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PublishUsageError(
+            "--password-stdin: standard input is not UTF-8 text; pass the password or token "
+            "as UTF-8"
+        ) from None
 
 
 def _helm_registry_config() -> Path:
@@ -332,56 +409,122 @@ def _helm_registry_config() -> Path:
     return base / "helm" / "registry" / "config.json"
 
 
-def stored_credentials(host: str) -> Credentials | None:
-    """Credentials from an earlier ``helm registry login`` (config entry or credential helper)."""
+def stored_credentials(host: str, deadline: Deadline | None = None) -> Credentials | None:
+    """Credentials from an earlier ``helm registry login`` (config entry or credential helper).
+
+    No config file means no stored credentials; a config that cannot be used is an error that
+    names it (exit 2).
+    """
     path = _helm_registry_config()
+    if not os.path.lexists(path):
+        return None
+    what = "helm registry config (HELM_REGISTRY_CONFIG)"
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(config, dict):
-        return None
-    entry = (config.get("auths") or {}).get(host)
+        loaded = load_json(read_text(path, REGISTRY_CONFIG_CAP, what))
+    except InputError as exc:
+        raise PublishUsageError(str(exc)) from None
+    except ValueError:
+        raise PublishUsageError(f"{path}: the {what} is not valid JSON") from None
+    config = _mapping(loaded, path, "the file")
+    entry = _mapping(config.get("auths") or {}, path, "'auths'").get(host)
     if isinstance(entry, dict):
         if isinstance(entry.get("auth"), str):
             try:
                 user, _, password = base64.b64decode(entry["auth"]).decode().partition(":")
             except (ValueError, UnicodeDecodeError):
-                return None
+                raise PublishUsageError(
+                    f"{path}: the 'auth' of {host} is not base64 of user:password"
+                ) from None
             return Credentials(user, password) if user else None
         if entry.get("username") and entry.get("password"):
             return Credentials(str(entry["username"]), str(entry["password"]))
-    helper = (config.get("credHelpers") or {}).get(host) or config.get("credsStore")
+    helpers = _mapping(config.get("credHelpers") or {}, path, "'credHelpers'")
+    helper = helpers.get(host) or config.get("credsStore")
     if isinstance(helper, str) and helper:
-        return _from_helper(helper, host)
+        return _from_helper(helper, host, deadline or Deadline(None))
     return None
 
 
-def _from_helper(helper: str, host: str) -> Credentials | None:
+def _mapping(value: Any, path: Path, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise PublishUsageError(
+            f"{path}: {what} of the helm registry config (HELM_REGISTRY_CONFIG) is not a JSON "
+            "object; run `helm registry login` again or point HELM_REGISTRY_CONFIG elsewhere"
+        )
+    return value
+
+
+def _from_helper(helper: str, host: str, deadline: Deadline) -> Credentials | None:
     program = shutil.which(f"docker-credential-{helper}")
     if program is None:
         return None
-    result = subprocess.run(
-        [program, "get"], input=host, capture_output=True, text=True, check=False, timeout=30
-    )
-    if result.returncode != 0:
+    seconds = deadline.cap(HELPER_TIMEOUT)
+    status, output = _run_helper(program, host, seconds)
+    name = Path(program).name
+    if status is None:
+        within = (
+            f"{HELPER_TIMEOUT:g} s"
+            if seconds >= HELPER_TIMEOUT
+            else f"the publish deadline of {deadline.seconds:g} s (--timeout)"
+        )
+        raise PublishUsageError(
+            f"the credential helper {name} did not answer within {within}; check it with "
+            f"`echo {host} | {name} get`"
+        )
+    if len(output) > HELPER_OUTPUT_CAP:
+        raise PublishUsageError(
+            f"the credential helper {name} printed more than {HELPER_OUTPUT_CAP} bytes; it "
+            "should print one small JSON object"
+        )
+    if status != 0:
         return None
     try:
-        data = json.loads(result.stdout)
+        data = load_json(output)
         return Credentials(str(data["Username"]), str(data["Secret"]))
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def write_registry_config(directory: Path, host: str, credentials: Credentials) -> Path:
-    """A docker-format registry config only we can read, for helm's ``HELM_REGISTRY_CONFIG``."""
-    path = directory / "registry-config.json"
-    token = credentials.basic().removeprefix("Basic ")
-    payload = json.dumps({"auths": {host: {"auth": token}}})
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(payload)
-    return path
+def _run_helper(program: str, host: str, seconds: float) -> tuple[int | None, bytes]:
+    """Run ``program get`` with ``host`` on stdin: its exit status (None when it did not end in
+    ``seconds``) and at most the cap plus one byte of its output; stopped, with anything it
+    started, either way."""
+    proc = subprocess.Popen(
+        [program, "get"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    end = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        with contextlib.suppress(BrokenPipeError):
+            proc.stdin.write(host.encode())
+            proc.stdin.close()
+        fd = proc.stdout.fileno()
+        while total <= HELPER_OUTPUT_CAP:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None, b""
+            chunk = os.read(fd, HELPER_OUTPUT_CAP + 1 - total)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > HELPER_OUTPUT_CAP:
+            return 0, b"".join(chunks)
+        try:
+            return proc.wait(timeout=max(0.0, end - time.monotonic())), b"".join(chunks)
+        except subprocess.TimeoutExpired:
+            return None, b""
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
 
 
 # -- gate ---------------------------------------------------------------------------------------
@@ -645,8 +788,13 @@ def _matches(manifest: Manifest, package: Package) -> bool:
 
 
 def _refusal(outcome_ref: str, existing: Manifest, package: Package) -> str:
-    same = _layer(existing, CHART_LAYER).get("digest") == "sha256:" + package.sha256
-    what = "with the same content" if same else "with different content"
+    layer = _layer(existing, CHART_LAYER).get("digest")
+    if layer is None:
+        what = f"holding {artifact_kind(existing.media_type)}, not a Helm chart"
+    elif layer == "sha256:" + package.sha256:
+        what = "with the same content"
+    else:
+        what = "with different content"
     return (
         f"{outcome_ref} already exists ({existing.digest}, {what}); published versions are "
         f"immutable: bump `version` in Chart.yaml (now {package.version}) and publish again. "
@@ -655,15 +803,19 @@ def _refusal(outcome_ref: str, existing: Manifest, package: Package) -> str:
 
 
 @contextlib.contextmanager
-def publish_lock(host: str, repository: str, tag: str, deadline: Deadline) -> Iterator[Path]:
+def publish_lock(
+    host: str, repository: str, tag: str, deadline: Deadline, *, plain_http: bool = False
+) -> Iterator[Path]:
     """An exclusive per-machine lock for one registry tag, waited for until the deadline.
 
     Two publishes of one version on this machine take turns from the tag check to the read-back,
-    so the second sees the first's tag and is refused.
+    so the second sees the first's tag and is refused. The lock is keyed on the registry's
+    identity, not its spelling: ``localhost:5000`` and ``127.0.0.1:5000`` share one.
     """
     from tools.helm import cache_dir
 
-    key = hashlib.sha256(f"{host.lower()}/{repository}:{tag}".encode()).hexdigest()[:32]
+    identity = registry_identity(host, plain_http)
+    key = hashlib.sha256(f"{identity}/{repository}:{tag}".encode()).hexdigest()[:32]
     folder = cache_dir() / "locks"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"publish-{key}.lock"
@@ -711,18 +863,35 @@ class Run:
         """
         repository = self.options.registry.repository(package.name)
         host = self.options.registry.host
-        with publish_lock(host, repository, package.tag, self.deadline):
-            existing = self.client.manifest(repository, package.tag)
+        plain = self.options.plain_http
+        with publish_lock(host, repository, package.tag, self.deadline, plain_http=plain):
+            existing = self.client.tagged(repository, package.tag)
             if existing is not None:
                 raise PublishError(_refusal(reference, existing, package))
             self._put_tag(package, artifact, repository)
-            back = self.client.manifest(repository, package.tag)
+            back = self.client.tagged(repository, package.tag)
         if back is None:
             raise PublishError(
                 f"the tag {package.tag} is absent right after it was set to {artifact.digest}"
             )
         if back.digest != artifact.digest:
             raise PublishError(self._moved(package, back.digest, artifact.digest))
+        self._settle(package, artifact, repository)
+
+    def _settle(self, package: Package, artifact: Artifact, repository: str) -> None:
+        """Read the tag once more a moment later: a publish on another machine that raced this
+        one and overwrote the tag after our read-back makes this one fail, loudly."""
+        time.sleep(self.deadline.cap(SETTLE_SECONDS))
+        later = self.client.tagged(repository, package.tag)
+        if later is not None and later.digest == artifact.digest:
+            return
+        theirs = later.digest if later is not None else "nothing (the tag was deleted)"
+        raise PublishError(
+            f"another publish overwrote this one after it was set: the tag {package.tag} named "
+            f"{artifact.digest} (this publish) and {SETTLE_SECONDS:g} s later names {theirs}. "
+            f"Find out which content is release {package.version} before anyone installs it, "
+            "and turn on tag immutability (docs/publishing.md)"
+        )
 
     def _put_tag(self, package: Package, artifact: Artifact, repository: str) -> None:
         for attempt in range(self.retry.attempts):
@@ -732,7 +901,7 @@ class Run:
                 )
                 return
             except RegistryError as exc:
-                current = self.client.manifest(repository, package.tag)
+                current = self.client.tagged(repository, package.tag)
                 if current is not None and current.digest == artifact.digest:
                     return
                 if current is not None:
@@ -760,7 +929,9 @@ class Run:
         )
 
     def verify(self, package: Package, digest: str, work: Path) -> None:
-        """Read the manifest by digest and pull the chart back with helm; both must match."""
+        """Read the manifest by digest, download its layers (bounded, digest-checked) and compare
+        them with the local files byte for byte; then ``helm show chart`` of the downloaded
+        archive (a local file: helm gets no registry access and no credentials)."""
         repository = self.options.registry.repository(package.name)
         manifest = self.client.manifest(repository, digest)
         if manifest is None:
@@ -770,42 +941,68 @@ class Run:
                 f"the pushed manifest {digest} does not carry this archive"
                 + (" and its provenance" if package.provenance else "")
             )
+        archive = self._download(repository, manifest, CHART_LAYER, package.archive)
         if package.provenance is not None:
-            layer = _layer(manifest, PROV_LAYER)
-            size = layer.get("size")
-            if not isinstance(size, int) or size < 0:
-                raise PublishError(f"the pushed manifest {digest} gives no provenance size")
-            pulled_prov = self.client.blob(repository, str(layer.get("digest")), size)
-            if pulled_prov != package.provenance.read_bytes():
-                raise PublishError("the provenance pulled back differs from the one pushed")
-        self._pull(package, digest, work)
+            self._download(repository, manifest, PROV_LAYER, package.provenance)
+        pulled = work / "pulled"
+        pulled.mkdir()
+        copy = pulled / package.archive.name
+        copy.write_bytes(archive)
+        self._loads(package, copy, digest)
 
-    def _pull(self, package: Package, digest: str, work: Path) -> None:
-        target = work / "pulled"
-        target.mkdir()
-        ref = f"{self.options.registry.url}/{package.name}@{digest}"
-        extra = ["--plain-http"] if self.options.plain_http else []
-        cmd = [str(self.helm), "pull", ref, "--destination", str(target), *extra]
-        for attempt in range(self.retry.attempts):
-            result = bounded_run(cmd, self.deadline, f"helm pull of {digest}", env=self.env)
-            if result.returncode == 0:
-                break
-            message = helm_error(result.stderr or result.stdout)
-            if not TRANSIENT_HELM.search(message) or attempt + 1 >= self.retry.attempts:
-                raise PublishError(f"helm pull of {digest} failed: {message}")
-            self.retry.sleep(self.deadline.cap(self.retry.delay(attempt)))
-        pulled = sorted(target.glob("*.tgz"))
-        if len(pulled) != 1 or pulled[0].read_bytes() != package.archive.read_bytes():
-            raise PublishError(f"helm pull of {digest} did not return the archive that was pushed")
+    def _download(self, repository: str, manifest: Manifest, media_type: str, local: Path) -> bytes:
+        """The layer's bytes, read no further than the local file's size; they must equal it."""
+        expected = local.read_bytes()
+        layer = _layer(manifest, media_type)
+        if layer.get("size") != len(expected):
+            raise PublishError(
+                f"the pushed manifest {manifest.digest} gives {local.name} a size of "
+                f"{layer.get('size')!r}, not its {len(expected)} bytes"
+            )
+        data = self.client.blob(repository, str(layer.get("digest")), len(expected))
+        if data != expected:
+            raise PublishError(
+                f"{local.name} read back from the registry differs from the one pushed"
+            )
+        return data
+
+    def _loads(self, package: Package, archive: Path, digest: str) -> None:
+        result = bounded_run(
+            [str(self.helm), "show", "chart", str(archive)],
+            self.deadline,
+            f"helm show chart of the archive read back from {digest}",
+            env=self.env,
+        )
+        if result.returncode != 0:
+            raise PublishError(
+                f"helm cannot load the archive read back from {digest}: "
+                f"{helm_error(result.stderr or result.stdout)}"
+            )
+        try:
+            shown = yaml_text.load(result.stdout)
+        except yaml.YAMLError:
+            shown = None
+        named = (
+            (str(shown.get("name")), str(shown.get("version"))) if isinstance(shown, dict) else None
+        )
+        if named != (package.name, package.version):
+            raise PublishError(
+                f"helm show chart of the archive read back from {digest} does not name "
+                f"{package.name} {package.version}"
+            )
 
 
-def helm_env(work: Path, credentials: Credentials | None, host: str) -> dict[str, str]:
-    """Fresh caches (a pull must reach the registry) and, with credentials, our own config."""
-    env = dict(os.environ)
+def helm_env(work: Path) -> dict[str, str]:
+    """Helm's environment: fresh caches, and no registry credentials of any kind.
+
+    Helm only packages and reads local files here; the registry is reached by our own client.
+    Its registry config points at a file that does not exist, and the CI credential variables
+    are left out.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_USERNAME, ENV_PASSWORD)}
     env["HELM_CACHE_HOME"] = str(work / "cache")
     env["HELM_CONTENT_CACHE"] = str(work / "cache" / "content")
-    if credentials is not None:
-        env["HELM_REGISTRY_CONFIG"] = str(write_registry_config(work, host, credentials))
+    env["HELM_REGISTRY_CONFIG"] = str(work / "no-registry-config" / "config.json")
     return env
 
 
@@ -828,7 +1025,7 @@ def publish(
             "time, so its package is rewritten for reproducibility and would no longer match "
             "the signature. Point $HELM at a Helm 4 binary"
         )
-    credentials = options.credentials or stored_credentials(options.registry.host)
+    credentials = options.credentials or stored_credentials(options.registry.host, deadline)
     if scrub is not None:
         scrub.add(credentials)
     client = RegistryClient(
@@ -840,7 +1037,7 @@ def publish(
     )
     with tempfile.TemporaryDirectory(prefix="todo-dapr-publish-") as tmp:
         work = Path(tmp)
-        env = helm_env(work, options.credentials, options.registry.host)
+        env = helm_env(work)
         package = package_chart(helm, options.chart, work, env, options.signing)
         log(f"packaged {package.archive.name} sha256:{package.sha256}")
         metadata = chart_metadata(helm, package.archive, env, deadline)
@@ -849,7 +1046,7 @@ def publish(
         repository = options.registry.repository(package.name)
         try:
             client.ping()
-            existing = client.manifest(repository, package.tag)
+            existing = client.tagged(repository, package.tag)
             if existing is not None:
                 raise PublishError(_refusal(outcome.reference, existing, package))
             log(f"{outcome.reference} is free")
@@ -872,7 +1069,10 @@ def publish(
             outcome.status = "published"
             log(f"tagged {outcome.reference}")
             session.verify(package, artifact.digest, work)
-            log("verified: manifest layers and helm pull by digest match the local archive")
+            log(
+                "verified: the layers read back by digest match the local files, and helm "
+                "loads the archive"
+            )
         except RegistryError as exc:
             raise PublishError(str(exc)) from None
         return outcome
@@ -931,14 +1131,22 @@ def _plain_http(args: argparse.Namespace, registry: RegistryRef) -> bool:
     return bool(args.plain_http) or insecure
 
 
+def _timeout(args: argparse.Namespace) -> float:
+    timeout = float(getattr(args, "timeout", DEFAULT_TIMEOUT))
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise PublishUsageError(
+            f"--timeout takes a number of seconds above 0 and at most {MAX_TIMEOUT:g} "
+            "(e.g. --timeout 600)"
+        )
+    return timeout
+
+
 def options_from_args(args: argparse.Namespace, stdin: Any = None) -> Options:
     from tools.profiles import ProfileError, repo_root, resolve_chart
 
     registry = RegistryRef.parse(args.registry)
     plain_http = _plain_http(args, registry)
-    timeout = float(getattr(args, "timeout", DEFAULT_TIMEOUT))
-    if not 0 < timeout < float("inf"):
-        raise PublishUsageError("--timeout takes a number of seconds above 0 (e.g. --timeout 600)")
+    timeout = _timeout(args)
     signing = _signing(args)
     credentials = read_credentials(args, stdin)
     try:
@@ -978,28 +1186,49 @@ def fail(message: str, fmt: str, status: int, scrub: Scrubber, lines: Iterable[s
 
 
 def main(args: argparse.Namespace, *, gate: Gate = run_gate, retry: Retry | None = None) -> int:
-    """Entry point from ``tools.cli``: 0 published, 1 refused or failed, 2 usage/environment."""
-    from tools.helm import HelmError, find_helm
+    """Entry point from ``tools.cli``: 0 published, 1 refused or failed, 2 usage/environment.
+
+    The deadline runs from the moment ``--timeout`` is known, so reading the password is under
+    it too. Whatever goes wrong leaves as one scrubbed line (and the JSON object with
+    ``--format json``); an unexpected exception is named by its type only, never its text.
+    """
+    from tools.helm import HelmError
 
     fmt = getattr(args, "format", "text")
     scrub = Scrubber()
     try:
-        options = options_from_args(args)
-        scrub.add(options.credentials)
-        helm = find_helm(quiet=fmt == "json")
-
-        def log(message: str) -> None:
-            print(scrub.line(message), file=sys.stderr)
-
-        with backstop(options.timeout):
-            outcome = publish(options, helm=helm, gate=gate, retry=retry, log=log, scrub=scrub)
-    except PublishUsageError as exc:
-        return fail(str(exc), fmt, EXIT_USAGE, scrub)
-    except HelmError as exc:
+        with backstop(_timeout(args)):
+            return _main(args, gate, retry, fmt, scrub)
+    except (PublishUsageError, HelmError) as exc:
         return fail(str(exc), fmt, EXIT_USAGE, scrub)
     except PublishError as exc:
         return fail(str(exc), fmt, EXIT_REFUSED, scrub, exc.details)
     except OSError as exc:
         return fail(f"{exc.filename or ''}: {exc.strerror or exc}", fmt, EXIT_USAGE, scrub)
+    except Exception as exc:
+        if os.environ.get("TODO_DAPR_DEBUG"):
+            raise
+        return fail(
+            f"internal error ({type(exc).__name__}); set TODO_DAPR_DEBUG=1 to see the "
+            "traceback, and please report it",
+            fmt,
+            EXIT_USAGE,
+            scrub,
+        )
+
+
+def _main(
+    args: argparse.Namespace, gate: Gate, retry: Retry | None, fmt: str, scrub: Scrubber
+) -> int:
+    from tools.helm import find_helm
+
+    options = options_from_args(args)
+    scrub.add(options.credentials)
+    helm = find_helm(quiet=fmt == "json")
+
+    def log(message: str) -> None:
+        print(scrub.line(message), file=sys.stderr)
+
+    outcome = publish(options, helm=helm, gate=gate, retry=retry, log=log, scrub=scrub)
     report(outcome, fmt, scrub)
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 DEFAULT_TIMEOUT = 600.0
+MAX_TIMEOUT = 86400.0
 
 
 def _seconds(text: str) -> float:
@@ -12,8 +13,10 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds above 0 and at most {MAX_TIMEOUT:g} (a day)"
+        )
     return value
 
 

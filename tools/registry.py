@@ -16,8 +16,10 @@ their backoff included.
 
 Credentials go to the registry's own origin only, or to a bearer-token realm over https; a realm
 on another host over plain HTTP gets none (the request is refused). A redirect to another origin
-is followed without them. Every failure is a :class:`RegistryError` whose one-line message never
-contains a credential.
+is followed without them. A header value with characters HTTP does not allow (a token carrying
+CR LF) is refused before it is sent; a ``Location`` or realm that is not a usable http(s) URL,
+and JSON nested too deeply to parse, are refused too. Every failure is a :class:`RegistryError`
+whose one-line message never contains a credential or a token.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import contextlib
 import dataclasses
 import hashlib
 import http.client
+import ipaddress
 import json
 import re
 import socket
@@ -41,7 +44,18 @@ from typing import Any
 from tools.terminal_text import visible
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-MANIFEST_TYPES = (OCI_MANIFEST, "application/vnd.docker.distribution.manifest.v2+json")
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+MANIFEST_TYPES = (OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST)
+"""Every kind a tag can hold: a registry answers 404 for a kind the request does not accept, so
+an existence check that left one out would call a taken tag free."""
+ARTIFACT_KINDS = {
+    OCI_MANIFEST: "an OCI image manifest",
+    OCI_INDEX: "an OCI image index",
+    DOCKER_MANIFEST: "a Docker image manifest",
+    DOCKER_LIST: "a Docker manifest list",
+}
 CONFIG_TYPE = "application/vnd.cncf.helm.config.v1+json"
 CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 PROV_LAYER = "application/vnd.cncf.helm.chart.provenance.v1.prov"
@@ -56,6 +70,11 @@ MANIFEST_BODY = 4 * 1024 * 1024
 CHUNK = 64 * 1024
 MAX_REDIRECTS = 5
 REQUEST_TIMEOUT = 60.0
+MAX_PORT = 65535
+BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
+"""RFC 6750 ``b64token``: what may follow ``Bearer `` in an Authorization header."""
+FIELD_VALUE = re.compile(r"[\x20-\x7e\t]*")
+"""RFC 7230 header field value (visible ASCII, space, tab): no CR, LF or other control."""
 
 
 class RegistryError(Exception):
@@ -150,6 +169,48 @@ class Deadline:
     def expired(self) -> bool:
         left = self.remaining()
         return left is not None and left <= 0
+
+
+def load_json(data: bytes | str) -> Any:
+    """``json.loads``, with nesting too deep for the parser a ValueError like any other bad JSON."""
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+
+
+def artifact_kind(media_type: str) -> str:
+    """What a manifest media type holds, in words."""
+    kind = ARTIFACT_KINDS.get(media_type.partition(";")[0].strip())
+    return kind or f"an artifact of type {_printable(media_type or 'unknown', 80)!r}"
+
+
+def valid_port(text: str) -> bool:
+    return text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_PORT
+
+
+def checked_url(url: str) -> urllib.parse.SplitResult | None:
+    """``url`` split, if it is an http(s) URL ``http.client`` can connect to; None otherwise."""
+    if not FIELD_VALUE.fullmatch(url) or " " in url or "\t" in url:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if port is not None and not 1 <= port <= MAX_PORT:
+        return None
+    netloc = parts.netloc.rpartition("@")[2]
+    if netloc.startswith("["):
+        try:
+            ipaddress.IPv6Address(netloc[1:].partition("]")[0])
+        except ValueError:
+            return None
+    elif not re.fullmatch(r"[A-Za-z0-9._-]+(:[0-9]*)?", netloc):
+        return None
+    return parts
 
 
 def sha256_digest(data: bytes) -> str:
@@ -301,7 +362,12 @@ class RegistryClient:
         )
 
     def _connection(self, url: str, seconds: float) -> tuple[http.client.HTTPConnection, str]:
-        parts = urllib.parse.urlsplit(url)
+        parts = checked_url(url)
+        if parts is None:
+            raise RegistryError(
+                f"registry {self.host} sent a URL this client cannot connect to "
+                f"({_printable(url)}); refused"
+            )
         target = parts.path or "/"
         if parts.query:
             target += "?" + parts.query
@@ -324,8 +390,20 @@ class RegistryClient:
         if seconds <= 0:
             raise self._timed_out(call.what)
         end = time.monotonic() + seconds
-        connection, target = self._connection(call.url, seconds)
         sent = {"User-Agent": USER_AGENT, "Connection": "close", **call.headers}
+        for name, value in sent.items():
+            if not FIELD_VALUE.fullmatch(value):
+                raise RegistryError(
+                    f"registry {self.host}: the {name} header for {call.what} would carry "
+                    "characters HTTP does not allow in a header; not sent"
+                )
+        try:
+            connection, target = self._connection(call.url, seconds)
+        except (ValueError, http.client.HTTPException):
+            raise RegistryError(
+                f"registry {self.host} sent a URL this client cannot connect to "
+                f"({_printable(call.url)}); refused"
+            ) from None
         watchdog: _Watchdog | None = None
         try:
             connection.connect()
@@ -337,9 +415,14 @@ class RegistryClient:
             if watchdog.fired:
                 raise self._timed_out(call.what)
             return Response(reply.status, dict(reply.getheaders()), data, call.url)
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException, ValueError) as exc:
             if (watchdog is not None and watchdog.fired) or time.monotonic() >= end:
                 raise self._timed_out(call.what) from None
+            if isinstance(exc, ValueError):
+                raise RegistryError(
+                    f"registry {self.host}: {call.what} could not be sent or its answer read "
+                    f"({exc.__class__.__name__})"
+                ) from None
             refused = isinstance(exc, ConnectionRefusedError)
             raise RegistryError(
                 f"registry {self.host} is not reachable: {_reason(exc)}", transient=not refused
@@ -411,12 +494,8 @@ class RegistryClient:
                 return response
             if not location:
                 return response
-            target = urllib.parse.urljoin(call.url, location)
+            target = self._location(call.url, location, f"redirect of {call.what}")
             scheme = _origin(target)[0]
-            if scheme not in ("http", "https"):
-                raise RegistryError(
-                    f"registry {self.host} redirected {call.what} to a non-HTTP URL; refused"
-                )
             if scheme == "http" and _origin(call.url)[0] == "https":
                 raise RegistryError(
                     f"registry {self.host} redirected {call.what} from https to plain HTTP; refused"
@@ -428,6 +507,19 @@ class RegistryClient:
         raise RegistryError(
             f"registry {self.host} redirected {call.what} more than {MAX_REDIRECTS} times"
         )
+
+    def _location(self, base: str, location: str, what: str) -> str:
+        """A ``Location`` the registry sent, resolved; refused unless it is a usable http(s) URL."""
+        try:
+            target = urllib.parse.urljoin(base, location)
+        except ValueError:
+            target = ""
+        if not target or checked_url(target) is None:
+            raise RegistryError(
+                f"registry {self.host} sent a Location for the {what} that is not a usable "
+                f"http(s) URL ({_printable(location)}); refused"
+            )
+        return target
 
     def request(
         self,
@@ -444,6 +536,37 @@ class RegistryClient:
     ) -> Response:
         """Send a request (``path`` on the registry, or a full URL on its origin), answering
         one auth challenge; transient failures are retried unless ``retry`` is off."""
+        try:
+            return self._request(
+                method,
+                path,
+                accept=accept,
+                scope=scope,
+                body=body,
+                content_type=content_type,
+                limit=limit,
+                what=what,
+                retry=retry,
+            )
+        except (ValueError, RecursionError, http.client.HTTPException) as exc:
+            raise RegistryError(
+                f"registry {self.host} sent something this client cannot use during {what} "
+                f"({exc.__class__.__name__}); refused"
+            ) from None
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        accept: str | None,
+        scope: str | None,
+        body: bytes | None,
+        content_type: str | None,
+        limit: int,
+        what: str,
+        retry: bool,
+    ) -> Response:
         url = path if "://" in path else self.base + path
         headers: dict[str, str] = {}
         if accept:
@@ -489,7 +612,7 @@ class RegistryClient:
         """``503 Service Unavailable``, with the registry's own error code and message."""
         words = f"{response.status} {http.client.responses.get(response.status, '')}".strip()
         try:
-            errors = json.loads(response.body).get("errors") or []
+            errors = load_json(response.body).get("errors") or []
             first = errors[0]
             detail = f"{first.get('code', '')}: {first.get('message', '')}".strip(": ")
         except (ValueError, AttributeError, IndexError, TypeError, KeyError):
@@ -525,9 +648,12 @@ class RegistryClient:
         realm = params.get("realm")
         if not realm:
             raise RegistryError(f"registry {self.host} asked for a bearer token without a realm")
+        if checked_url(realm) is None:
+            raise RegistryError(
+                f"registry {self.host} named a token realm that is not a usable http(s) URL "
+                f"({_printable(realm)}); refused"
+            )
         realm_scheme, realm_host = _origin(realm)
-        if realm_scheme not in ("http", "https") or not realm_host:
-            raise RegistryError(f"registry {self.host} named a token realm that is not a URL")
         if realm_scheme != "https" and (realm_scheme, realm_host) != _origin(self.base):
             raise RegistryError(
                 f"registry {self.host} sent credentials to be exchanged for a token at "
@@ -550,12 +676,17 @@ class RegistryClient:
                 status=response.status,
             )
         try:
-            data = json.loads(response.body)
+            data = load_json(response.body)
             token = data.get("token") or data.get("access_token")
         except (ValueError, AttributeError):
             token = None
         if not isinstance(token, str) or not token:
             raise RegistryError(f"registry {self.host} token service sent no token")
+        if not BEARER_TOKEN.fullmatch(token):
+            raise RegistryError(
+                f"registry {self.host} token service sent a token with characters a bearer "
+                "token cannot have (RFC 6750); refused, not sent"
+            )
         self._tokens[key] = token
         return token
 
@@ -572,7 +703,43 @@ class RegistryClient:
             )
 
     def manifest(self, repository: str, reference: str) -> Manifest | None:
-        """The manifest a tag or digest points at, or None when the registry has none."""
+        """The manifest a tag or digest points at, or None when the registry has none.
+
+        Every manifest kind is accepted (see :data:`MANIFEST_TYPES`); only a 404 means absent.
+        """
+        response = self._manifest_response(repository, reference)
+        if response is None:
+            return None
+        what = f"manifest {repository}:{reference}"
+        try:
+            data = load_json(response.body)
+        except ValueError:
+            raise RegistryError(f"registry {self.host} sent a {what} that is not JSON") from None
+        if not isinstance(data, dict):
+            raise RegistryError(f"registry {self.host} sent a malformed {what}")
+        media_type = response.header("Content-Type") or str(data.get("mediaType", ""))
+        return Manifest(digest=sha256_digest(response.body), media_type=media_type, data=data)
+
+    def tagged(self, repository: str, tag: str) -> Manifest | None:
+        """What the tag holds, or None only when the registry answers 404: any 200 is a taken
+        tag, whatever its media type or body."""
+        response = self._manifest_response(repository, tag)
+        if response is None:
+            return None
+        try:
+            data = load_json(response.body)
+        except ValueError:
+            data = None
+        media_type = response.header("Content-Type")
+        if isinstance(data, dict):
+            media_type = media_type or str(data.get("mediaType", ""))
+        return Manifest(
+            digest=sha256_digest(response.body),
+            media_type=media_type,
+            data=data if isinstance(data, dict) else {},
+        )
+
+    def _manifest_response(self, repository: str, reference: str) -> Response | None:
         what = f"manifest {repository}:{reference}"
         response = self.request(
             "GET",
@@ -600,14 +767,7 @@ class RegistryClient:
             raise RegistryError(
                 f"registry {self.host} answered {what} with bytes whose digest is {digest}"
             )
-        try:
-            data = json.loads(response.body)
-        except ValueError:
-            raise RegistryError(f"registry {self.host} sent a {what} that is not JSON") from None
-        if not isinstance(data, dict):
-            raise RegistryError(f"registry {self.host} sent a malformed {what}")
-        media_type = response.header("Content-Type") or str(data.get("mediaType", ""))
-        return Manifest(digest=digest, media_type=media_type, data=data)
+        return response
 
     def blob(self, repository: str, digest: str, size: int) -> bytes:
         """A blob's bytes: at most the ``size`` its descriptor declares, digest-checked."""
@@ -681,7 +841,7 @@ class RegistryClient:
                 "(expected 202 with a Location)",
                 status=started.status,
             )
-        target = urllib.parse.urljoin(started.url, location)
+        target = self._location(started.url, location, what)
         if _origin(target) != _origin(self.base):
             raise RegistryError(
                 f"registry {self.host} sent {what} to another host "
