@@ -339,3 +339,171 @@ def test_a_flow_mapping_typo_in_a_secret_is_a_duplicate_key(cli: CliRunner) -> N
     (finding,) = _duplicate_findings(cli, text)
     assert finding["line"] == 5
     assert "line 4" in str(finding["message"]) and "line 5" in str(finding["message"])
+
+
+# Each standard tag with a value it cannot build, as a Secret value: (tag, value). The values
+# differ, so that a leak names its tag; !!binary's holds characters base64 skips and a length
+# it refuses, !!merge/!!value/!!yaml have no constructor at all.
+BAD_TAGS = (
+    ("!!bool", "hunter2-bool"),
+    ("!!int", "hunter2-int"),
+    ("!!float", "hunter2-float"),
+    ("!!timestamp", "hunter2-timestamp"),
+    ("!!timestamp", "2026-13-45"),
+    ("!!binary", "hunter2.binary.pw"),
+    ("!!omap", "hunter2-omap"),
+    ("!!pairs", "hunter2-pairs"),
+    ("!!set", "hunter2-set"),
+    ("!!seq", "hunter2-seq"),
+    ("!!map", "hunter2-map"),
+    ("!!merge", "hunter2-merge"),
+    ("!!value", "hunter2-value"),
+    ("!!yaml", "hunter2-yaml"),
+    ("!!int", "9" * 5000),
+)
+ALL_FORMATS = ("text", "json", "sarif", "junit", "github")
+
+
+def _tagged_secrets() -> tuple[str, dict[int, str]]:
+    """One Secret per bad tag (the last one's bad value is a key), then a ConfigMap with an
+    error of its own; the line of each tagged value -> its tag."""
+    docs: list[str] = []
+    lines: dict[int, str] = {}
+    line = 1
+    for number, (tag, value) in enumerate(BAD_TAGS):
+        entry = (
+            f"  ? {tag} {value}\n  : x\n"
+            if number == len(BAD_TAGS) - 1
+            else (f"  password: {tag} {value}\n")
+        )
+        docs.append(
+            f"apiVersion: v1\nkind: Secret\nmetadata: {{name: s{number}}}\nstringData:\n{entry}"
+        )
+        lines[line + 4] = tag
+        line += docs[-1].count("\n") + 1
+    docs.append("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: after}\ndata: 5\n")
+    return "---\n".join(docs), lines
+
+
+def test_a_value_its_tag_cannot_build_is_a_finding_without_the_value(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    text, lines = _tagged_secrets()
+    tagged = tmp_path / "tagged.yaml"
+    tagged.write_text(text)
+    other = tmp_path / "other.yaml"
+    other.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\ndata: 6\n")
+    for fmt in ALL_FORMATS:
+        result = cli("validate", "--no-config", "--format", fmt, str(tagged), str(other))
+        assert result.returncode == 1, (fmt, result.stderr)
+        _no_traceback(result.stderr)
+        for _, value in BAD_TAGS:
+            assert value not in result.stdout + result.stderr, (fmt, value)
+    data = json.loads(
+        cli("validate", "--no-config", "--format", "json", str(tagged), str(other)).stdout
+    )
+    syntax = {f["line"]: f["message"] for f in data["findings"] if f["rule"] == "yaml-syntax"}
+    assert set(syntax) == set(lines)
+    for line, tag in lines.items():
+        assert f"tagged {tag} on line {line}" in syntax[line], syntax[line]
+    # The documents and files after them are still checked.
+    checked = {(f["file"], f["resource"]["name"]) for f in data["findings"] if f["resource"]}
+    assert {(str(tagged), "after"), (str(other), "other")} <= checked
+
+
+def test_keys_are_compared_as_the_api_servers_json_keys(cli: CliRunner) -> None:
+    """sigs.k8s.io/yaml turns every key into a JSON string: 1 and "1" are one key, true and
+    "true" another, and Python's True == 1 merges nothing."""
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\ndata:\n"
+        '  1: a\n  "1": b\n  true: c\n  "true": d\n  1.0: e\n  2.50: f\n  "2.5": g\n'
+    )
+    found = {f["path"]: f for f in _duplicate_findings(cli, text)}
+    assert set(found) == {"/data/1", "/data/true", "/data/1.0", "/data/2.5"}
+    for path, first, again in (
+        ("/data/1", 5, 6),
+        ("/data/true", 7, 8),
+        ("/data/1.0", 5, 9),
+        ("/data/2.5", 10, 11),
+    ):
+        assert found[path]["line"] == again
+        assert f"first on line {first}, again on line {again}" in str(found[path]["message"])
+
+
+def test_the_last_value_of_a_json_key_is_the_one_checked(cli: CliRunner) -> None:
+    """1: then true: are two keys (not Python's one): each keeps its last value, and the
+    rules see the keys as strings."""
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\ndata:\n"
+        '  1: a\n  true: c\n  "1": "b\\x1b"\n'
+    )
+    result = cli("validate", "--no-config", "--format", "json", "-", input_text=text)
+    findings = json.loads(result.stdout)["findings"]
+    rules = sorted(f["rule"] for f in findings)
+    assert rules == ["yaml-duplicate-key"], findings
+    assert findings[0]["path"] == "/data/1" and findings[0]["line"] == 7
+
+
+def test_a_bad_tagged_value_in_a_values_file_is_not_printed(cli: CliRunner, tmp_path: Path) -> None:
+    values = tmp_path / "tagged-values.yaml"
+    values.write_text("networkPolicy:\n  enabled: !!bool hunter2-values\n")
+    result = cli("render", "-f", str(values), "--out", str(tmp_path / "out"), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    assert "hunter2-values" not in result.stdout + result.stderr
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert f"{values}:2:" in finding["message"] and "!!bool" in finding["message"]
+
+
+KMSG = Path("/proc/kmsg")
+
+
+def _kmsg_opens() -> bool:
+    try:
+        os.close(os.open(KMSG, os.O_RDONLY | os.O_NONBLOCK))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _kmsg_opens(), reason="/proc/kmsg cannot be opened here (needs root)")
+def test_a_pseudo_file_that_waits_for_data_is_refused_not_waited_for(tmp_path: Path) -> None:
+    """/proc/kmsg says it is a regular file, and a blocking read of it waits for the next
+    kernel message, forever. Named, or met in a directory, it is refused by name."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    (tree / "log.yaml").symlink_to(KMSG)
+    for named, shown in ((KMSG, KMSG), (tree, tree / "log.yaml")):
+        run = _tools(["validate", "--no-config", str(named)], timeout=20)
+        _usage_error_naming(run, shown, "would wait")
+
+
+def test_a_file_read_past_the_deadline_is_refused_by_name(tmp_path: Path) -> None:
+    """The real CLI with the per-file read deadline already past: the mechanism is what is
+    under test (a slow network file system is not at hand)."""
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    late = (
+        "import sys, tools.bounded_read as b; b.READ_DEADLINE_SECONDS = -1.0; "
+        "from tools.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    run = _tools(["validate", "--no-config", str(manifest)], timeout=30, entry=("-c", late))
+    _usage_error_naming(run, manifest, "took over")
+
+
+def test_render_never_writes_through_a_fifo_or_a_symlink_in_the_out_directory(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "dev.yaml")
+    run = _tools(["render", "--profile", "dev", "--out", str(out)], timeout=60)
+    _usage_error_naming(run, out / "dev.yaml", "FIFO", "never replaced")
+    assert (out / "dev.yaml").is_fifo()
+    (out / "dev.yaml").unlink()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("kept\n")
+    (out / "dev.yaml").symlink_to(outside)
+    run = _tools(["render", "--profile", "dev", "--out", str(out)], timeout=60)
+    _usage_error_naming(run, out / "dev.yaml", "symbolic link")
+    assert outside.read_text() == "kept\n" and (out / "dev.yaml").is_symlink()

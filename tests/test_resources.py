@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tools.resources import MAX_DOCUMENT_BYTES, load_bytes, load_text
+from tools.resources import MAX_DOCUMENT_BYTES, json_key, load_bytes, load_text
 
 HELM_STREAM = """\
 ---
@@ -246,3 +246,47 @@ def test_documents_past_the_limit_are_one_finding_across_files(
     assert [r.file for r in result.resources] == ["one.yaml", "one.yaml", "two.yaml"]
     (finding,) = result.findings
     assert (finding.rule, finding.file, finding.line) == ("input-too-large", "two.yaml", 6)
+
+
+@pytest.mark.parametrize("tagged", ["", "tagged: !!str 1\n"])
+def test_keys_are_loaded_as_the_api_servers_json_keys(tagged: str) -> None:
+    """Both constructors (plain, and PyYAML's for tagged documents) keep one value per JSON
+    key, the last one, and no key is lost to Python's True == 1."""
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n" + tagged + "data:\n"
+        '  1: a\n  true: c\n  "1": b\n  0x10: h\n  1.5: f\n  2001-01-01: t\n  null: n\n'
+    )
+    (resource,) = load_text(text, "k.yaml").resources
+    assert resource.doc["data"] == {
+        "1": "b",
+        "true": "c",
+        "16": "h",
+        "1.5": "f",
+        "2001-01-01": "t",
+        None: "n",
+    }
+    (finding,) = load_text(text, "k.yaml").findings
+    assert finding.path == "/data/1" and resource.line_of(("data", "true")) == 6 + bool(tagged)
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (0.1, "0.1"),
+        (1.0, "1"),
+        (1.5e6, "1.5e+06"),
+        (123456.0, "123456"),
+        (1e-5, "1e-05"),
+        (3.14159265358979, "3.1415927"),
+        (-0.0, "-0"),
+        (1e39, ".inf"),
+        (float("-inf"), "-.inf"),
+        (float("nan"), ".nan"),
+    ],
+)
+def test_float_keys_are_written_as_go_yaml_writes_a_float32(value: float, written: str) -> None:
+    """strconv.FormatFloat(v, 'g', -1, 32), as sigs.k8s.io/yaml's convertToJSONableObject
+    stringifies a float key."""
+    import yaml
+
+    assert json_key(value, yaml.ScalarNode("tag:yaml.org,2002:float", str(value))) == written

@@ -3,14 +3,18 @@
 A device (``/dev/zero``) never ends, a FIFO blocks until a writer comes, a socket cannot be
 opened: named as input, each is refused with its name and what it is. The file is opened
 without blocking and checked again after opening, so a path swapped for a FIFO between the
-check and the open cannot hang the run. A regular file whose size is over the limit is not
-read at all; a stream (standard input) is read in chunks and abandoned one byte past it.
+check and the open cannot hang the run; it is read without blocking too, so a pseudo-file
+that calls itself regular but waits for data (``/proc/kmsg``) answers "would block" and is
+refused by name, and the whole read of one file has a deadline. A regular file whose size is
+over the limit is not read at all; a stream (standard input) is read in chunks and abandoned
+one byte past it.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +28,8 @@ MAX_VALUES_BYTES = 16 * 1024 * 1024
 MAX_SCHEMA_BYTES = 16 * 1024 * 1024
 
 _CHUNK = 1024 * 1024
+# For the whole read of one file: a 64 MiB file takes milliseconds.
+READ_DEADLINE_SECONDS = 30.0
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _KINDS: tuple[tuple[Callable[[int], bool], str], ...] = (
     (stat.S_ISDIR, "a directory"),
@@ -66,6 +72,13 @@ def _cannot_read(path: str | Path, what: str, exc: OSError) -> InputError:
     return InputError(f"{path}: cannot read the {what} ({exc.strerror or exc})")
 
 
+def _would_block(path: str | Path, what: str) -> InputError:
+    return InputError(
+        f"{path}: cannot read the {what}: it has no data ready and reading it would wait (a "
+        "special file such as /proc/kmsg, not a manifest); give a regular file"
+    )
+
+
 def over_limit(path: str | Path, what: str, limit: int) -> InputError:
     return InputError(f"{path}: the {what} is over the {limit}-byte limit")
 
@@ -101,8 +114,15 @@ def read_at_most(path: str | Path, limit: int, what: str = "input") -> Bounded:
             raise _not_regular(path, what, status.st_mode)
         if status.st_size > limit:
             return Bounded(b"", over=True)
-        os.set_blocking(fd, True)
-        return _read(lambda size: os.read(fd, size), limit)
+        deadline = time.monotonic() + READ_DEADLINE_SECONDS
+        return _read(lambda size: os.read(fd, size), limit, deadline)
+    except TimeoutError as exc:
+        raise InputError(
+            f"{path}: cannot read the {what}: reading it took over "
+            f"{READ_DEADLINE_SECONDS:.0f} seconds"
+        ) from exc
+    except BlockingIOError as exc:
+        raise _would_block(path, what) from exc
     except OSError as exc:
         raise _cannot_read(path, what, exc) from exc
     finally:
@@ -110,14 +130,19 @@ def read_at_most(path: str | Path, limit: int, what: str = "input") -> Bounded:
 
 
 def read_stream(stream: BinaryIO, limit: int) -> Bounded:
-    """A stream's bytes up to EOF, or ``over`` once it has given more than ``limit``."""
-    return _read(stream.read, limit)
+    """A stream's bytes up to EOF, or ``over`` once it has given more than ``limit``. No
+    deadline: standard input waits for its writer, as ``helm template | ...`` needs."""
+    return _read(stream.read, limit, None)
 
 
-def _read(read: Callable[[int], bytes], limit: int) -> Bounded:
+def _read(read: Callable[[int], bytes], limit: int, deadline: float | None) -> Bounded:
+    """The bytes ``read`` gives up to EOF, or ``over`` past ``limit``; TimeoutError once
+    ``deadline`` (a ``time.monotonic`` value) has passed."""
     chunks: list[bytes] = []
     total = 0
     while total <= limit:
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
         chunk = read(min(_CHUNK, limit + 1 - total))
         if not chunk:
             break

@@ -7,12 +7,19 @@ that document's node tree; a clean document is never composed.
 A key written twice in one mapping is an error finding that names both lines: Kubernetes'
 strict decoding refuses the document, and a lenient reader keeps the last value without a word.
 The document is still loaded (last value wins, as those readers do) and the rules run on it, so
-one typo does not hide every other problem in the resource.
+one typo does not hide every other problem in the resource. Keys are compared, and kept, as
+the API server sees them once sigs.k8s.io/yaml has turned the YAML into JSON: as strings, so
+``1`` and ``"1"`` are one key, and ``true`` is the key ``"true"`` (never Python's ``True == 1``).
+
+A value its tag cannot build (``!!bool hunter2``, ``!!timestamp x``) makes the document a
+``yaml-syntax`` finding that names the line and the tag, never the value: it may be a secret.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -33,7 +40,10 @@ MAX_DOCUMENTS = 200_000
 # Duplicate keys reported per document; the rest are counted in the last message.
 MAX_DUPLICATES_REPORTED = 20
 
+_TAG_PREFIX = "tag:yaml.org,2002:"
 _STR_TAG = "tag:yaml.org,2002:str"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_COLLECTION_TAGS = frozenset(_TAG_PREFIX + name for name in ("map", "seq", "set", "omap", "pairs"))
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 # The memo entry _construct sets when a mapping came out smaller than its keys (a duplicate);
 # no object has id 0.
@@ -140,7 +150,9 @@ class Resource:
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode):
                     # A duplicate key's last value is the one loaded: point at it.
-                    index[key.value] = (key.start_mark.line, value)
+                    identity = _key_identity(key)
+                    name = identity if isinstance(identity, str) else key.value
+                    index[name] = (key.start_mark.line, value)
             self._key_index[id(node)] = index
         return index
 
@@ -221,14 +233,62 @@ def _path(link: _Link) -> tuple[str | int, ...]:
 
 
 def _key_identity(node: yaml.ScalarNode) -> object:
-    """The key as a Python dict would compare it (``1`` and ``0x1`` are one key)."""
+    """The key as the API server's JSON compares it (``1``, ``0x1`` and ``"1"`` are one key)."""
+    if node.tag == _STR_TAG:
+        return node.value
     build = _SCALAR_CONSTRUCTORS.get(node.tag)
     if build is None:
-        return node.value if node.tag == _STR_TAG else (node.tag, node.value)
+        return json_key(node.value, node) if node.tag == _TIMESTAMP_TAG else (node.tag, node.value)
     try:
-        return build(node)
-    except (yaml.YAMLError, ValueError):
+        return json_key(build(node), node)
+    except Exception:  # a value its tag cannot build: the load reports it
         return (node.tag, node.value)
+
+
+def json_key(key: Any, node: yaml.Node) -> Any:
+    """A mapping key as sigs.k8s.io/yaml writes it into JSON: strings as they are, booleans
+    ``true``/``false``, integers in decimal, floats as go-yaml formats a float32, and a
+    timestamp as written (go-yaml v2 keeps its text). Anything else (null, binary) is not a
+    key the API server can receive and stays as it is."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, int):
+        return str(key)
+    if isinstance(key, float):
+        return _go_float32(key)
+    if node.tag == _TIMESTAMP_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value
+    return key
+
+
+_FLOAT32_MAX = struct.unpack("<f", b"\xff\xff\x7f\x7f")[0]
+
+
+def _as_float32(value: float) -> float:
+    return float(struct.unpack("<f", struct.pack("<f", value))[0])
+
+
+def _go_float32(value: float) -> str:
+    """``strconv.FormatFloat(value, 'g', -1, 32)``, with go-yaml's names for the infinities
+    and NaN: the shortest decimal that reads back as the same float32."""
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value) or abs(value) > _FLOAT32_MAX:
+        return ".inf" if value > 0 else "-.inf"
+    single = _as_float32(value)
+    if single == 0:
+        return "-0" if math.copysign(1, single) < 0 else "0"
+    for digits in range(1, 10):
+        mantissa = f"{single:.{digits - 1}e}"
+        if _as_float32(float(mantissa)) == single:
+            break
+    exponent = int(mantissa.partition("e")[2])
+    significant = mantissa.partition("e")[0].lstrip("-").replace(".", "").rstrip("0") or "0"
+    if exponent < -4 or exponent >= 6:
+        return f"{single:.{len(significant) - 1}e}"
+    return f"{single:.{max(len(significant) - exponent - 1, 0)}f}"
 
 
 def _duplicate_keys(root: yaml.Node) -> tuple[list[_Duplicate], int]:
@@ -389,7 +449,10 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
         build = _SCALAR_CONSTRUCTORS.get(node.tag)
         if build is None:
             raise _NotPlain(node.tag)
-        return build(node)
+        try:
+            return build(node)
+        except Exception:
+            raise BadValue(node) from None
     key = id(node)
     if key in memo:
         return memo[key]
@@ -399,7 +462,10 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _NotPlain("complex key")
-            mapping[_construct(key_node, memo)] = _construct(value_node, memo)
+            key_data = _construct(key_node, memo)
+            if type(key_data) is not str:
+                key_data = json_key(key_data, key_node)
+            mapping[key_data] = _construct(value_node, memo)
         if len(mapping) != len(node.value):
             memo[_HAS_DUPLICATE] = True
         return mapping
@@ -409,6 +475,62 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
         sequence.extend(_construct(item, memo) for item in node.value)
         return sequence
     raise _NotPlain(node.tag)
+
+
+class BadValue(Exception):
+    """A node its tag cannot build (``!!bool hunter2``): named by tag and line only."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__(node.tag)
+        self.node = node
+
+    def describe(self, start: int) -> tuple[str, int]:
+        """The message (no value: it may be a secret) and the line, for a document that
+        starts on line ``start``."""
+        tag = self.node.tag
+        short = f"!!{tag[len(_TAG_PREFIX) :]}" if tag.startswith(_TAG_PREFIX) else tag
+        line = start + self.node.start_mark.line
+        return (
+            f"YAML value tagged {short} on line {line} is not a valid {short} value (the value "
+            "is not shown; it may be a secret); fix or remove the tag",
+            line,
+        )
+
+
+class _Constructor(SafeConstructor):
+    """PyYAML's safe constructor, for documents with tags or merge keys, with two changes:
+    a node its tag cannot build is a BadValue whatever the constructor raised, and mapping
+    keys are the API server's JSON keys (the last value of a key written twice wins)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if isinstance(node, yaml.ScalarNode) and node.tag in _COLLECTION_TAGS:
+            # Their constructors fail later, outside this call, with no tag to name.
+            raise BadValue(node)
+        try:
+            return super().construct_object(node, deep)
+        except (BadValue, RecursionError):
+            raise
+        except Exception:
+            raise BadValue(node) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):  # a !!set written as a sequence
+            return super().construct_mapping(node, deep)
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "found unhashable key",
+                    key_node.start_mark,
+                ) from None
+            mapping[json_key(key, key_node)] = self.construct_object(value_node, deep=deep)
+        return mapping
 
 
 def _parse(chunk: str) -> tuple[Any, tuple[list[_Duplicate], int]]:
@@ -424,7 +546,9 @@ def _parse(chunk: str) -> tuple[Any, tuple[list[_Duplicate], int]]:
             pass
         else:
             return doc, _duplicate_keys(node) if _HAS_DUPLICATE in memo else ([], 0)
-    return yaml.load(chunk, Loader=SafeLoader), _duplicate_keys(node)
+    # Before constructing: merge keys are flattened into the node tree as it is built.
+    duplicates = _duplicate_keys(node)
+    return _Constructor().construct_document(node), duplicates
 
 
 def _expanded_size(root: object, limit: int) -> int:
@@ -521,6 +645,10 @@ def load_text(
             continue
         try:
             doc, duplicates = _parse(chunk)
+        except BadValue as exc:
+            message, line = exc.describe(start)
+            result.findings.append(_input_finding("yaml-syntax", message, file, line, "syntax"))
+            continue
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = start + mark.line if mark is not None else start
