@@ -262,3 +262,185 @@ def test_closed_pipe_during_render_ends_quietly(helm4: Path, tmp_path: Path) -> 
     )
     assert (status, stderr) == (0, "")
     assert (tmp_path / "out" / "dev.yaml").is_file()
+
+
+def _with_streams_closed(
+    helm4: Path, redirect: str, *args: str
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -m tools ARGS`` started with a standard stream closed (``>&-``, ``2>&-``) by
+    a real shell; the other streams go to pipes."""
+    env = {**os.environ, "HELM": str(helm4), "NO_COLOR": "1"}
+    return subprocess.run(
+        ["sh", "-c", f'exec "$@" {redirect}', "sh", sys.executable, "-m", "tools", *args],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("redirect", [">&-", "2>&-", ">&- 2>&-"])
+def test_a_closed_stream_keeps_the_findings_status(
+    helm4: Path, tmp_path: Path, redirect: str
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SPEC_CONFIGURATION)
+    result = _with_streams_closed(helm4, redirect, "validate", "--no-config", str(bad))
+    assert result.returncode == 1, result.stderr
+    assert b"error" not in result.stderr, result.stderr
+    if redirect == "2>&-":
+        assert b"/spec/logging/level" in result.stdout
+    else:
+        assert result.stdout == b""
+    report = tmp_path / "report.json"
+    written = _with_streams_closed(
+        helm4, redirect, "validate", "--no-config", "--format", "json", "-o", str(report), str(bad)
+    )
+    assert written.returncode == 1, written.stderr
+    assert json.loads(report.read_text())["summary"]["errors"] >= 1
+
+
+def test_a_closed_stderr_keeps_usage_errors_off_stdout(helm4: Path) -> None:
+    result = _with_streams_closed(helm4, "2>&-", "validate", "--no-config", "missing.yaml")
+    assert (result.returncode, result.stdout) == (2, b"")
+
+
+FORGED = "evil\x1b[2J\r\n0 errors  FAKE"
+
+
+def _chart_with_profile(tmp_path: Path, name: str) -> Path:
+    import shutil
+
+    chart = tmp_path / "chart" / "todo-dapr"
+    shutil.copytree(CHART, chart, ignore=shutil.ignore_patterns("ci"))
+    (chart / "ci").mkdir()
+    shutil.copy(CHART / "ci" / "dev-values.yaml", chart / "ci" / f"{name}-values.yaml")
+    return chart
+
+
+def _no_forged_line(output: str) -> None:
+    assert "\x1b" not in output and "\r" not in output, output
+    assert not any(line.startswith("0 errors  FAKE") for line in output.splitlines()), output
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_render_summary_escapes_a_profile_name(cli: CliRunner, tmp_path: Path, fmt: str) -> None:
+    chart = _chart_with_profile(tmp_path, FORGED)
+    result = cli(
+        "render", "-v", "--chart", str(chart), "--out", str(tmp_path / "out"), "--format", fmt
+    )
+    assert result.returncode == 0, result.stderr
+    _no_forged_line(result.stdout)
+    _no_forged_line(result.stderr)
+    summary = result.stdout if fmt == "text" else result.stderr
+    assert "evil\\x1b[2J\\r\\n0 errors  FAKE" in summary, summary
+    assert (tmp_path / "out" / f"{FORGED}.yaml").is_file(), "the file keeps the real name"
+
+
+def test_verbose_messages_escape_a_schema_dir(cli: CliRunner, tmp_path: Path) -> None:
+    schemas = tmp_path / "sd\ninjected line"
+    schemas.mkdir()
+    result = cli("validate", "-v", "--no-config", "--schema-dir", str(schemas), "-", input_text="")
+    assert result.returncode == 0, result.stderr
+    assert not any(line.startswith("injected") for line in result.stderr.splitlines())
+    assert "sd\\ninjected line" in result.stderr
+
+
+def test_a_failed_render_of_a_hostile_chart_path_prints_nothing_raw(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    import shutil
+
+    chart = tmp_path / "ch\x1b]0;PWNED\x07" / "todo-dapr"
+    shutil.copytree(CHART, chart)
+    values = tmp_path / "bad-values.yaml"
+    values.write_text("networkPolicy:\n  enabeld: true\n")
+    result = cli("render", "--chart", str(chart), "-f", str(values), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1, result.stderr
+    for output in (result.stdout, result.stderr):
+        assert "\x1b" not in output and "\x07" not in output, output
+    assert "enabeld" in result.stdout
+
+
+def _report_to(cli: CliRunner, tmp_path: Path, output: str) -> subprocess.CompletedProcess[str]:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SPEC_CONFIGURATION)
+    return cli("validate", "--no-config", "--format", "json", "-o", output, str(bad))
+
+
+def test_output_never_replaces_a_symlink_or_a_fifo(cli: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "target.json"
+    target.write_text("kept\n")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "nowhere.json")
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path, what in ((link, "symbolic link"), (dangling, "symbolic link"), (fifo, "FIFO")):
+        result = _report_to(cli, tmp_path, str(path))
+        assert result.returncode == 2, (path, result.stderr)
+        line = result.stderr.strip()
+        assert "\n" not in line and str(path) in line and what in line, line
+    assert link.is_symlink() and dangling.is_symlink() and target.read_text() == "kept\n"
+    assert not (tmp_path / "nowhere.json").exists()
+    assert fifo.is_fifo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["bad.yaml", "target.json", "link.json", "dangling.json", "fifo.json"]
+    ), "no temporary file left behind"
+
+
+def _as_nobody(
+    helm4: Path, *args: str, stdout: int | object = subprocess.PIPE
+) -> subprocess.CompletedProcess[str]:
+    """``python -m tools validate --no-config ARGS FILE`` with FILE a manifest with findings,
+    run as an unprivileged user when the tests run as root: these calls name system device
+    paths, and a regression that replaced one must fail, not replace it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        Path(scratch).chmod(0o755)
+        bad = Path(scratch) / "bad.yaml"
+        bad.write_text(SPEC_CONFIGURATION)
+        bad.chmod(0o644)
+        drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        command = [sys.executable, "-m", "tools", "validate", "--no-config", *args, str(bad)]
+        return subprocess.run(
+            [*drop, *command] if os.geteuid() == 0 else command,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "HELM": str(helm4), "NO_COLOR": "1"},
+            timeout=60,
+            check=False,
+        )
+
+
+def test_output_never_replaces_a_device_node(helm4: Path) -> None:
+    result = _as_nobody(helm4, "-o", "/dev/full")
+    assert result.returncode == 2, result.stderr
+    line = result.stderr.strip()
+    assert "\n" not in line and "/dev/full" in line and "character device" in line, line
+
+
+def test_output_to_the_standard_streams_and_dev_null(helm4: Path) -> None:
+    to_stdout = _as_nobody(helm4, "--format", "json", "-o", "/dev/stdout")
+    assert to_stdout.returncode == 1, to_stdout.stderr
+    assert json.loads(to_stdout.stdout)["summary"]["errors"] >= 1
+    to_stderr = _as_nobody(helm4, "--format", "json", "-o", "/dev/stderr")
+    assert to_stderr.returncode == 1 and to_stderr.stdout == ""
+    assert json.loads(to_stderr.stderr)["summary"]["errors"] >= 1
+    to_null = _as_nobody(helm4, "-o", "/dev/null")
+    assert (to_null.returncode, to_null.stdout, to_null.stderr) == (1, "", "")
+
+
+def test_output_to_a_full_device_is_a_clear_error(helm4: Path) -> None:
+    with Path("/dev/full").open("w") as full:
+        result = _as_nobody(helm4, "-o", "/dev/stdout", stdout=full)
+    assert result.returncode == 2, result.stderr
+    line = result.stderr.strip()
+    assert "\n" not in line and "/dev/stdout" in line and "No space left" in line, line

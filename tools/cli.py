@@ -79,7 +79,10 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the report to FILE (atomically) instead of stdout",
+        help="write the report to FILE instead of stdout, atomically (a temporary file "
+        "renamed over FILE); an existing FILE that is not a regular file (a symlink, FIFO or "
+        "device) is refused, never replaced, except /dev/stdout, /dev/stderr and /dev/null, "
+        "which are written to as streams",
     )
     parser.add_argument(
         "--select",
@@ -373,7 +376,7 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
 
     config.merge(args, config.resolve(args.config, args.no_config), DEFAULT_KUBE_VERSION)
     if args.verbose and args.schema_dir:
-        _info(args, f"schema directories: {', '.join(args.schema_dir)}")
+        _info(args, f"schema directories: {', '.join(map(visible, args.schema_dir))}")
     return {OPTION: tuple(index_schema_dir(d) for d in args.schema_dir)}
 
 
@@ -384,7 +387,9 @@ def _with_release(options: dict[str, Any], release: str) -> dict[str, Any]:
 
 
 def _info(args: argparse.Namespace, message: str) -> None:
-    """Progress and summaries go to stderr, so machine formats on stdout stay parseable."""
+    """Progress and summaries go to stderr, so machine formats on stdout stay parseable.
+    Each part of ``message`` taken from input is escaped with ``visible`` by the caller (so
+    no input starts a line); a line break in ``message`` is the caller's own."""
     if not args.quiet:
         print(visible_lines(message), file=sys.stderr)
 
@@ -437,6 +442,7 @@ def _list_rules() -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from tools.findings import exit_status
     from tools.helm import find_helm
+    from tools.output import write_file
     from tools.profiles import profile_release, repo_root, resolve_chart, select_profiles
     from tools.progress import Progress
     from tools.render import Rendered, render_profiles
@@ -456,15 +462,19 @@ def cmd_render(args: argparse.Namespace) -> int:
 
         raise UsageError(f"{out_dir}: cannot create output directory ({exc.strerror})") from exc
     if args.verbose:
-        _info(args, f"rendering {len(profiles)} profile(s) of {chart} with {helm}")
+        _info(
+            args,
+            f"rendering {len(profiles)} profile(s) of {visible(str(chart))} with "
+            f"{visible(str(helm))}",
+        )
 
     counter = Progress("rendering", len(profiles), quiet=args.quiet or args.verbose)
 
     def progress(done: Rendered) -> None:
-        counter.step(done.profile.name)
+        counter.step(visible(done.profile.name))
         if args.verbose:
             state = "failed" if done.error else "rendered"
-            _info(args, f"  {done.profile.name}: {state} in {done.seconds:.2f}s")
+            _info(args, f"  {visible(done.profile.name)}: {state} in {done.seconds:.2f}s")
 
     results = render_profiles(
         helm,
@@ -476,20 +486,20 @@ def cmd_render(args: argparse.Namespace) -> int:
     counter.close()
     total = Report()
     summaries: list[str] = []
-    width = max(len(p.name) for p in profiles)
+    width = max(len(visible(p.name)) for p in profiles)
     for result in results:
-        name = result.profile.name
+        name = visible(result.profile.name)
         values_label = ", ".join(str(v) for v in result.profile.values_files) or str(chart)
         if result.error is not None:
             failure = render_failure(values_label, result.error)
             report = Report(findings=[failure], files=1)
             summaries.append(f"{name:<{width}}  helm template failed (see the finding above)")
         else:
-            target = out_dir / f"{name}.yaml"
-            target.write_text(result.text or "", encoding="utf-8")
+            target = out_dir / f"{result.profile.name}.yaml"
+            write_file(result.text or "", str(target), "--out")
             release = args.dapr_version or profile_release(result.profile)
             report = _check_rendered(
-                Source(str(target), result.text or "", name),
+                Source(str(target), result.text or "", result.profile.name),
                 args,
                 (chosen, ignored),
                 _with_release(options, release),
@@ -497,7 +507,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             summaries.append(
                 f"{name:<{width}}  Dapr {release}  {report.resources:>3} resources  "
                 f"{report.errors:>2} errors  {report.warnings:>2} warnings  "
-                f"{result.seconds:5.2f}s  -> {target}"
+                f"{result.seconds:5.2f}s  -> {visible(str(target))}"
             )
         total.merge(report)
     _emit(total, args)
@@ -584,10 +594,10 @@ def cmd_import_crd(args: argparse.Namespace) -> int:
     else:
         written = import_crd_files([Path(f) for f in args.files], Path(args.out))
     for path in written:
-        print(path)
+        print(visible(str(path)))
     print(
         f"wrote {len(written)} schema(s); validate against them with "
-        f"TODO_DAPR_SCHEMA_DIR={args.out}",
+        f"TODO_DAPR_SCHEMA_DIR={visible(args.out)}",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -599,7 +609,7 @@ def cmd_import_metadata(args: argparse.Namespace) -> int:
     source = _git_source(args, bool(args.directory), "a DIR")
     directory = Path(args.directory or args.git_dir)
     report = import_metadata(directory, Path(args.out), ref=source)
-    print(report)
+    print(visible_lines(str(report)))
     return EXIT_OK
 
 
@@ -716,7 +726,38 @@ def _restore_streams(originals: dict[str, io.TextIOWrapper]) -> OSError | None:
     return failure
 
 
+def _closed_streams_to_null() -> list[str]:
+    """A standard stream closed before the start (``>&-``) is None in ``sys``: it becomes a
+    stream to /dev/null, so the command runs, writes nothing there, and keeps its status. Its
+    descriptor is pointed at /dev/null too, so no file opened later takes its number. Return
+    the names of the streams replaced."""
+    replaced: list[str] = []
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_WRONLY | os.O_CLOEXEC)
+            if null != fd:
+                os.dup2(null, fd, inheritable=False)
+                os.close(null)
+        setattr(sys, name, Path(os.devnull).open("w", encoding="utf-8"))  # noqa: SIM115
+        replaced.append(name)
+    return replaced
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    closed = _closed_streams_to_null()
+    try:
+        return _pipe_safe_main(argv)
+    finally:
+        for name in closed:
+            getattr(sys, name).close()
+            setattr(sys, name, None)
+
+
+def _pipe_safe_main(argv: Sequence[str] | None) -> int:
     originals = _pipe_safe_streams()
     try:
         status = _main(argv)

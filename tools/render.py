@@ -5,12 +5,17 @@ pyhelm3 runs the helm processes. Its ``template`` parses the output itself and d
 ``Command.run`` with our own argument list. Values files are merged here, the way ``helm -f``
 merges them (maps merge, lists and scalars replace, ``null`` deletes), and sent as one JSON
 document on stdin: pyhelm3 would concatenate lists across several dicts.
+
+pyhelm3 logs each command it runs, and a failed one as a warning that Python's last-resort
+handler would print raw on stderr (a chart path's ESC or BEL included). A failure is already
+a ``helm-render`` finding, printed escaped, so its log records go nowhere.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +27,8 @@ import yaml
 from tools import yaml_text
 from tools.bounded_read import MAX_VALUES_BYTES, InputError, read_text
 from tools.profiles import Profile, ProfileError
+
+logging.getLogger("pyhelm3").addHandler(logging.NullHandler())
 
 RELEASE_NAME = "todo-dapr"
 DEFAULT_NAMESPACE = "todo"
