@@ -47,8 +47,9 @@ URL_USERINFO = re.compile(
     re.ASCII,
 )
 
-# What follows "://" in URL_USERINFO: the user and password up to the "@".
-_AFTER_SCHEME = re.compile(r"(?P<user>[^\s:/@]*):(?P<password>[^\s@/]+)@", re.ASCII)
+# What follows "://": the authority, up to the first '/', '?' or '#' (or a space: free text).
+_AUTHORITY = re.compile(r"[^\s/?#]*", re.ASCII)
+_USER = re.compile(r"[^\s:/]*", re.ASCII)
 _SCHEME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+.-")
 _SCHEME_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
@@ -63,15 +64,17 @@ class UrlCredential:
 
 
 def url_credentials(text: str) -> Iterator[UrlCredential]:
-    """The matches of URL_USERINFO in ``text``, found in linear time.
+    """Each ``scheme://user:password@`` in ``text``, read as Go's net/url and Python's
+    urllib.parse read it, in linear time.
 
-    The regular expression alone would try every position of a long run of letters as the
-    start of a scheme and scan the rest of the run for "://" from each: quadratic. Here each
-    "://" is found once, the scheme is read backwards from it and the user and password
-    forwards; the runs read are disjoint (none of them can cross a ':' or '/'), so the whole
-    scan reads each character a bounded number of times. The matches are the same as
-    ``URL_USERINFO.finditer``: the scheme is the longest run of scheme characters before
-    "://" that starts with a letter.
+    The userinfo runs to the *last* '@' of the authority (which ends at the first '/', '?' or
+    '#'), so a password may hold '@' (``admin:hunter@2024@db``: the password is
+    ``hunter@2024``); the user ends at the first ':' and may hold '@' (``me@example.com``).
+    The scheme is the longest run of scheme characters before "://" that starts with a letter,
+    read backwards from it. Each "://" is found once; the scheme is read backwards (it cannot
+    cross ':' or '/') and the authority forwards up to the next '/', which the next "://"
+    holds, so the whole scan reads each character a bounded number of times. A regular
+    expression alone would try every position of a long run of letters as a scheme: quadratic.
     """
     position = text.find("://")
     while position != -1:
@@ -82,17 +85,28 @@ def url_credentials(text: str) -> Iterator[UrlCredential]:
             if text[start] in _SCHEME_FIRST:
                 first = start
         after = position + 3
-        match = _AFTER_SCHEME.match(text, after) if first != -1 else None
-        if match is not None:
-            yield UrlCredential(
-                first, match.end(), text[first:after], match.group("user"), match.group("password")
-            )
-            after = match.end()
+        found = _userinfo(text, after) if first != -1 else None
+        if found is not None:
+            user, password, end = found
+            yield UrlCredential(first, end, text[first:after], user, password)
+            after = end
         position = text.find("://", after)
 
 
+def _userinfo(text: str, after: int) -> tuple[str, str, int] | None:
+    """(user, password, end just past the '@') of the authority starting at ``after``."""
+    authority_end = _AUTHORITY.match(text, after).end()  # type: ignore[union-attr]
+    at = text.rfind("@", after, authority_end)
+    if at == -1:
+        return None
+    user_end = _USER.match(text, after, at).end()  # type: ignore[union-attr]
+    if user_end >= at or text[user_end] != ":" or user_end + 1 == at:
+        return None
+    return text[after:user_end], text[user_end + 1 : at], at + 1
+
+
 # user:password@tcp(host:port)/db — Go MySQL driver DSN, no scheme.
-DSN_USERINFO = re.compile(r"^(?P<user>[^\s:/@()]+):(?P<password>[^\s@/]+)@", re.ASCII)
+DSN_USERINFO = re.compile(r"^(?P<user>[^\s:/@()]+):(?P<password>[^\s/]+)@", re.ASCII)
 
 # password=... inside a key=value connection string (libpq DSN, ADO.NET, Azure).
 KEYVALUE_SECRET = re.compile(
