@@ -232,3 +232,111 @@ def test_the_cli_own_errors_escape_what_they_quote(
         assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f\u202e]", stream), stream
         assert not any(SUMMARY.match(line) for line in stream.splitlines()), stream
     assert "\\x1b[2J" in run.stderr or "x1b" in run.stderr
+
+
+# Values run into their keys or names (a flow-mapping typo), URL passwords holding '@', values
+# cut short for display, a document that is not an object: each secret below must stay hidden.
+DISTINCT = "Zq8xLm2kXv9rRt4sWp7y"
+LEAKY = f"""apiVersion: v1
+kind: Secret
+metadata: {{name: s, namespace: x}}
+stringData: {{password:"qsecret21"}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: m, namespace: x}}
+data: {{api_key:"qsecret22", db_password:'qsecret32'}}
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {{name: c, namespace: x}}
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - {{name: enableTLS, value: "redis://admin:qs26@tail27@db:6379"}}
+  - {{name: redisPassword:qsecret23}}
+scopes: [a]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: d, namespace: x}}
+spec:
+  selector: {{matchLabels: {{app: other}}}}
+  template:
+    metadata:
+      annotations: {{"password:{DISTINCT}": x}}
+      labels:
+        app: d
+        db: "postgres://{"a" * 61}:qsecret28@db.example.com/x"
+        cut: "{"a" * 70}{DISTINCT}"
+        url: "postgres://{"a" * 22}:qsecret29@db.example.com/x"
+    spec:
+      containers:
+      - name: c
+        image: nginx
+        env:
+        - {{name: DB_PASSWORD, value:qsecret24}}
+---
+- {{password:qsecret25, password:qsecret25}}
+"""
+# Every value above starts with "qsecret" (a field error cuts one to "qsecret..."); the
+# distinctive one is shown cut short after its first 10 characters.
+LEAKY_SECRETS = ("qsecret", "qs26", "tail27", DISTINCT[:8])
+
+
+@pytest.mark.parametrize("fmt", FORMAT_NAMES)
+def test_values_run_into_keys_names_and_cuts_are_not_printed(
+    cli: CliRunner, tmp_path: Path, fmt: str
+) -> None:
+    path = tmp_path / "leaky.yaml"
+    path.write_text(LEAKY, encoding="utf-8")
+    text, raw = _run(cli, fmt, path, tmp_path / "report")
+    for output in (text, raw.decode("utf-8")):
+        leaked = [secret for secret in LEAKY_SECRETS if secret in output]
+        assert not leaked, f"{fmt} prints {leaked}"
+    # The findings that carried them are still reported, masked.
+    for shown in ("api_key:", "redisPassword:", "value:", "password:", "postgres://"):
+        assert shown in text, f"{fmt} lost the finding that shows {shown!r}"
+
+
+# Values that are ordinary words, in a Secret whose kind is "Secret" and whose key list reads
+# like a sentence: none of the words may be masked, in any format.
+WORDS = """apiVersion: v1
+kind: Secret
+metadata: {name: s, namespace: x}
+stringData:
+  "bad key!": must
+  a: must
+  b: Secret
+  c: data
+"""
+
+
+@pytest.mark.parametrize("fmt", FORMAT_NAMES)
+def test_values_that_are_ordinary_words_do_not_mask_the_message(
+    cli: CliRunner, tmp_path: Path, fmt: str
+) -> None:
+    path = tmp_path / "words.yaml"
+    path.write_text(WORDS, encoding="utf-8")
+    text, raw = _run(cli, fmt, path, tmp_path / "report")
+    for output in (text, raw.decode("utf-8")):
+        assert "[REDACTED]" not in output, f"{fmt} masks an ordinary word"
+        assert "a valid config key must consist" in output
+        assert "Secret carries stringData" in output
+        assert "bad key!" in output
+
+
+def test_a_message_listing_every_key_is_cut_at_a_bound(cli: CliRunner, tmp_path: Path) -> None:
+    keys = "\n".join(f"  key{i:05d}: v" for i in range(2000))
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        f"apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\nstringData:\n{keys}\n",
+        encoding="utf-8",
+    )
+    run = cli("validate", "--format", "json", str(path))
+    assert run.returncode == 1, run.stderr
+    (summary,) = [f for f in json.loads(run.stdout)["findings"] if f["path"] == "/stringData"]
+    message = summary["message"]
+    assert len(message) < 2100
+    assert re.search(r"key\d{5} … \(\d+ more characters\)$", message), message[-80:]

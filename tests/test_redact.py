@@ -87,8 +87,9 @@ def test_redact_replaces_known_values_longest_first() -> None:
     )
 
 
-def test_short_secrets_are_removed_only_as_words() -> None:
-    assert redact("abc is in abcdef", {"abc"}) == f"{MASK} is in abcdef"
+def test_short_secrets_are_removed_only_as_values() -> None:
+    assert redact("abc is in abcdef", {"abc"}) == "abc is in abcdef"
+    assert redact("value: abc is in abcdef", {"abc"}) == f"value: {MASK} is in abcdef"
 
 
 def test_redact_text_without_known_values() -> None:
@@ -212,6 +213,8 @@ def test_distinctive_secrets(secret: str, expected: bool) -> None:
         "see https://example.org/docs and user@example",
         "examples: example-1, example_2, the example.yaml file",
         "/metadata/labels/example~1key",
+        "host: example.com, then example as a word",
+        "an example key must be one of example-1 (example)",
     ],
 )
 def test_an_ordinary_word_equal_to_a_secret_survives(text: str) -> None:
@@ -224,7 +227,9 @@ def test_an_ordinary_word_equal_to_a_secret_survives(text: str) -> None:
         ("password:example", f"password:{MASK}"),
         ('Invalid value: "pass=example"', f'Invalid value: "pass={MASK}"'),
         ("data[token:example]", f"data[token:{MASK}]"),
-        ("(2 keys: a, example)", f"(2 keys: a, {MASK})"),
+        ("(2 keys: a, password:example)", f"(2 keys: a, password:{MASK})"),
+        ("value 'example' is refused", f"value '{MASK}' is refused"),
+        ('Invalid value: "password:\\"example\\""', f'Invalid value: "password:\\"{MASK}\\""'),
         ("/stringData/password:example", f"/stringData/password:{MASK}"),
         ("example", MASK),
     ],
@@ -282,7 +287,8 @@ def test_secret_values_finds_values_carried_in_keys() -> None:
     assert {"hunter2", "abc123", TOKEN} <= found
     assert any(KEY_BODY in value for value in found)
     assert "${TOKEN}" not in found  # a placeholder, not a value
-    assert not {"kafka:9092", "9092", "kafka"} & found  # brokers is not a sensitive name
+    # No key holds ':' legitimately: what follows it is a value run into the key.
+    assert "kafka:9092" in found and not {"9092", "kafka"} & found
     assert {"letmein", "name", "password  s3cret-db"} <= secret_values(secret)
 
 
@@ -330,10 +336,24 @@ stringData: {{user: example}}
     [
         ({"a" * 40}, "a" * 256 * 1024),
         ({"a" * 16 + f"{i:06d}" for i in range(500)}, ("a" * 16 + "000001") * 12_000),
-        ({chr(c) for c in range(33, 127)}, "a " * 128 * 1024),
-        ({chr(c) * n for c in range(97, 107) for n in range(1, 60)}, "aaa bbb " * 8 * 1024),
+        ({chr(c) for c in range(33, 127)}, "x:a " * 64 * 1024),
+        ({chr(c) * n for c in range(97, 107) for n in range(1, 60)}, "x:aaa x:bbb " * 6 * 1024),
+        (
+            {
+                "".join(chr(97 + (i * 7 + j) % 26) for j in range(n))
+                for n in range(1, 400)
+                for i in range(9)
+            },
+            "x:abc, 'hij' x=opq " * 12 * 1024,
+        ),
     ],
-    ids=["one long run", "shared beginnings", "one-character secrets", "many lengths"],
+    ids=[
+        "one long run",
+        "shared beginnings",
+        "one-character secrets",
+        "many lengths",
+        "many needles of many lengths",
+    ],
 )
 def test_redaction_cost_is_linear(secrets: set[str], text: str) -> None:
     index = SecretIndex(secrets)
@@ -341,3 +361,143 @@ def test_redaction_cost_is_linear(secrets: set[str], text: str) -> None:
     out = redact(text, index)
     assert time.perf_counter() - start < 5.0
     assert MASK in out
+
+
+def _finding(message: str, path: str = "", resource: Resource | None = None) -> Finding:
+    return Finding(
+        rule="yaml-duplicate-key",
+        category="yaml",
+        severity=Severity.ERROR,
+        message=message,
+        file="k.yaml",
+        path=path,
+        resource=resource,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "password"),
+    [
+        ("postgres://admin:hunter@2024@db/x?y=z@w", "hunter@2024"),
+        ("smtp://me@example.com:pw-77@mail:587/", "pw-77"),
+        ("redis://:s3cr:et@cache#frag@x", "s3cr:et"),
+    ],
+)
+def test_a_url_userinfo_runs_to_the_last_at_of_the_authority(url: str, password: str) -> None:
+    """As Go's net/url and Python's urllib.parse read it."""
+    assert ("a password in a URL", password) in list(find_secrets_in_text(f"see {url} now"))
+    shown = redact_text(f"see {url} now")
+    tail = password.rsplit("@", maxsplit=1)[-1].rsplit(":", maxsplit=1)[-1]
+    assert password not in shown and tail not in shown
+    assert f":{MASK}@" in shown
+
+
+def test_a_value_is_cut_for_display_only_after_redaction() -> None:
+    from tools.rules.kubernetes._field import show
+
+    url = "postgres://" + "a" * 61 + ":hunter2@db.example.com/x"
+    assert "hunter" not in show(url)
+    assert show(url).endswith(f':{MASK}..."')  # the cut does not split the mask
+    assert show("x" * 100) == json.dumps("x" * 80 + "...")
+
+
+def test_a_distinctive_secret_cut_short_is_masked_from_its_first_8_characters() -> None:
+    secret = "Zq8xLm2kXv9rRt4sWp7y"
+    shown = f'Invalid value: "{"a" * 70}{secret[:10]}..."'
+    assert redact(shown, {secret}) == f'Invalid value: "{"a" * 70}{MASK}..."'
+    # Not cut: fewer than 16 characters of its beginning are left alone.
+    assert redact(f"x {secret[:10]} y", {secret}) == f"x {secret[:10]} y"
+
+
+def test_values_run_into_names_and_keys_are_secrets() -> None:
+    component = load_text(
+        """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: c}
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - {name: redisPassword:hunter3}
+  - {name: DB_PASSWORD, value:hunter4}
+  - {name: redisHost, value: "localhost:6379"}
+  - {name: stringData, value: "x"}
+""",
+        "c.yaml",
+    ).resources[0]
+    found = secret_values(component)
+    assert {"hunter3", "hunter4"} <= found
+    assert not {"localhost:6379", "6379", "x"} & found
+
+
+def test_a_finding_without_a_resource_is_scrubbed_of_what_its_path_carries() -> None:
+    finding = _finding(
+        'key "password:hunter2" is written twice; \'pass="hunter5"\'',
+        '/0/password:hunter2/pass="hunter5"',
+    )
+    (clean,) = redact_findings([finding])
+    assert clean.path == f"/0/password:{MASK}/pass={MASK}"
+    assert clean.message == f"key \"password:{MASK}\" is written twice; 'pass={MASK}'"
+
+
+def test_words_equal_to_a_secret_are_kept_where_they_are_not_values() -> None:
+    (resource,) = load_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n"
+        'stringData: {a: must, b: Secret, c: stringData, "bad key!": "data"}\n',
+        "s.yaml",
+    ).resources
+    messages = (
+        "Secret carries stringData (4 keys: a, b, bad key!, c)",
+        "a valid config key must consist of alphanumeric characters",
+    )
+    found = [
+        _finding(messages[0], "/stringData", resource),
+        _finding(messages[1], "/stringData/bad key!", resource),
+        _finding("value 'must' is not 'Secret', nor: data", "/stringData/c", resource),
+    ]
+    first, second, values = redact_findings(found)
+    assert (first.message, second.message) == messages
+    assert first.path == "/stringData" and second.path == "/stringData/bad key!"
+    assert values.message == f"value '{MASK}' is not '{MASK}', nor: {MASK}"
+    assert first.resource is not None and first.resource.kind == "Secret"
+
+
+def test_a_long_message_is_cut_before_redaction() -> None:
+    secret = "Zq8xLm2kXv9rRt4sWp7y"
+    (resource,) = load_text(
+        f"apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\nstringData: {{pw: {secret}}}\n",
+        "s.yaml",
+    ).resources
+    # The secret straddles the bound: the cut falls after its first 8 characters.
+    message = "x " * 996 + "key:" + secret + " and more" * 10_000
+    loaded = load_text("", "s.yaml")
+    loaded.resources.append(resource)
+    found = check(loaded, extra=[_finding(message, "/a" * 5000, resource)], chosen={"yaml"})
+    (cut,) = [f for f in found if f.rule == "yaml-duplicate-key"]
+    assert cut.message.endswith(f"x key … ({len(message) - 1995} more characters)")
+    assert secret[:4] not in cut.message and len(cut.message) < 2100
+    assert len(cut.path) < 2100 and cut.path.endswith("more characters)")
+
+
+def test_redaction_of_many_findings_is_linear_in_their_number() -> None:
+    """Many secrets of many lengths (9 of each: more than str.find handles one by one) and a
+    finding per key: the time grows with the number of findings, not times the lengths."""
+
+    def timed(keys: int) -> float:
+        lines = [f"  k{i}: {chr(97 + i % 26) * (1 + i // 9)}" for i in range(keys)]
+        text = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n"
+        (resource,) = load_text(text + "\n".join(lines) + "\n", "s.yaml").resources
+        found = [
+            _finding(f'data[k{i}]: Invalid value: "k{i}:{"ab " * 100}": key {i}', "", resource)
+            for i in range(keys)
+        ]
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            redact_findings(found)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    small, large = timed(400), timed(1600)
+    assert large < 8 * max(small, 0.005), (small, large)

@@ -4,44 +4,47 @@ Two layers: ``secret_values(resource)`` collects the values a resource holds tha
 and ``redact(text, secrets)`` removes them from a text; ``redact_text`` removes what looks
 secret in free text (helm's stderr, for instance) without knowing any value in advance.
 ``redact_findings`` applies both to every text of every finding (message, JSON pointer path,
-template, suppression reason) and to the identity of its resource (apiVersion, kind, name,
-namespace) before a formatter sees it, so no format, label or fingerprint is made from a raw
-secret. The file name is the one exception: it is what the user named on the command line.
+template, suppression reason) and to the identity of its resource (name, namespace; the kind
+and apiVersion get ``redact_text`` only: a secret is never the kind) before a formatter sees
+it, so no format, label or fingerprint is made from a raw secret. The file name is the one
+exception: it is what the user named on the command line. ``bounded_findings`` cuts texts
+longer than TEXT_BOUND first, dropping the token the cut falls in; field errors cut values at
+80 characters with ``shortened``, which masks what looks secret before it cuts.
 
 What is secret: sensitive Component metadata given as a literal, every value of a Secret's
 ``data`` (also decoded) and ``stringData``, what ``tools/secret_text.py`` finds in any string
 or any mapping key (URL passwords, private keys, ``password=`` values, known token formats,
-high-entropy tokens), and values carried *in keys*: a key that reads ``<sensitive name>:value``
-or ``=value`` (``{password:VALUE}`` in a flow mapping is one key, the value inside it), and the
-part after ``:``, ``=`` or a space in a key of a Secret's data (the API server refuses those
-characters in a Secret key, so they mark a value run into its key).
+high-entropy tokens), and values run into keys or names. No Kubernetes key holds ':' or '='
+(field names, label and annotation keys, ConfigMap and Secret data keys all refuse them), so
+whatever follows the first ':' or '=' of a key (``{password:VALUE}`` in a flow mapping is one
+key) is a value, as written and unquoted; so in every segment of a finding's path (a finding
+may have no resource); so in a string that reads ``<sensitive name>:VALUE`` (a Component
+metadata item ``name: redisPassword:VALUE``); and what follows a space in a Secret's data key.
 
 Where a known secret is masked. A secret is printed by rules in several spellings, so each is
 looked for as itself, JSON-quoted (field errors), ``repr``-quoted, and as a JSON pointer
 segment (``/`` as ``~1``); a multi-line secret also by each of its long lines. Then:
 
 - a *distinctive* secret, one that cannot be an ordinary word, is masked wherever it occurs,
-  inside longer words too; and where a message shows only its start (field errors cut long
-  values at 80 characters), from any 16 characters of its beginning for as far as it goes.
-  Distinctive: at least 20 characters, or at least 8 with three of upper case, lower case,
-  digits and other characters and 3 bits of entropy per character (what a password looks
-  like and a word does not);
-- any other secret (``example``, ``todo``, ``hunter2``) is masked only where it stands as a
-  whole token: bounded by the text's ends, whitespace, quotes, ``=``, ``:``, ``,``, ``;`` or
-  brackets, the characters that delimit a value in a message, a path or a key. Not by ``.``,
-  ``-``, ``/`` or ``@``: they join words into host names, paths and addresses, so a secret
-  ``example`` leaves ``e.g. 'example.com'`` alone while ``password:example`` loses it.
+  inside longer words too; where a message shows only its start, from 16 characters of its
+  beginning for as far as it goes, and from 8 right before a cut ("..."). Distinctive: at
+  least 20 characters, or at least 8 with three of upper case, lower case, digits and other
+  characters and 3 bits of entropy per character (what a password looks like, a word not);
+- any other secret (``example``, ``must``, ``hunter2``) is masked only where it stands as a
+  value: as the whole text; quoted (``'…'``, ``"…"``, `````…`````, or ``\"…\"`` in a
+  JSON-escaped copy); right after ``=``, ``:``, ``: `` or ``= `` up to a space, quote,
+  backslash or delimiter (``,;)]}>/@&``); in a path, as a whole segment but the first. Not as
+  a bare word in running text, so a Secret holding ``must`` leaves "a valid config key must
+  consist" alone while ``password:must`` loses it, and ``e.g. 'example.com'`` keeps
+  ``example``: nothing but its position tells a printed value from a word.
 
-A short secret that equals a word standing alone in a message is still masked there: nothing
-can tell that word from the printed value.
-
-Cost: for each length of the needles (the spellings, their long lines and 16-character
-beginnings), ``SecretIndex`` finds the few needles of that length with ``str.find``, or looks
-up every substring of that length in a hash table when there are more. So redacting a text
-costs time in its length times the number of distinct needle lengths, never in the number of
-secrets (a resource may hold thousands); following a cut-short copy is a bisection over the
-sorted beginnings, within a budget proportional to the text. No regular expression is built
-from a secret.
+Cost: distinctive spellings are indexed by their first 8 characters, one length, so finding
+them reads the text once (str.find for a few beginnings, else the set of the text's 8-grams);
+following a copy is a bisection over the sorted spellings sharing that beginning, within a
+budget proportional to the text. The other spellings are looked up, in one hash set, only
+between a value's possible starts and ends, as far as the longest of them. So redacting a text
+costs time in its length, never in the number or the lengths of the secrets (a resource may
+hold thousands). No regular expression is built from a secret.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ import bisect
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from tools import dapr_model, token_formats
@@ -78,17 +81,30 @@ MASK = "[REDACTED]"
 DISTINCTIVE_LENGTH = 20
 RANDOM_LENGTH = 8
 RANDOM_BITS = 3.0
-# How much of a distinctive secret's beginning must show for a cut-short copy to be masked.
+# How much of a distinctive secret's beginning must show for a cut-short copy to be masked;
+# right before a cut ("..."), its first ANCHOR characters are enough.
 PREFIX = 16
-# Up to this many needles of one length are each found with str.find (fast, but its cost grows
-# with their number); more are looked up position by position in a hash table.
+ANCHOR = 8
+CUT = "..."
+# Up to this many distinct beginnings are each found with str.find (fast, but its cost grows
+# with their number); more are looked up through the set of the text's ANCHOR-grams.
 FIND_LIMIT = 8
 # A multi-line secret is also looked for line by line, for its lines at least this long.
 LINE = 16
-_BOUNDARY = frozenset("'\"`=:,;()[]{}<>")
+# Where a value may begin: after a quote, '=' or ':' (and ': ' or '= ', see _VALUE_START).
+_QUOTES = frozenset("'\"`")
+_VALUE_START = re.compile(r"[:=] ?|['\"`]")
+# What must follow a value quoted or standing as a JSON pointer segment (else any _END).
+_CLOSERS = {q: frozenset(_QUOTES | {"\\"}) for q in _QUOTES} | {"/": frozenset("/")}
+_SEGMENT_START = re.compile(r"(?<=.)/", re.DOTALL)
+# Where a value may end: a space, a quote, the backslash of an escaped quote, a delimiter.
+_END = re.compile(r"[\s'\"`\\,;)\]}>/@&]")
 # In a key: where a name ends and a value run into it begins.
 _NAME_END = re.compile(r"[:=]")
 _SECRET_KEY_END = re.compile(r"[\s:=]")
+# Finding texts longer than this are cut before redaction (see bounded_findings).
+TEXT_BOUND = 2000
+_LAST_BOUNDARY = re.compile(r".*[\s'\"`=:,;()\[\]{}<>/\\]", re.DOTALL)
 
 
 def _walk_strings(node: Any) -> Iterator[str]:
@@ -141,12 +157,37 @@ def secret_values(resource: Resource) -> set[str]:
                         found.add(decoded)
     for text in _walk_strings(resource.doc):
         found.update(secret for _kind, secret in find_secrets_in_text(text))
-    for key in _walk_keys(resource.doc):
-        found.update(secret for _kind, secret in find_secrets_in_text(key))
-        named = _value_in_named_key(key)
+        named = _value_in_named_key(text)
         if named:
             found.add(named)
+    for key in _walk_keys(resource.doc):
+        found.update(secret for _kind, secret in find_secrets_in_text(key))
+        found.update(values_in_key(key))
     return {s for s in found if s.strip()}
+
+
+def values_in_key(key: str) -> set[str]:
+    """What follows the first ':' or '=' of a key, as written and unquoted.
+
+    No Kubernetes key holds ':' or '=' (field names, label and annotation keys, ConfigMap and
+    Secret data keys all refuse them), so one that does is a value run into its key:
+    ``{password:VALUE}`` in a flow mapping is one key.
+    """
+    match = _NAME_END.search(key)
+    if match is None:
+        return set()
+    rest = key[match.end() :]
+    found = {rest.strip(), _unquoted(rest.lstrip(":= \t")) or ""}
+    return {value for value in found if value.strip() and not is_placeholder(value)}
+
+
+def _pointer_values(path: str) -> set[str]:
+    """``values_in_key`` of every segment of a JSON pointer."""
+    found: set[str] = set()
+    for segment in path.split("/")[1:]:
+        if ":" in segment or "=" in segment:
+            found.update(values_in_key(segment.replace("~1", "/").replace("~0", "~")))
+    return found
 
 
 def _unquoted(text: str) -> str | None:
@@ -154,12 +195,12 @@ def _unquoted(text: str) -> str | None:
     return value if value and not is_placeholder(value) else None
 
 
-def _value_in_named_key(key: str) -> str | None:
-    """``VALUE`` of a key ``password:VALUE`` or ``apiKey = VALUE``: a sensitive name first."""
-    match = _NAME_END.search(key)
-    if match is None or not dapr_model.name_looks_sensitive(key[: match.start()].strip()):
+def _value_in_named_key(text: str) -> str | None:
+    """``VALUE`` of ``password:VALUE`` or ``apiKey = VALUE``: a sensitive name first."""
+    match = _NAME_END.search(text)
+    if match is None or not dapr_model.name_looks_sensitive(text[: match.start()].strip()):
         return None
-    return _unquoted(key[match.end() :].lstrip(":= \t"))
+    return _unquoted(text[match.end() :].lstrip(":= \t"))
 
 
 def _value_in_secret_key(key: object) -> str | None:
@@ -208,105 +249,104 @@ def _spellings(text: str) -> set[str]:
     }
 
 
-@dataclass
-class _Needle:
-    whole: bool = False  # a spelling of a secret: masked where it stands as a token
-    anywhere: bool = False  # ...of a distinctive secret: masked wherever it occurs
-    starts: list[str] = field(default_factory=list)  # spellings it begins, kept sorted
-    longest: int = 0  # the longest of them
-
-
 class SecretIndex:
     """A resource's secrets, indexed so that finding them in a text costs time in the length of
-    the text, not in the number of secrets."""
+    the text, not in the number or the lengths of the secrets."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        self._by_length: dict[int, dict[str, _Needle]] = {}
-        self._lengths: list[int] = []
+        # Spellings of distinctive secrets by their first ANCHOR characters, each list sorted.
+        self._anchored: dict[str, list[str]] = {}
+        # Distinctive spellings shorter than PREFIX: found whole, they are masked whole.
+        self._short: set[str] = set()
+        # Spellings of the other secrets, masked only where they stand as a value.
+        self._words: set[str] = set()
+        self._longest_word = 0
         for secret in set(secrets):
             if secret.strip():
                 self._add_secret(secret)
-        self._lengths = sorted(self._by_length)
-        for needles in self._by_length.values():
-            for needle in needles.values():
-                needle.starts.sort()
-                needle.longest = max(map(len, needle.starts), default=0)
-
-    def _needle(self, text: str) -> _Needle:
-        return self._by_length.setdefault(len(text), {}).setdefault(text, _Needle())
+        for spellings in self._anchored.values():
+            spellings.sort()
+        self._longest = {a: max(map(len, s)) for a, s in self._anchored.items()}
 
     def _add_secret(self, secret: str) -> None:
-        distinctive = is_distinctive(secret)
+        if not is_distinctive(secret):
+            for spelling in _spellings(secret):
+                self._words.add(spelling)
+                self._longest_word = max(self._longest_word, len(spelling))
+            return
+        # a multi-line secret may be printed with other line endings or indentation
         pieces = {secret}
-        if distinctive:
-            # a multi-line secret may be printed with other line endings or indentation
-            pieces.update(line.strip() for line in secret.splitlines() if len(line.strip()) >= LINE)
+        pieces.update(line.strip() for line in secret.splitlines() if len(line.strip()) >= LINE)
         for piece in pieces:
             for spelling in _spellings(piece):
-                needle = self._needle(spelling)
-                needle.whole = True
-                needle.anywhere = needle.anywhere or distinctive
-                if distinctive and len(spelling) > PREFIX:
-                    self._needle(spelling[:PREFIX]).starts.append(spelling)
+                if len(spelling) < ANCHOR:
+                    continue  # a distinctive secret has at least 8 characters; its lines 16
+                self._anchored.setdefault(spelling[:ANCHOR], []).append(spelling)
+                if len(spelling) < PREFIX:
+                    self._short.add(spelling)
 
-    def spans(self, text: str) -> list[tuple[int, int]]:
-        """The stretches of ``text`` to mask, in order, overlapping ones merged."""
-        scan = _Scan(text)
-        for length in self._lengths:
-            if length > len(text):
-                break
-            needles = self._by_length[length]
-            if len(needles) <= FIND_LIMIT:
-                for piece, needle in needles.items():
-                    start = text.find(piece)
-                    while start != -1:
-                        scan.found(start, piece, needle)
-                        start = text.find(piece, start + 1)
+    def spans(self, text: str, *, pointer: bool = False) -> list[tuple[int, int]]:
+        """The stretches of ``text`` to mask, in order, overlapping ones merged. ``pointer``:
+        ``text`` is a JSON pointer, whose segments are values too."""
+        found: list[tuple[int, int]] = []
+        if self._anchored:
+            found.extend(self._distinctive_spans(text))
+        if self._words:
+            found.extend(self._word_spans(text, pointer))
+        return _merged(found)
+
+    def _anchor_hits(self, text: str) -> Iterator[tuple[int, str]]:
+        anchors: Iterable[str] = self._anchored
+        if len(self._anchored) > FIND_LIMIT:
+            grams = {text[i : i + ANCHOR] for i in range(len(text) - ANCHOR + 1)}
+            anchors = grams & self._anchored.keys()
+        for anchor in anchors:
+            start = text.find(anchor)
+            while start != -1:
+                yield start, anchor
+                start = text.find(anchor, start + 1)
+
+    def _distinctive_spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """A distinctive secret is masked wherever it occurs, inside words too; a copy cut short
+        from PREFIX characters of its beginning on, or from ANCHOR right before a cut."""
+        # Following beginnings reads at most this much: only a text written to be slow (secrets
+        # sharing long beginnings, repeated) reaches it, and then each beginning is masked.
+        budget = 4 * len(text) + 4096
+        for start, anchor in self._anchor_hits(text):
+            probe = text[start : start + self._longest[anchor]]
+            if budget < len(probe):
+                yield start, start + ANCHOR
                 continue
-            for start in range(len(text) - length + 1):
-                piece = text[start : start + length]
-                candidate = needles.get(piece)
-                if candidate is not None:
-                    scan.found(start, piece, candidate)
-        return _merged(scan.spans)
+            budget -= len(probe)
+            reach = _followed(probe, self._anchored[anchor])
+            if (
+                reach >= PREFIX
+                or text.startswith(CUT, start + reach)
+                or any(text[start : start + n] in self._short for n in range(ANCHOR, reach + 1))
+            ):
+                yield start, start + reach
 
-
-class _Scan:
-    """The stretches found in one text so far, and how far cut-short copies were followed."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.spans: list[tuple[int, int]] = []
-        self.reached: dict[str, int] = {}
-        # Following cut-short copies reads at most this much: only a manifest written to be
-        # slow (secrets sharing a long beginning, repeated in a long text) reaches it, and
-        # then each copy's first PREFIX characters are still masked.
-        self.budget = 4 * len(text) + 4096
-
-    def found(self, start: int, piece: str, needle: _Needle) -> None:
-        text = self.text
-        end = start
-        if (
-            needle.anywhere
-            or needle.starts
-            or (needle.whole and _alone(text, start, start + len(piece)))
-        ):
-            end = start + len(piece)
-        if needle.starts and start >= self.reached.get(piece, 0):
-            probe = text[start : start + needle.longest]
-            if self.budget >= len(probe):
-                self.budget -= len(probe)
-                self.reached[piece] = start + _followed(probe, needle.starts)
-                end = max(end, self.reached[piece])
-        if end > start:
-            self.spans.append((start, end))
-
-
-def _alone(text: str, start: int, end: int) -> bool:
-    """Whether ``text[start:end]`` stands as a whole token (see the module docstring)."""
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return (before.isspace() or before in _BOUNDARY) and (after.isspace() or after in _BOUNDARY)
+    def _word_spans(self, text: str, pointer: bool) -> Iterator[tuple[int, int]]:
+        """Where a spelling of another secret stands as a value: the whole text; quoted; after
+        '=', ':', ': ' or '= ' up to a delimiter; a whole JSON pointer segment but the first."""
+        if text in self._words:
+            yield 0, len(text)
+            return
+        ends = [m.start() for m in _END.finditer(text)]
+        ends.append(len(text))
+        starts = [(m.end(), m.group()[0]) for m in _VALUE_START.finditer(text)]
+        if pointer:
+            starts.extend((m.end(), "/") for m in _SEGMENT_START.finditer(text))
+        for start, opener in starts:
+            closers = _CLOSERS.get(opener)
+            at = bisect.bisect_right(ends, start)
+            while at < len(ends) and ends[at] - start <= self._longest_word:
+                end = ends[at]
+                at += 1
+                if closers is not None and end < len(text) and text[end] not in closers:
+                    continue
+                if text[start:end] in self._words:
+                    yield start, end
 
 
 def _followed(probe: str, spellings: list[str]) -> int:
@@ -349,12 +389,33 @@ def _masked(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
-def redact(text: str, secrets: Iterable[str] | SecretIndex) -> str:
+def redact(
+    text: str,
+    secrets: Iterable[str] | SecretIndex,
+    *,
+    pointer: bool = False,
+    more: SecretIndex | None = None,
+) -> str:
     """``text`` with each known secret masked (see the module docstring for where), then
-    anything secret-looking."""
+    anything secret-looking. ``pointer``: ``text`` is a JSON pointer; ``more``: a second index
+    (the values a finding's own path carries)."""
     index = secrets if isinstance(secrets, SecretIndex) else SecretIndex(secrets)
-    spans = index.spans(text)
+    spans = index.spans(text, pointer=pointer)
+    if more is not None:
+        spans = _merged(spans + more.spans(text, pointer=pointer))
     return redact_text(_masked(text, spans) if spans else text)
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` for display, at most ``limit`` characters and "...": what looks secret is masked
+    first, over the whole text, so that a cut cannot hide the end a detector needs (the '@'
+    after a URL's password). A cut never splits a mask."""
+    text = redact_text(text)
+    if len(text) <= limit:
+        return text
+    straddling = text.find(MASK, max(0, limit - len(MASK) + 1), limit + len(MASK) - 1)
+    cut = straddling + len(MASK) if 0 <= straddling < limit else limit
+    return text[:cut] + CUT
 
 
 def redact_text(text: str) -> str:
@@ -411,7 +472,7 @@ def _redact_url_passwords(text: str) -> str:
 
 def redact_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Each finding with every text and its resource's identity scrubbed of the resource's
-    secrets and of anything secret-looking."""
+    secrets, of the values its path carries in keys, and of anything secret-looking."""
     indexes: dict[int, SecretIndex] = {}
     shown: dict[int, Resource] = {}
     empty = SecretIndex(())
@@ -428,14 +489,41 @@ def redact_findings(findings: Iterable[Finding]) -> list[Finding]:
             index = indexes[key]
             if shown[key] is not resource:
                 changes["resource"] = shown[key]
+        carried = _pointer_values(finding.path) if finding.path else set()
+        more = SecretIndex(carried) if carried else None
         for name in ("message", "path", "template", "suppressed"):
             text = getattr(finding, name)
             if text:
-                clean = redact(text, index)
+                clean = redact(text, index, pointer=name == "path", more=more)
                 if clean != text:
                     changes[name] = clean
         out.append(replace(finding, **changes) if changes else finding)
     return out
+
+
+def bounded_findings(findings: Iterable[Finding], bound: int = TEXT_BOUND) -> list[Finding]:
+    """Each finding with every text longer than ``bound`` cut there, so that no hostile input
+    can make a message (a list of every key, say) cost time and output without end.
+
+    The last token is dropped whole (back to the boundary before it), so a secret that
+    straddles the cut is not half-shown; what was cut is counted.
+    """
+    out: list[Finding] = []
+    for finding in findings:
+        changes: dict[str, Any] = {
+            name: _cut(text, bound)
+            for name in ("message", "path", "template", "suppressed")
+            if len(text := getattr(finding, name) or "") > bound
+        }
+        out.append(replace(finding, **changes) if changes else finding)
+    return out
+
+
+def _cut(text: str, bound: int) -> str:
+    head = text[:bound]
+    boundary = _LAST_BOUNDARY.match(head)
+    kept = head[: boundary.end() - 1].rstrip().rstrip(",;:=").rstrip() if boundary else ""
+    return f"{kept} … ({len(text) - len(kept)} more characters)"
 
 
 def _identity_redacted(resource: Resource, index: SecretIndex) -> Resource:
@@ -454,7 +542,9 @@ def _identity_redacted(resource: Resource, index: SecretIndex) -> Resource:
     ):
         value = holder.get(name)
         if isinstance(value, str):
-            clean = redact(value, index)
+            # A secret is never the kind: only what looks secret by itself is masked there.
+            typed = name in ("apiVersion", "kind")
+            clean = redact_text(value) if typed else redact(value, index)
             if clean != value:
                 holder[name] = clean
                 changed = True

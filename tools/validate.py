@@ -243,7 +243,7 @@ def check(
     release judged against, default the newest); ``path_ignores`` are the
     config file's per-path ignores, applied after the annotations.
     """
-    from tools.redact import redact_findings
+    from tools.redact import bounded_findings, redact_findings
     from tools.releases import release_of
     from tools.rules import Bundle, Rule, all_rules
 
@@ -289,7 +289,7 @@ def check(
                 )
     found = apply_path_ignores(apply_suppressions(found), path_ignores)
     found = select(found, chosen, ignored)
-    found = redact_findings(found)
+    found = redact_findings(bounded_findings(found))
     found.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.path))
     return _dedupe(found)
 

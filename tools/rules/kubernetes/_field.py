@@ -1,6 +1,6 @@
 """Messages in the API server's shape (``field.Error`` from k8s.io/apimachinery): the field path,
 the error type, the value, the detail. Values are shortened so a hostile one cannot flood the
-output; callers never pass secret contents.
+output, after what looks secret in them is masked; callers never pass secret contents.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeGuard
+
+from tools.redact import shortened
 
 Path = Sequence[str | int]
 
@@ -32,16 +34,18 @@ def describe_path(path: Path) -> str:
 _SHOWN = 80
 
 
+def brief(value: Any, limit: int = _SHOWN) -> str:
+    """``value`` as text cut at ``limit`` characters and "...", what looks secret masked first."""
+    return shortened(str(value), limit)
+
+
 def show(value: Any) -> str:
     """A value as Go's field errors print it: strings quoted, numbers bare."""
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, int | float):
         return str(value)
-    text = str(value)
-    if len(text) > _SHOWN:
-        text = text[:_SHOWN] + "..."
-    return json.dumps(text)
+    return json.dumps(brief(value))
 
 
 def invalid(path: Path, value: Any, detail: str) -> str:

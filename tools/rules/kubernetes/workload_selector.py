@@ -68,7 +68,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     labels = f.as_dict(f.as_dict(template.get("metadata")).get("labels"))
     if not matches(selector, labels):
         where = ("spec", "template", "metadata", "labels")
-        shown = ", ".join(f"{str(k)[:40]}={str(v)[:40]}" for k, v in list(labels.items())[:5])
+        shown = ", ".join(f"{f.brief(k, 40)}={f.brief(v, 40)}" for k, v in list(labels.items())[:5])
         yield RULE.finding(
             resource,
             f"spec.template.metadata.labels: Invalid value: {{{shown}}}: `selector` does not "
