@@ -340,3 +340,18 @@ def test_a_message_listing_every_key_is_cut_at_a_bound(cli: CliRunner, tmp_path:
     message = summary["message"]
     assert len(message) < 2100
     assert re.search(r"key\d{5} … \(\d+ more characters\)$", message), message[-80:]
+
+
+def test_a_values_schema_error_does_not_print_the_refused_credential(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    """helm quotes the value its values schema refuses; a user:password@host value there is
+    a credential written where the chart does not take one."""
+    values = tmp_path / "values.yaml"
+    values.write_text('pubsub:\n  kafka:\n    consumerGroup: "user:hunter4pass@x"\n')
+    for fmt in ("text", "json"):
+        run = cli("render", "--no-config", "-f", str(values), "--out", str(tmp_path / fmt),
+                  "--format", fmt)  # fmt: skip
+        assert run.returncode == 1, run.stderr
+        assert "consumerGroup" in run.stdout + run.stderr
+        assert "hunter4pass" not in run.stdout + run.stderr

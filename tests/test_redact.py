@@ -501,3 +501,16 @@ def test_redaction_of_many_findings_is_linear_in_their_number() -> None:
 
     small, large = timed(400), timed(1600)
     assert large < 8 * max(small, 0.005), (small, large)
+
+
+def test_a_quoted_user_password_host_value_is_masked_in_free_text() -> None:
+    """helm's values-schema errors quote the value they refuse, with no scheme before it."""
+    text = "- at '/pubsub/kafka/consumerGroup': 'user:hunter4pass@x' does not match pattern"
+    assert "hunter4pass" not in redact_text(text)
+    assert "'user:[REDACTED]@x'" in redact_text(text)
+
+
+def test_an_image_pinned_by_digest_is_not_a_password() -> None:
+    text = "image 'nginx:1.25@sha256:0123abcd' is pinned"
+    assert redact_text(text) == text
+    assert not list(find_secrets_in_text("nginx:1.25@sha256:0123abcd"))

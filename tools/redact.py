@@ -418,20 +418,32 @@ def shortened(text: str, limit: int) -> str:
     return text[:cut] + CUT
 
 
+# image:tag@sha256:... is an image reference pinned by digest, not user:password@host.
+_DIGEST_ALGORITHMS = frozenset({"sha256:", "sha384:", "sha512:"})
+_QUOTED = re.compile(r"(['\"])([^'\"\n]{1,4096})\1")
+
+
 def redact_text(text: str) -> str:
     """Remove private keys, URL passwords, ``password=`` values and tokens from free text."""
 
     def pem(match: re.Match[str]) -> str:
         return MASK if is_private_pem(match.group(1)) else match.group(0)
 
+    def dsn(match: re.Match[str]) -> str:
+        after = match.string[match.end() : match.end() + 7]
+        if is_placeholder(match.group("password")) or after in _DIGEST_ALGORITHMS:
+            return match.group(0)
+        return f"{match.group('user')}:{MASK}@"
+
+    def quoted_dsn(match: re.Match[str]) -> str:
+        return match.group(1) + DSN_USERINFO.sub(dsn, match.group(2)) + match.group(1)
+
     text = PEM_BLOCK.sub(pem, text)
     text = _redact_url_passwords(text)
-    text = DSN_USERINFO.sub(
-        lambda m: (
-            f"{m.group('user')}:{MASK}@" if not is_placeholder(m.group("password")) else m.group(0)
-        ),
-        text,
-    )
+    text = DSN_USERINFO.sub(dsn, text)
+    # A quoted value that is itself user:password@host (helm's schema errors quote the value
+    # they refuse: '...': 'user:pw@host' does not match pattern ...).
+    text = _QUOTED.sub(quoted_dsn, text)
     text = KEYVALUE_SECRET.sub(lambda m: f"{m.group('key')}{MASK}", text)
     text = _redact_known_tokens(text)
     return TOKEN_RUN.sub(

@@ -188,7 +188,8 @@ def find_secrets_in_text(text: str) -> Iterator[tuple[str, str]]:
             yield "a password in a URL", found.password
     for match in DSN_USERINFO.finditer(text):
         password = match.group("password")
-        if not is_placeholder(password):
+        pinned = text[match.end() : match.end() + 7] in ("sha256:", "sha384:", "sha512:")
+        if not is_placeholder(password) and not pinned:
             yield "a password in a DSN", password
     for match in KEYVALUE_SECRET.finditer(text):
         value = match.group("value").strip("'\"")
