@@ -421,9 +421,7 @@ def test_archive_records_fixed_owners_modes_and_times(tmp_path: Path, major: int
     _scramble(chart, 1_500_000_000)
     work = tmp_path / "work"
     work.mkdir()
-    package = chart_package.package_chart(
-        helm, chart, work, publish.helm_env(work), None
-    )
+    package = chart_package.package_chart(helm, chart, work, publish.helm_env(work), None)
     with tarfile.open(package.archive) as tar:
         members = tar.getmembers()
     assert members

@@ -7,11 +7,13 @@ a helper returns "nothing" rather than raising.
 
 from __future__ import annotations
 
+import heapq
 import importlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tools.releases import key
@@ -376,9 +378,30 @@ def same_group(a: Resource, b: Resource) -> bool:
 
 
 def group_of(bundle: Bundle, resource: Resource) -> list[Resource]:
-    """Resources of the bundle that can see ``resource`` at runtime (itself included)."""
+    """Resources of the bundle that can see ``resource`` at runtime (itself included), in
+    document order (the resources that ``same_group`` pairs with it)."""
     key = ("group", resource.profile, resource.namespace)
-    return bundle.memo(key, lambda: [r for r in bundle.resources if same_group(r, resource)])
+    return bundle.memo(key, lambda: _group(bundle, resource.profile, resource.namespace))
+
+
+def _group(bundle: Bundle, profile: str | None, namespace: str | None) -> list[Resource]:
+    """Built from the resources indexed once by profile and namespace: scanning the whole
+    bundle once per namespace was quadratic in the number of namespaces."""
+    namespaces = bundle.memo("resources-by-namespace", lambda: _by_namespace(bundle))
+    of_profile = namespaces.get(profile, {})
+    if namespace is None:
+        parts = list(of_profile.values())
+    else:
+        parts = [of_profile.get(namespace, []), of_profile.get(None, [])]
+    return [r for _, r in heapq.merge(*parts, key=itemgetter(0))]
+
+
+def _by_namespace(bundle: Bundle) -> dict[str | None, dict[str | None, list[tuple[int, Resource]]]]:
+    """profile -> namespace -> (position in the bundle, resource)."""
+    index: dict[str | None, dict[str | None, list[tuple[int, Resource]]]] = {}
+    for position, r in enumerate(bundle.resources):
+        index.setdefault(r.profile, {}).setdefault(r.namespace, []).append((position, r))
+    return index
 
 
 def find_component(bundle: Bundle, resource: Resource, name: str) -> list[Resource]:

@@ -4,6 +4,7 @@ subscriptions have dead-letter topics."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from tools import dapr_model as dm
@@ -21,21 +22,97 @@ def _breaker(direction: Any) -> str:
     return ""
 
 
+@dataclass
+class _DeadLetters:
+    """One pub/sub name's Subscriptions with a dead-letter topic, by the apps that load them."""
+
+    all: list[Resource] = field(default_factory=list)
+    every: list[Resource] = field(default_factory=list)  # unscoped: every app loads them
+    by_app: dict[str, list[Resource]] = field(default_factory=dict)
+
+
+@dataclass
+class _Index:
+    """A group's Subscriptions with a dead-letter topic, by pub/sub name; and the names of the
+    group's pub/sub Components that have some, in all and by the apps that load them."""
+
+    by_name: dict[str, _DeadLetters] = field(default_factory=dict)
+    pubsubs: set[str] = field(default_factory=set)
+    pubsubs_for_every_app: set[str] = field(default_factory=set)
+    pubsubs_by_app: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, subscription: Resource, is_pubsub: bool) -> None:
+        name = dm.pubsub_name(subscription)
+        found = self.by_name.setdefault(name, _DeadLetters())
+        found.all.append(subscription)
+        apps = dm.loading_apps(subscription)
+        if apps is None:
+            found.every.append(subscription)
+        for app in apps or ():
+            found.by_app.setdefault(app, []).append(subscription)
+        if is_pubsub:
+            self.pubsubs.add(name)
+            if apps is None:
+                self.pubsubs_for_every_app.add(name)
+            for app in apps or ():
+                self.pubsubs_by_app.setdefault(app, set()).add(name)
+
+
+def _index(bundle: Bundle, resource: Resource) -> _Index:
+    """Built once per group: scanning the group for every target of every Resiliency made the
+    rule quadratic."""
+
+    def build() -> _Index:
+        group = dm.group_of(bundle, resource)
+        pubsubs = {
+            other.name
+            for other in group
+            if dm.is_dapr(other, "Component")
+            and dm.component_category(other) == "pubsub"
+            and other.name
+        }
+        index = _Index()
+        for other in group:
+            if dm.is_dapr(other, "Subscription"):
+                topic = dm.dig(other.doc, "spec", "deadLetterTopic")
+                if isinstance(topic, str) and topic:
+                    index.add(other, dm.pubsub_name(other) in pubsubs)
+        return index
+
+    return bundle.memo(("dead-letter-subscriptions", resource.profile, resource.namespace), build)
+
+
 def _dead_letter_subscriptions(bundle: Bundle, resource: Resource, pubsub: str) -> list[Resource]:
-    return [
-        other
-        for other in dm.group_of(bundle, resource)
-        if dm.is_dapr(other, "Subscription")
-        and dm.pubsub_name(other) == pubsub
-        and isinstance(dm.dig(other.doc, "spec", "deadLetterTopic"), str)
-        and dm.dig(other.doc, "spec", "deadLetterTopic")
-    ]
+    """Subscriptions of ``pubsub`` with a dead-letter topic that some app loads together with
+    ``resource`` (an unscoped resource applies to every app)."""
+    found = _index(bundle, resource).by_name.get(pubsub)
+    if found is None:
+        return []
+    apps = dm.loading_apps(resource)
+    if apps is None:
+        return found.all
+    hits = {id(s): s for s in found.every}
+    if len(apps) < len(found.by_app):
+        shared = [found.by_app.get(app, []) for app in apps]
+    else:
+        shared = [subs for app, subs in found.by_app.items() if app in apps]
+    for subs in shared:
+        hits.update((id(s), s) for s in subs)
+    return list(hits.values())
 
 
-def _overlap(a: Resource, b: Resource) -> bool:
-    """Whether some app loads both (an unscoped resource applies to every app)."""
-    left, right = dm.loading_apps(a), dm.loading_apps(b)
-    return left is None or right is None or bool(left & right)
+def _dead_letter_pubsubs(bundle: Bundle, resource: Resource) -> list[str]:
+    """The group's pub/sub Components, by name and sorted, with a dead-letter Subscription that
+    some app loads together with ``resource``: the only ones its default breakers can matter
+    for, found through its apps rather than by trying every pub/sub."""
+    index = _index(bundle, resource)
+    apps = dm.loading_apps(resource)
+    if apps is None:
+        return sorted(index.pubsubs)
+    names = set(index.pubsubs_for_every_app)
+    for app in apps:
+        names.update(index.pubsubs_by_app.get(app, ()))
+    return sorted(names)
 
 
 def _kafka_retries_bounded(component: Resource) -> bool:
@@ -82,18 +159,6 @@ def _pubsubs(bundle: Bundle, resource: Resource, name: str) -> list[Resource]:
     return [c for c in found if dm.component_category(c) == "pubsub"]
 
 
-def _all_pubsubs(bundle: Bundle, resource: Resource) -> list[str]:
-    return sorted(
-        {
-            other.name
-            for other in dm.group_of(bundle, resource)
-            if dm.is_dapr(other, "Component")
-            and dm.component_category(other) == "pubsub"
-            and other.name
-        }
-    )
-
-
 def _finding(
     resource: Resource,
     bundle: Bundle,
@@ -106,9 +171,7 @@ def _finding(
     pubsubs = _pubsubs(bundle, resource, name)
     if not inbound or not pubsubs:
         return None
-    subscriptions = [
-        s for s in _dead_letter_subscriptions(bundle, resource, name) if _overlap(resource, s)
-    ]
+    subscriptions = _dead_letter_subscriptions(bundle, resource, name)
     if not subscriptions:
         return None
     names = ", ".join(sorted(s.name or "?" for s in subscriptions))
@@ -158,7 +221,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         return
     breakers = (inbound, _default_breaker(resource, "Outbound"))
     default_path = ("spec", "policies", "circuitBreakers", inbound)
-    for name in _all_pubsubs(bundle, resource):
+    for name in _dead_letter_pubsubs(bundle, resource):
         if name not in targets:
             finding = _finding(resource, bundle, name, breakers, default_path)
             if finding is not None:

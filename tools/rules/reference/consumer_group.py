@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from tools import dapr_model
 from tools.dapr_model import AppsOf
@@ -14,25 +15,52 @@ from tools.rules import Bundle, Rule
 _GROUP_FIELDS = ("consumergroup", "consumerid")
 
 
+@dataclass
+class _Topic:
+    """Who subscribes to one topic of one pub/sub name: apps named in scopes, and whether an
+    unscoped Subscription (every app that loads the pub/sub) subscribes too."""
+
+    apps: set[str] = field(default_factory=set)
+    every: bool = False
+
+
+def _topics(bundle: Bundle, pubsub: Resource) -> dict[str, dict[str, _Topic]]:
+    """pub/sub name -> topic -> subscribers, for the group of ``pubsub``, built once per group:
+    looking the group's Subscriptions up per pub/sub made the rule quadratic."""
+
+    def build() -> dict[str, dict[str, _Topic]]:
+        index: dict[str, dict[str, _Topic]] = defaultdict(lambda: defaultdict(_Topic))
+        for sub in dapr_model.group_of(bundle, pubsub):
+            if not dapr_model.is_dapr(sub, "Subscription"):
+                continue
+            topic = index[dapr_model.pubsub_name(sub)][dapr_model.subscription_topic(sub)]
+            apps = AppsOf.of(sub)
+            if apps.every:
+                topic.every = True
+            else:
+                topic.apps.update(apps.apps)
+        return index
+
+    return bundle.memo(("consumer-group-topics", pubsub.profile, pubsub.namespace), build)
+
+
+def _subscribed(bundle: Bundle, pubsub: Resource, loaded: AppsOf) -> dict[str, set[str]]:
+    """topic -> app IDs whose Subscriptions reach this pub/sub (apps it is loaded by)."""
+    topics: dict[str, set[str]] = {}
+    for name, topic in _topics(bundle, pubsub).get(pubsub.name, {}).items():
+        if loaded.every:
+            topics[name] = set(topic.apps)  # an unscoped Subscription: which apps is unknown
+        elif topic.every:
+            topics[name] = set(loaded.apps)
+        else:
+            topics[name] = topic.apps & loaded.apps
+    return topics
+
+
 def _subscribers(bundle: Bundle, pubsub: Resource) -> dict[str, set[str]]:
     """topic -> app IDs known to subscribe to it through this pub/sub."""
     loaded = AppsOf.of(pubsub)
-    topics: dict[str, set[str]] = defaultdict(set)
-    for sub in dapr_model.group_of(bundle, pubsub):
-        if (
-            not dapr_model.is_dapr(sub, "Subscription")
-            or dapr_model.pubsub_name(sub) != pubsub.name
-        ):
-            continue
-        topic = dapr_model.subscription_topic(sub)
-        apps = AppsOf.of(sub)
-        if apps.every:
-            if loaded.every:
-                continue  # which apps these are is unknown
-            chosen = set(loaded.apps)
-        else:
-            chosen = set(apps.apps) if loaded.every else set(apps.apps & loaded.apps)
-        topics[topic].update(chosen)
+    topics: dict[str, set[str]] = defaultdict(set, _subscribed(bundle, pubsub, loaded))
     for item in dapr_model.metadata_items(pubsub):
         if item.name.lower() == "subscriptionscopes":
             for app, granted in dapr_model.parse_topic_scopes(item.text).items():

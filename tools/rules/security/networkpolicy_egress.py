@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from tools import dapr_model
@@ -76,11 +77,14 @@ def _covered_apps(policy: Resource, known: frozenset[str]) -> set[str]:
     labels, exprs = _selector_parts(selector)
     if not labels and not exprs:
         return {_EVERY}
-    candidates = set(known)
-    candidates.update(v for k, v in labels.items() if k == "dapr.io/app-id")
+    named = {v for k, v in labels.items() if k == "dapr.io/app-id"}
     for expr in exprs:
         if expr.get("key") == "dapr.io/app-id" and expr.get("operator") == "In":
-            candidates.update(str(v) for v in expr.get("values") or [])
+            named.update(str(v) for v in expr.get("values") or [])
+    # A pod of app X carries X under every app label: a selector pinning one selects X only,
+    # so only X needs trying (trying every known app made each policy cost their number).
+    pinned = {v for k, v in labels.items() if k in _APP_LABELS}
+    candidates = {v for v in pinned if v in known or v in named} if pinned else known | named
     covered: set[str] = set()
     for app in candidates:
         pod = {"dapr.io/app-id": app, "app": app, "app.kubernetes.io/name": app, _INJECTED: "true"}
@@ -176,17 +180,33 @@ def _egress_rules(policy: Resource) -> list[Any]:
     return rules if isinstance(rules, list) else []
 
 
-def _egress_policies(
-    bundle: Bundle, resource: Resource, known: frozenset[str]
-) -> list[tuple[frozenset[str], list[Any]]]:
-    """(apps covered, egress rules) of every egress policy in the group, computed once."""
+@dataclass
+class _EgressRules:
+    """The group's egress rules: of the policies selecting every pod, whether they allow each
+    target; of the others, the rules by app they select."""
 
-    def build() -> list[tuple[frozenset[str], list[Any]]]:
-        return [
-            (frozenset(_covered_apps(p, known)), _egress_rules(p))
-            for p in dapr_model.group_of(bundle, resource)
-            if p.kind == "NetworkPolicy" and p.group == resource.group and _has_egress(p)
-        ]
+    every_allows: dict[str, bool]
+    by_app: dict[str, list[Any]]
+
+
+def _egress_policies(bundle: Bundle, resource: Resource, known: frozenset[str]) -> _EgressRules:
+    """Computed once per group, so that each app's check costs only its own policies' rules
+    (going through every policy of the group for every app was quadratic)."""
+
+    def build() -> _EgressRules:
+        every: list[Any] = []
+        by_app: dict[str, list[Any]] = {}
+        for p in dapr_model.group_of(bundle, resource):
+            if p.kind != "NetworkPolicy" or p.group != resource.group or not _has_egress(p):
+                continue
+            coverage = _covered_apps(p, known)
+            if _EVERY in coverage:
+                every += _egress_rules(p)
+                continue
+            for app in coverage:
+                by_app.setdefault(app, []).extend(_egress_rules(p))
+        allows = {t.label: any(_rule_allows(r, t) for r in every) for t in TARGETS}
+        return _EgressRules(allows, by_app)
 
     return bundle.memo(("egress-policies", resource.profile, resource.namespace), build)
 
@@ -195,15 +215,27 @@ def _missing_for(bundle: Bundle, resource: Resource, known: frozenset[str], app:
     """What the group's egress rules, taken together, fail to allow for one app's pods."""
 
     def build() -> list[str]:
-        rules = [
-            rule
-            for coverage, egress in _egress_policies(bundle, resource, known)
-            if _EVERY in coverage or app in coverage
-            for rule in egress
+        egress = _egress_policies(bundle, resource, known)
+        rules = egress.by_app.get(app, [])
+        return [
+            t.label
+            for t in TARGETS
+            if not egress.every_allows[t.label] and not any(_rule_allows(r, t) for r in rules)
         ]
-        return [t.label for t in TARGETS if not any(_rule_allows(r, t) for r in rules)]
 
     return bundle.memo(("egress-missing", resource.profile, resource.namespace, app), build)
+
+
+def _missing_by_app(
+    bundle: Bundle, resource: Resource, known: frozenset[str], apps: Iterable[str]
+) -> dict[str, list[str]]:
+    """app -> what its pods miss, for those of ``apps`` (sorted) that miss something."""
+    missing_by_app: dict[str, list[str]] = {}
+    for app in sorted(apps):
+        missing = _missing_for(bundle, resource, known, app)
+        if missing:
+            missing_by_app[app] = missing
+    return missing_by_app
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
@@ -213,12 +245,12 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     covered = _covered_apps(resource, known)
     if not covered:
         return
-    apps = sorted(known) if _EVERY in covered and known else sorted(covered)
-    missing_by_app: dict[str, list[str]] = {}
-    for app in apps:
-        missing = _missing_for(bundle, resource, known, app)
-        if missing:
-            missing_by_app[app] = missing
+    if _EVERY in covered and known:
+        # The same for every such policy of the group: worked out once, not once per policy.
+        key = ("egress-missing-every-app", resource.profile, resource.namespace)
+        missing_by_app = bundle.memo(key, partial(_missing_by_app, bundle, resource, known, known))
+    else:
+        missing_by_app = _missing_by_app(bundle, resource, known, covered)
     if not missing_by_app:
         return
     who = ", ".join(
