@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+from peak_memory import launched, read_report
 
 from tests.conftest import ROOT, CliRunner
 from tools.resources import MAX_DOCUMENTS, MAX_FILE_BYTES
@@ -42,18 +43,6 @@ LOWERED_LIMIT = (
     f"r.MAX_DOCUMENTS = {FLOOD_LIMIT}; "
     "from tools.cli import main; sys.exit(main(sys.argv[1:]))"
 )
-
-LAUNCHER = """
-import os, resource, sys
-limit, report, *command = sys.argv[1:]
-pid = os.fork()
-if pid == 0:
-    resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
-    os.execv(command[0], command)
-_, status, usage = os.wait4(pid, 0)
-with open(report, "w") as handle:
-    handle.write(f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}")
-"""
 
 
 @dataclass(frozen=True)
@@ -82,8 +71,7 @@ def _tools(
         tempfile.TemporaryDirectory() as scratch,
     ):
         report = Path(scratch) / "report"
-        command = [sys.executable, "-c", LAUNCHER, str(ADDRESS_SPACE_KB * 1024), str(report)]
-        command += [sys.executable, *entry, *args]
+        command = launched([sys.executable, *entry, *args], report, ADDRESS_SPACE_KB * 1024)
         started = time.monotonic()
         process = subprocess.Popen(
             command, stdin=stdin, stdout=out, stderr=err, cwd=cwd, env=env, start_new_session=True
@@ -96,7 +84,7 @@ def _tools(
             timer.cancel()
         seconds = time.monotonic() - started
         assert seconds < timeout, f"python -m tools {' '.join(args)} was killed after {timeout}s"
-        status, peak = report.read_text().split()
+        status, peak = read_report(report)
         out.seek(0)
         err.seek(0)
         return Run(

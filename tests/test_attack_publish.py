@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -31,6 +32,7 @@ from tools.registry import Deadline, RegistryClient, RegistryError, Retry
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import CliRunner
 from forked_cli import command
+from peak_memory import launched, read_report
 from registry_fixture import (
     FaultProxy,
     Handler,
@@ -347,15 +349,21 @@ def _huge_at(where: str, declare: bool) -> Hostile:
 
 def _run_measured(argv: tuple[str, ...], env: dict[str, str]) -> tuple[int, str, float, float]:
     """Exit status, stderr, seconds and peak RSS (MiB) of one fresh CLI process."""
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        command(argv), cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode(errors="replace")
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err, time.monotonic() - started, usage.ru_maxrss / 1024
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "report"
+        started = time.monotonic()
+        proc = subprocess.run(
+            launched(command(argv), report),
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            check=False,
+            timeout=120,
+        )
+        seconds = time.monotonic() - started
+        status, peak_kib = read_report(report)
+    return status, proc.stderr.decode(errors="replace"), seconds, peak_kib / 1024
 
 
 @pytest.mark.parametrize(
