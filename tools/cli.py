@@ -427,10 +427,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _list_rules() -> int:
     from tools.rules import all_rules
-    from tools.validate import INPUT_RULES
+    from tools.validate import INPUT_RULE_SUMMARIES, INPUT_RULES
 
     for rule_id, category in sorted(INPUT_RULES.items()):
-        print(f"{rule_id:<36} {category:<10} error    {'all':<9} (input check)")
+        summary = INPUT_RULE_SUMMARIES[rule_id]
+        print(f"{rule_id:<36} {category:<10} error    {'all':<9} {summary} (input check)")
     for rule in all_rules():
         print(
             f"{rule.id:<36} {rule.category:<10} {rule.severity!s:<8} "

@@ -94,7 +94,7 @@ def values_table(chart: Path, schema: dict[str, Any] | None = None) -> str:
 def rules_page() -> str:
     from tools.releases import SUPPORTED
     from tools.rules import all_rules
-    from tools.validate import INPUT_RULES
+    from tools.validate import INPUT_RULE_SUMMARIES, INPUT_RULES
 
     supported = ", ".join(SUPPORTED)
     lines = [
@@ -111,7 +111,9 @@ def rules_page() -> str:
         "|---|---|---|---|---|",
     ]
     for rule_id, category in sorted(INPUT_RULES.items()):
-        lines.append(f"| `{rule_id}` | {category} | error | all | input that cannot be checked |")
+        label = f"[`{rule_id}`]({(Path('rules') / f'{rule_id}.md').as_posix()})"
+        summary = INPUT_RULE_SUMMARIES[rule_id]
+        lines.append(f"| {label} | {category} | error | all | {summary} |")
     for rule in all_rules():
         page = Path("rules") / f"{rule.id}.md"
         label = f"[`{rule.id}`]({page.as_posix()})"

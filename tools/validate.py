@@ -37,6 +37,16 @@ INPUT_RULES = {
     "not-an-object": "syntax",
     "helm-render": "schema",
 }
+# What each of them catches, for --list-rules and docs/rules.md.
+INPUT_RULE_SUMMARIES = {
+    "yaml-syntax": "YAML that does not parse, or a tagged value its tag cannot build",
+    "yaml-alias-bomb": "a document that aliases expand past the node limit",
+    "yaml-duplicate-key": "a mapping that writes one key twice (strict decoding refuses it)",
+    "input-not-text": "a file that is binary or not UTF-8",
+    "input-too-large": "a file, document or run over the size limits",
+    "not-an-object": "a document that is not a mapping with apiVersion and kind",
+    "helm-render": "helm template failed: values refused by the schema, or a template error",
+}
 
 
 class UsageError(Exception):
