@@ -104,6 +104,7 @@ def error_line(result: subprocess.CompletedProcess[str]) -> str:
 # -- a published version cannot be overwritten --------------------------------------------------
 
 
+@pytest.mark.slow(3)
 @pytest.mark.registry
 def test_concurrent_publishes_of_one_version_only_one_wins(
     registry: Registry, tmp_path: Path, env: dict[str, str]
@@ -143,6 +144,7 @@ def _manifest_bytes(host: str, repository: str, tag: str) -> bytes:
         return bytes(answer.read(4 * MIB))
 
 
+@pytest.mark.slow(5)
 @pytest.mark.registry
 @pytest.mark.parametrize("refuse", [True, False], ids=["slipped-before-ours", "landed-after-ours"])
 def test_a_manifest_slipped_in_at_the_tag_fails_loudly_with_both_digests(
@@ -400,6 +402,7 @@ def _drip(h: http.server.BaseHTTPRequestHandler) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.slow(4)
 def test_a_dripping_registry_is_cut_off_at_the_publish_deadline(
     env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -424,6 +427,7 @@ def test_a_dripping_response_is_cut_off_at_the_request_deadline() -> None:
         assert time.monotonic() - started < 4
 
 
+@pytest.mark.slow(3)
 def test_a_retrying_client_stops_at_the_overall_deadline() -> None:
     with Hostile(_drip, limit=10, seconds=20) as hostile:
         client = RegistryClient(
@@ -454,6 +458,7 @@ def test_a_lying_digest_header_on_the_manifest_put_is_refused(
         assert tag_digest(reg.host, "charts/todo-dapr", "0.1.0") is None
 
 
+@pytest.mark.slow(4)
 def test_a_hanging_helm_is_stopped_at_the_publish_deadline(
     env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -629,6 +634,7 @@ def test_any_200_for_the_tag_means_taken_whatever_it_holds(
     assert not puts
 
 
+@pytest.mark.slow(5)
 @pytest.mark.registry
 def test_two_spellings_of_one_registry_share_the_lock(
     registry: Registry, tmp_path: Path, env: dict[str, str]
@@ -678,6 +684,7 @@ def test_two_spellings_of_one_registry_share_the_lock(
     assert tag_digest(registry.host, "charts/todo-dapr", "0.1.0") == winner
 
 
+@pytest.mark.slow(4)
 @pytest.mark.registry
 def test_a_tag_overwritten_right_after_the_read_back_fails_loudly(
     cli: CliRunner, registry: Registry, tmp_path: Path, env: dict[str, str]
@@ -835,6 +842,7 @@ def _helper(tmp_path: Path, body: str) -> dict[str, str]:
     return {"PATH": f"{bin_dir}:{os.environ['PATH']}", "HELM_REGISTRY_CONFIG": str(config)}
 
 
+@pytest.mark.slow(3)
 @pytest.mark.parametrize(
     ("body", "words", "limit"),
     [
@@ -895,6 +903,7 @@ def test_sigterm_leaves_no_credentials_on_disk(env: dict[str, str], tmp_path: Pa
     assert not leaked, f"credentials left on disk: {leaked}"
 
 
+@pytest.mark.slow(5)
 def test_reading_the_password_is_under_the_deadline(env: dict[str, str], tmp_path: Path) -> None:
     """`sleep 25 | publish --timeout 3 --password-stdin` waited the 25 s: standard input is
     held open, with nothing written, until the publish ends."""

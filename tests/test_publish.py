@@ -307,6 +307,7 @@ def test_first_publish_succeeds_and_helm_pull_reproduces_the_digest(
     assert isinstance(data["archive"], dict) and data["archive"]["sha256"] == archive_sha
 
 
+@pytest.mark.slow(3)
 @pytest.mark.registry
 def test_publish_with_helm3_is_reproducible_and_verified(
     pub: Publish, registry: Registry, chart: Path, monkeypatch: pytest.MonkeyPatch
@@ -369,6 +370,7 @@ def test_text_output_names_reference_and_digest(
     assert result.out.strip() == f"published oci://{registry.host}/charts/todo-dapr:0.1.0@{digest}"
 
 
+@pytest.mark.slow(3)
 @pytest.mark.registry
 def test_same_content_publishes_to_the_same_digest_in_another_repository(
     pub: Publish,
