@@ -632,3 +632,23 @@ def test_the_gate_checks_the_packaged_copy_not_the_working_tree(
     ((staged, content),) = seen
     assert staged != chart
     assert "Release.Name" in content
+
+
+def test_profiles_left_out_of_the_package_are_still_gated(
+    cli: CliRunner, registry: Registry, tmp_path: Path
+) -> None:
+    """Many charts list ci/ in .helmignore: the profiles do not ship, but the gate must still
+    render the shipped templates with each of them, or a profile that breaks the chart
+    publishes anyway."""
+    chart = write_chart(tmp_path / "src")
+    (chart / "templates" / "guard.yaml").write_text(
+        '{{- if .Values.bad }}{{ fail "profile bad breaks the chart" }}{{- end }}\n',
+        encoding="utf-8",
+    )
+    (chart / "ci").mkdir()
+    (chart / "ci" / "bad-values.yaml").write_text("bad: true\n", encoding="utf-8")
+    (chart / ".helmignore").write_text("ci/\n", encoding="utf-8")
+    result = publish_chart(cli, registry, chart, "--dry-run")
+    assert result.status == 1, result.err
+    assert "gate failed" in result.error
+    assert "profile bad breaks the chart" in result.err

@@ -591,6 +591,29 @@ def bounded_run(
 # -- packaging ----------------------------------------------------------------------------------
 
 
+def add_missing_profiles(chart: Path, staged: Path) -> None:
+    """Give the gate every ``ci/*-values.yaml`` profile of the working tree.
+
+    A chart whose ``.helmignore`` leaves ``ci/`` out of the package would otherwise be gated on
+    its defaults alone. The archive is built already, so the profiles copied here are test
+    inputs for the gate, never shipped.
+    """
+    from tools.bounded_read import MAX_VALUES_BYTES, InputError, read_file
+    from tools.profiles import chart_profiles
+
+    for profile in chart_profiles(chart):
+        for source in profile.values_files:
+            target = staged / "ci" / source.name
+            if target.exists():
+                continue
+            try:
+                data = read_file(source, MAX_VALUES_BYTES, "profile values file")
+            except InputError as exc:
+                raise PublishUsageError(str(exc)) from None
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(data)
+
+
 @contextlib.contextmanager
 def _packaging() -> Iterator[None]:
     """Packaging (tools.chart_package) refusals as publish errors: exit 2 for the chart, 1 for
@@ -1053,7 +1076,9 @@ def publish(
             # The gate runs after the cheap checks: a version already published is refused at
             # once, without minutes of lint and render first.
             # The gate checks the staged copy: what ships, .helmignore applied, not the
-            # working tree beside it.
+            # working tree beside it; with every profile of the working tree.
+            if package.staged is not None:
+                add_missing_profiles(options.chart, package.staged)
             gate(package.staged or options.chart, deadline)
             log("gate passed: lint, render and validation are clean")
             if options.dry_run:
