@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from tools.publish import is_loopback
-from tools.registry import Deadline, RegistryClient, RegistryError, Retry
+from tools.registry import Credentials, Deadline, RegistryClient, RegistryError, Retry
 
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import CliRunner
@@ -1080,3 +1080,43 @@ def test_a_timeout_too_large_for_the_clock_is_a_usage_error(
     assert result.returncode == 2, result.stderr
     assert "--timeout" in result.stderr and "at most 86400" in result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_expired_bearer_token_is_renewed_once() -> None:
+    """Tokens live minutes (Docker Hub's 300 s) and the gate runs between two requests: a 401
+    to a cached token must fetch a new one, not fail a publish whose blobs are already up."""
+    generation = {"now": 1}
+
+    def handle(h: http.server.BaseHTTPRequestHandler) -> None:
+        host = h.headers.get("Host", "")
+        if h.path.startswith("/token"):
+            reply(h, 200, json.dumps({"token": f"tok{generation['now']}"}).encode())
+        elif h.headers.get("Authorization") != f"Bearer tok{generation['now']}":
+            challenge = f'Bearer realm="http://{host}/token",service="reg"'
+            reply(h, 401, headers={"WWW-Authenticate": challenge})
+        elif h.path == "/v2/":
+            reply(h, 200, b"{}")
+        else:
+            reply(h, 404)
+
+    with Hostile(handle, limit=20) as hostile:
+        client = RegistryClient(
+            hostile.host, plain_http=True, credentials=Credentials(USER, PASSWORD)
+        )
+        client.ping()
+        assert client.tagged("charts/todo-dapr", "0.1.0") is None
+        generation["now"] = 2
+        assert client.tagged("charts/todo-dapr", "0.1.0") is None
+    tokens = [r for r in hostile.received if r.path.startswith("/token")]
+    assert len(tokens) == 3  # the ping's, the pull scope's, and one renewal
+
+
+def test_argparse_errors_do_not_print_a_credential(cli: CliRunner) -> None:
+    for extra in (
+        ("oci://alice:S3cretPW99@fra.ocir.io/t/charts",),
+        ("--timeout", "oci://alice:S3cretPW99@x"),
+    ):
+        result = cli("publish", "--registry", "oci://fra.ocir.io/t/charts", *extra)
+        assert result.returncode == 2
+        assert "S3cretPW99" not in result.stdout + result.stderr, result.stderr
+        assert "alice:[REDACTED]@" in result.stderr

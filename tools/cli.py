@@ -134,11 +134,13 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse quotes a bad argument in its error; the argument is input, so it is escaped.
-    Sub-command parsers are of the same class."""
+    """argparse quotes a bad argument in its error; the argument is input, so it is redacted
+    (oci://user:password@host) and escaped. Sub-command parsers are of the same class."""
 
     def error(self, message: str) -> NoReturn:
-        super().error(visible(message))
+        from tools.redact import redact_text
+
+        super().error(visible(redact_text(message)))
 
 
 def build_parser() -> argparse.ArgumentParser:

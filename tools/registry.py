@@ -581,9 +581,15 @@ class RegistryClient:
             headers["Authorization"] = auth
         send = self._with_retry if retry else self._follow
         response = send(_Call(method, url, dict(headers), body, limit, what))
-        if response.status == 401 and own and "Authorization" not in headers:
+        renewable = auth is not None and auth.startswith("Bearer ")
+        if response.status == 401 and own and ("Authorization" not in headers or renewable):
+            # No credentials sent yet, or a cached bearer token that has expired (tokens
+            # live minutes; the gate between two requests can take longer): answer the
+            # challenge once with fresh ones.
             challenge = response.header("WWW-Authenticate")
             self._challenge = _parse_challenge(challenge) if challenge else ("basic", {})
+            if renewable:
+                self._tokens.clear()
             auth = self._authorization(scope)
             if auth:
                 headers["Authorization"] = auth
