@@ -355,3 +355,37 @@ def test_a_values_schema_error_does_not_print_the_refused_credential(
         assert run.returncode == 1, run.stderr
         assert "consumerGroup" in run.stdout + run.stderr
         assert "hunter4pass" not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMAT_NAMES)
+def test_a_value_run_into_its_key_after_a_space_is_not_printed(
+    cli: CliRunner, tmp_path: Path, fmt: str
+) -> None:
+    """`password hunter2` (a missing colon) is one key: shown in the path, the message and
+    the key list, it must be masked there like `password:hunter2`."""
+    manifest = tmp_path / "typo.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\n"
+        "stringData: {user: admin, password hunter2x: '', \"pw\\thunter3x\": ''}\n"
+    )
+    run = cli("validate", "--no-config", "--format", fmt, str(manifest))
+    assert run.returncode == 1, run.stderr
+    for secret in ("hunter2x", "hunter3x"):
+        assert secret not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("fmt", ("text", "json", "sarif"))
+def test_a_name_equal_to_a_value_of_the_secret_stays_a_name(
+    cli: CliRunner, tmp_path: Path, fmt: str
+) -> None:
+    """A Secret named postgres in namespace postgres that holds the user postgres: the
+    user must see which Secret the finding is about."""
+    manifest = tmp_path / "pg.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: postgres, namespace: postgres}\n"
+        "stringData: {username: postgres, database: todo}\n"
+    )
+    run = cli("validate", "--no-config", "--format", fmt, str(manifest))
+    assert run.returncode == 1, run.stderr
+    assert "[REDACTED]" not in run.stdout
+    assert "postgres" in run.stdout

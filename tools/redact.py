@@ -93,9 +93,13 @@ FIND_LIMIT = 8
 LINE = 16
 # Where a value may begin: after a quote, '=' or ':' (and ': ' or '= ', see _VALUE_START).
 _QUOTES = frozenset("'\"`")
-_VALUE_START = re.compile(r"[:=] ?|['\"`]")
-# What must follow a value quoted or standing as a JSON pointer segment (else any _END).
-_CLOSERS = {q: frozenset(_QUOTES | {"\\"}) for q in _QUOTES} | {"/": frozenset("/")}
+_VALUE_START = re.compile(r"[:=] ?|['\"`\[]")
+# What must follow a value quoted, bracketed (a key as API-server field paths show it,
+# data[key]) or standing as a JSON pointer segment (else any _END).
+_CLOSERS = {q: frozenset(_QUOTES | {"\\"}) for q in _QUOTES} | {
+    "/": frozenset("/"),
+    "[": frozenset("]"),
+}
 _SEGMENT_START = re.compile(r"(?<=.)/", re.DOTALL)
 # Where a value may end: a space, a quote, the backslash of an escaped quote, a delimiter.
 _END = re.compile(r"[\s'\"`\\,;)\]}>/@&]")
@@ -147,6 +151,9 @@ def secret_values(resource: Resource) -> set[str]:
                 embedded = _value_in_secret_key(key)
                 if embedded:
                     found.add(embedded)
+                    # A value run in after a space or tab is masked with its key: the two
+                    # read as words where the key is shown (path, key list, "data[...]").
+                    found.add(key)
                 if value is None:
                     continue
                 text = dapr_model.stringify(value)
@@ -554,9 +561,10 @@ def _identity_redacted(resource: Resource, index: SecretIndex) -> Resource:
     ):
         value = holder.get(name)
         if isinstance(value, str):
-            # A secret is never the kind: only what looks secret by itself is masked there.
-            typed = name in ("apiVersion", "kind")
-            clean = redact_text(value) if typed else redact(value, index)
+            # A secret is never the kind, and a name or namespace that merely equals one of the
+            # resource's values (a Secret "postgres" holding the user "postgres") is a name:
+            # only what looks secret by itself is masked in the identity.
+            clean = redact_text(value)
             if clean != value:
                 holder[name] = clean
                 changed = True
