@@ -366,7 +366,7 @@ def test_a_value_run_into_its_key_after_a_space_is_not_printed(
     manifest = tmp_path / "typo.yaml"
     manifest.write_text(
         "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\n"
-        "stringData: {user: admin, password hunter2x: '', \"pw\\thunter3x\": ''}\n"
+        "stringData: {user: admin, password hunter2x: '', \"token\\thunter3x\": ''}\n"
     )
     run = cli("validate", "--no-config", "--format", fmt, str(manifest))
     assert run.returncode == 1, run.stderr

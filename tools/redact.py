@@ -151,9 +151,10 @@ def secret_values(resource: Resource) -> set[str]:
                 embedded = _value_in_secret_key(key)
                 if embedded:
                     found.add(embedded)
-                    # A value run in after a space or tab is masked with its key: the two
-                    # read as words where the key is shown (path, key list, "data[...]").
-                    found.add(key)
+                    if _value_after_space(key):
+                        # `password hunter2`: the value reads as a word where the key is
+                        # shown (path, key list, "data[...]"), so the key is masked whole.
+                        found.add(key)
                 if value is None:
                     continue
                 text = dapr_model.stringify(value)
@@ -218,6 +219,17 @@ def _value_in_secret_key(key: object) -> str | None:
     if match is None:
         return None
     return _unquoted(key[match.end() :].lstrip(":= \t\r\n"))
+
+
+def _value_after_space(key: str) -> bool:
+    """A Secret key whose sensitive-looking name is followed by a space or tab and a value
+    (a missing colon), as opposed to a key that merely holds a space."""
+    match = _SECRET_KEY_END.search(key)
+    return (
+        match is not None
+        and match.group() in " \t"
+        and dapr_model.name_looks_sensitive(key[: match.start()].strip())
+    )
 
 
 def _b64decode(text: str) -> str | None:
