@@ -299,17 +299,25 @@ def test_actor_state_stores_are_checked_in_linear_time() -> None:
     _assert_linear("dapr-actor-state-store", _actor_stores, 300)
 
 
-def _egress_policies(count: int) -> str:
-    """One app per Component scope, each with a NetworkPolicy whose egress misses DNS."""
-    docs = []
-    for i in range(count):
-        docs.append(f"""\
+def _scoped_component(i: int) -> str:
+    """A state store Component scoped to app{i}: the app the NetworkPolicy rule knows of."""
+    return f"""\
 apiVersion: dapr.io/v1alpha1
 kind: Component
 metadata: {{name: c{i}, namespace: ns}}
 spec: {{type: state.redis, version: v1, metadata: [{{name: redisHost, value: "r:6379"}}]}}
 scopes: [app{i}]
 ---
+"""
+
+
+def _egress_policies(count: int) -> str:
+    """One app per Component scope, each with a NetworkPolicy whose egress misses DNS."""
+    docs = []
+    for i in range(count):
+        docs.append(
+            _scoped_component(i)
+            + f"""\
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {{name: p{i}, namespace: ns}}
@@ -317,7 +325,8 @@ spec:
   podSelector: {{matchLabels: {{app: app{i}}}}}
   policyTypes: [Egress]
   egress: [{{ports: [{{port: 8080}}]}}]
-""")
+"""
+        )
     return "---\n".join(docs)
 
 
@@ -332,18 +341,15 @@ def _egress_everywhere(count: int) -> str:
     egress (no finding)."""
     docs = []
     for i in range(count):
-        docs.append(f"""\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {{name: c{i}, namespace: ns}}
-spec: {{type: state.redis, version: v1, metadata: [{{name: redisHost, value: "r:6379"}}]}}
-scopes: [app{i}]
----
+        docs.append(
+            _scoped_component(i)
+            + f"""\
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {{name: p{i}, namespace: ns}}
 spec: {{podSelector: {{}}, policyTypes: [Egress], egress: [{{}}]}}
-""")
+"""
+        )
     return "---\n".join(docs)
 
 
