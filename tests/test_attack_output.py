@@ -389,3 +389,20 @@ def test_a_name_equal_to_a_value_of_the_secret_stays_a_name(
     assert run.returncode == 1, run.stderr
     assert "[REDACTED]" not in run.stdout
     assert "postgres" in run.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["validate", "https://alice:S3cretPW99@x/y.yaml"], id="validate-path"),
+        pytest.param(["lint", "--chart", "https://alice:S3cretPW99@x"], id="lint-chart"),
+        pytest.param(["render", "-f", "https://alice:S3cretPW99@x/v.yaml"], id="render-values"),
+    ],
+)
+def test_the_cli_own_errors_do_not_print_a_credential_typed_as_a_path(
+    cli: CliRunner, args: list[str]
+) -> None:
+    run = cli(*args, "--no-config") if args[0] != "lint" else cli(*args)
+    assert run.returncode == 2, run.stderr
+    assert "S3cretPW99" not in run.stdout + run.stderr
+    assert "alice:[REDACTED]@" in run.stderr

@@ -784,7 +784,9 @@ def _main(argv: Sequence[str] | None) -> int:
         print("todo-dapr: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        print(f"todo-dapr: error: {visible(_explain(exc))}", file=sys.stderr)
+        from tools.redact import redact_text
+
+        print(f"todo-dapr: error: {visible(redact_text(_explain(exc)))}", file=sys.stderr)
         if os.environ.get("TODO_DAPR_DEBUG"):
             raise
         return EXIT_USAGE
