@@ -614,6 +614,15 @@ class RegistryClient:
             )
         return response
 
+    def _expect(self, response: Response, status: int, request: str) -> None:
+        """Refuse any other status (a transient one was already raised, or retried, by
+        ``_checked``); ``request`` says what was asked, e.g. ``"for blob sha256:..."``."""
+        if response.status != status:
+            raise RegistryError(
+                f"registry {self.host} answered {self._status(response)} {request}",
+                status=response.status,
+            )
+
     def _status(self, response: Response) -> str:
         """``503 Service Unavailable``, with the registry's own error code and message."""
         words = f"{response.status} {http.client.responses.get(response.status, '')}".strip()
@@ -757,11 +766,7 @@ class RegistryClient:
         )
         if response.status == 404:
             return None
-        if response.status != 200:
-            raise RegistryError(
-                f"registry {self.host} answered {self._status(response)} for {what}",
-                status=response.status,
-            )
+        self._expect(response, 200, f"for {what}")
         digest = sha256_digest(response.body)
         header = response.header("Docker-Content-Digest")
         if header and header != digest:
@@ -785,11 +790,7 @@ class RegistryClient:
             limit=size,
             what=what,
         )
-        if response.status != 200:
-            raise RegistryError(
-                f"registry {self.host} answered {self._status(response)} for {what}",
-                status=response.status,
-            )
+        self._expect(response, 200, f"for {what}")
         actual = sha256_digest(response.body)
         if actual != digest:
             raise RegistryError(f"registry {self.host} sent {what} with digest {actual}")
@@ -864,12 +865,7 @@ class RegistryClient:
             what=what,
             retry=False,
         )
-        if done.status != 201:
-            raise RegistryError(
-                f"registry {self.host} answered {self._status(done)} to {what}",
-                status=done.status,
-                transient=done.status in TRANSIENT_STATUS,
-            )
+        self._expect(done, 201, f"to {what}")
 
     def put_manifest(
         self, repository: str, reference: str, data: bytes, media_type: str, *, retry: bool = True
@@ -889,12 +885,7 @@ class RegistryClient:
             what=what,
             retry=retry,
         )
-        if response.status != 201:
-            raise RegistryError(
-                f"registry {self.host} answered {self._status(response)} to {what}",
-                status=response.status,
-                transient=response.status in TRANSIENT_STATUS,
-            )
+        self._expect(response, 201, f"to {what}")
         ours = sha256_digest(data)
         header = response.header("Docker-Content-Digest")
         if header and header != ours:
