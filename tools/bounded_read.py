@@ -129,6 +129,12 @@ def read_at_most(path: str | Path, limit: int, what: str = "input") -> Bounded:
         os.close(fd)
 
 
+def read_fd(fd: int, limit: int) -> Bounded:
+    """An open regular file's bytes from where it stands, or ``over`` past ``limit`` (for
+    callers that open files themselves: relative to a directory, without following links)."""
+    return _read(lambda size: os.read(fd, size), limit, None)
+
+
 def read_stream(stream: BinaryIO, limit: int) -> Bounded:
     """A stream's bytes up to EOF, or ``over`` once it has given more than ``limit``. No
     deadline: standard input waits for its writer, as ``helm template | ...`` needs."""

@@ -31,6 +31,7 @@ from typing import Protocol
 import yaml
 
 from tools import yaml_text
+from tools.bounded_read import read_fd
 from tools.helmignore import (
     HELMIGNORE,
     MAX_MATCH_STEPS,
@@ -293,7 +294,7 @@ def _read_helmignore(root_fd: int) -> IgnoreRules:
                 raise _refused(
                     HELMIGNORE, _kind(info.st_mode), "make it a regular file", ignorable=False
                 )
-            data = _read_at_most(fd, MAX_HELMIGNORE_BYTES + 1)
+            got = read_fd(fd, MAX_HELMIGNORE_BYTES)
     except FileNotFoundError:
         return IgnoreRules.parse("")
     except OSError as exc:
@@ -305,10 +306,10 @@ def _read_helmignore(root_fd: int) -> IgnoreRules:
                 ignorable=False,
             ) from None
         raise ChartRefused(f"{HELMIGNORE}: cannot read it ({exc.strerror})") from None
-    if len(data) > MAX_HELMIGNORE_BYTES:
+    if got.over:
         raise ChartRefused(f"{HELMIGNORE}: over {MAX_HELMIGNORE_BYTES // 1024} KiB")
     try:
-        return IgnoreRules.parse(data.decode("utf-8", "surrogateescape"))
+        return IgnoreRules.parse(got.data.decode("utf-8", "surrogateescape"))
     except IgnoreSyntaxError as exc:
         raise ChartRefused(
             f"{HELMIGNORE} line {exc.line}: {visible(exc.rule)}: {exc.reason} (Helm refuses it too)"
@@ -370,8 +371,8 @@ def _read_chart_file(path: Path) -> bytes:
             raise _refused(
                 path.name, _kind(info.st_mode), "make it a regular file", ignorable=False
             )
-        data = _read_at_most(fd, MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
+        got = read_fd(fd, MAX_FILE_BYTES)
+    if got.over:
         raise _refused(
             path.name,
             "over Helm's limit of 5 MiB per chart file",
@@ -379,17 +380,7 @@ def _read_chart_file(path: Path) -> bytes:
             "",
             ignorable=False,
         )
-    return data
-
-
-def _read_at_most(fd: int, limit: int) -> bytes:
-    """Up to ``limit`` bytes of an open regular file, never more."""
-    chunks: list[bytes] = []
-    left = limit
-    while left > 0 and (data := os.read(fd, min(COPY_CHUNK, left))):
-        chunks.append(data)
-        left -= len(data)
-    return b"".join(chunks)
+    return got.data
 
 
 def read_chart(chart: Path) -> tuple[str, str]:
