@@ -794,7 +794,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _explain(exc: Exception) -> str:
-    """Expected failures carry their own message; anything else is named as an internal error."""
+    """Expected failures carry their own message; anything else is named as an internal error.
+    The caller redacts and escapes it."""
     from tools.helm import HelmError
 
     if getattr(exc, "exit_status", None) is not None or isinstance(exc, HelmError):
@@ -802,9 +803,7 @@ def _explain(exc: Exception) -> str:
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}"
-    from tools.redact import redact_text
-
     return (
-        f"internal error ({type(exc).__name__}: {redact_text(str(exc))}); set "
-        "TODO_DAPR_DEBUG=1 to see the traceback, and please report it"
+        f"internal error ({type(exc).__name__}: {exc}); set TODO_DAPR_DEBUG=1 to see the "
+        "traceback, and please report it"
     )

@@ -332,14 +332,11 @@ class Scrubber:
         self.secrets.sort(key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
+        from tools.redact import redact_text
+
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        text = visible_lines(text)
-        try:
-            from tools.redact import redact_text  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            return text
-        return str(redact_text(text))
+        return visible_lines(redact_text(text))
 
     def line(self, text: str) -> str:
         """One output line: a newline in the text cannot start another."""
