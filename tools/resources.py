@@ -56,7 +56,6 @@ _SCALAR_CONSTRUCTORS = {
     "tag:yaml.org,2002:float": _SAFE.construct_yaml_float,
 }
 
-_SOURCE_PREFIX = "# Source: "
 # Where str.splitlines ends a line ("\r\n" once); the rare ones send a stream the slow way
 # (the first five are ASCII).
 _RARE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
