@@ -132,7 +132,7 @@ def _chart_with_profiles(tmp: Path, count: int) -> Path:
 def bench_render(counts: list[int], repeats: int) -> dict[str, Any]:
     """Wall time of `python -m tools render` (render + validate) vs a bare `helm template` loop."""
     sys.path.insert(0, str(ROOT))
-    from tools.helm import find_helm
+    from tools.chart.helm import find_helm
 
     helm = str(find_helm())
     rows = []
@@ -351,7 +351,7 @@ def subscriptions_values(count: int) -> dict[str, Any]:
 def bench_subscriptions(counts: list[int], repeats: int) -> dict[str, Any]:
     """helm template time (and validation of its output) for a chart with N subscriptions."""
     sys.path.insert(0, str(ROOT))
-    from tools.helm import find_helm
+    from tools.chart.helm import find_helm
     from tools.validate import Source, validate
 
     helm = str(find_helm())

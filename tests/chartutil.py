@@ -27,8 +27,8 @@ from typing import Any
 
 import yaml
 
-from tools.helm import cache_dir as helm_cache_dir
-from tools.helm import ensure_helm, run
+from tools.chart.helm import cache_dir as helm_cache_dir
+from tools.chart.helm import ensure_helm, run
 
 try:  # libyaml's parser: the same safe YAML 1.1 documents, read some ten times faster
     from yaml import CSafeLoader as SafeLoader

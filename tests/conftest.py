@@ -13,7 +13,7 @@ import worktree
 from cache_prune import prune_test_caches
 from forked_cli import run_tools
 
-from tools.helm import cache_dir, ensure_helm
+from tools.chart.helm import cache_dir, ensure_helm
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tools.findings import Severity
-from tools.releases import OPTION
+from tools.core.findings import Severity
+from tools.dapr.releases import OPTION
 from tools.validate import Source, validate
 
 

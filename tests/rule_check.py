@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tools.findings import Finding
-from tools.resources import load_text
+from tools.core.findings import Finding
+from tools.core.resources import load_text
 from tools.rules import Bundle, Rule
 
 

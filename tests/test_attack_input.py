@@ -29,7 +29,7 @@ import pytest
 from peak_memory import launched, read_report
 
 from tests.conftest import ROOT, CliRunner
-from tools.resources import MAX_DOCUMENTS, MAX_FILE_BYTES
+from tools.core.resources import MAX_DOCUMENTS, MAX_FILE_BYTES
 
 # A safety net, not the figure under test: a regression dies of MemoryError at this size.
 ADDRESS_SPACE_KB = 1536 * 1024
@@ -39,9 +39,9 @@ SPARSE_BYTES = 3 * 1024**3
 
 FLOOD_LIMIT = MAX_DOCUMENTS // 10
 LOWERED_LIMIT = (
-    "import sys, tools.resources as r; "
+    "import sys, tools.core.resources as r; "
     f"r.MAX_DOCUMENTS = {FLOOD_LIMIT}; "
-    "from tools.cli import main; sys.exit(main(sys.argv[1:]))"
+    "from tools.cli.main import main; sys.exit(main(sys.argv[1:]))"
 )
 
 
@@ -472,8 +472,8 @@ def test_a_file_read_past_the_deadline_is_refused_by_name(tmp_path: Path) -> Non
     manifest = tmp_path / "cm.yaml"
     manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     late = (
-        "import sys, tools.bounded_read as b; b.READ_DEADLINE_SECONDS = -1.0; "
-        "from tools.cli import main; sys.exit(main(sys.argv[1:]))"
+        "import sys, tools.core.bounded_read as b; b.READ_DEADLINE_SECONDS = -1.0; "
+        "from tools.cli.main import main; sys.exit(main(sys.argv[1:]))"
     )
     run = _tools(["validate", "--no-config", str(manifest)], timeout=30, entry=("-c", late))
     _usage_error_naming(run, manifest, "took over")

@@ -6,7 +6,7 @@ link in the chart to a host file would ship that file; packaging walks the chart
 following a link, and refuses links, named pipes, sockets and devices (unless ``.helmignore``
 leaves them out, as Helm does) and charts over Helm's size limits, naming the path.
 
-Hard links are accepted by design (tools/chart_package.py says why): the test at the end pins
+Hard links are accepted by design (tools/chart/package.py says why): the test at the end pins
 that the bytes at the chart path are what ships.
 """
 
@@ -28,9 +28,10 @@ from conftest import CliRunner
 from registry_fixture import Registry, start_registry
 from small_chart import make_chart
 
-from tools import chart_package, publish
-from tools.helm import ensure_helm, run
-from tools.helmignore import IgnoreRule, IgnoreRules
+from tools.chart import package as chart_package
+from tools.chart.helm import ensure_helm, run
+from tools.chart.helmignore import IgnoreRule, IgnoreRules
+from tools.publish import flow as publish
 
 MARKER = "HOST-SECRET-7f3c9a1e-not-part-of-the-chart"
 ERROR_PREFIX = "todo-dapr publish: error:"
@@ -595,7 +596,7 @@ def test_a_regular_file_swapped_for_a_pipe_after_the_walk_is_refused(
 
 
 def test_package_via_publish_keeps_its_names(tmp_path: Path) -> None:
-    """``tools.publish`` still offers the packaging names, with its own error classes."""
+    """``tools.publish.flow`` still offers the packaging names, with its own error classes."""
     chart = write_chart(tmp_path / "src")
     (chart / "files" / "gone").symlink_to(tmp_path / "nowhere")
     work = tmp_path / "work"

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.publish import is_loopback
-from tools.registry import Credentials, Deadline, RegistryClient, RegistryError, Retry
+from tools.publish.flow import is_loopback
+from tools.publish.registry import Credentials, Deadline, RegistryClient, RegistryError, Retry
 
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import CliRunner

@@ -1,6 +1,6 @@
 """The component catalog: the importer, the generated facts, and every hand-written addition.
 
-The hand-written facts in tools/data/dapr-components/_overrides.json each have a test here, named
+The hand-written facts in schemas/dapr-components/_overrides.json each have a test here, named
 after the Dapr behaviour they encode.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.catalog import (
+from tools.dapr.catalog import (
     CATALOG_DIR,
     CATALOG_FILE,
     CATEGORIES,
@@ -32,7 +32,7 @@ from tools.catalog import (
     type_problem,
     value_allowed,
 )
-from tools.metadata_import import MetadataImportError, import_metadata, read_metadata
+from tools.importers.metadata_yaml import MetadataImportError, import_metadata, read_metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRIB = ROOT.parent / "shared" / "reference" / "upstream" / "components-contrib" / "v1.18.4"
@@ -534,15 +534,15 @@ def test_committed_catalog_matches_a_fresh_import(tmp_path: Path) -> None:
     fresh = json.loads((tmp_path / CATALOG_FILE).read_text())
     committed = json.loads((CATALOG_DIR / CATALOG_FILE).read_text())
     assert fresh == committed, (
-        "re-run: python -m tools schemas import-metadata <contrib> --out tools/data/dapr-components"
+        "re-run: python -m tools schemas import-metadata <contrib> --out schemas/dapr-components"
     )
 
 
 def test_the_shipped_catalog_builds_every_entry_for_every_release() -> None:
     # The validator builds entries lazily, so a malformed one would only fail at its lookup:
     # here every entry of every release's catalog is built.
-    from tools.release_catalog import build_release_catalog
-    from tools.releases import SUPPORTED, load_release_data
+    from tools.dapr.release_catalog import build_release_catalog
+    from tools.dapr.releases import SUPPORTED, load_release_data
 
     files = read_catalog_files()
     newest = build_catalog(*files)

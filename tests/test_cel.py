@@ -1,4 +1,4 @@
-"""tools.cel: parse and check parity with cel-go v0.20.1 as dapr/dapr pkg/expr uses it.
+"""tools.kubernetes.cel: parse and check parity with cel-go v0.20.1 as dapr/dapr pkg/expr uses it.
 
 The expected outcomes follow cel-go's grammar (parser/gen/CEL.g4), its parser's own checks
 (reserved words, macro arguments, literal ranges, optional syntax off by default) and its
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tools.cel import MAX_LENGTH, compile_like_daprd
+from tools.kubernetes.cel import MAX_LENGTH, compile_like_daprd
 
 VALID = [
     'event.type == "x" && event.data.priority > 2',
@@ -96,7 +96,7 @@ def test_errors_name_the_cause_and_place() -> None:
 
 CHECK_ALL = """
 import sys
-from tools.resources import load_text
+from tools.core.resources import load_text
 from tools.rules import Bundle, all_rules
 doc = "apiVersion: dapr.io/v1alpha1\\nkind: Resiliency\\nmetadata: {name: r}\\n"
 doc += "spec: {policies: {circuitBreakers: {cb: {TRIP}}}, targets: {}}\\n"

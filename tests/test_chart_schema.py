@@ -18,19 +18,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from property_budget import examples
 
-from tools import cel, chart_schema
-from tools.catalog import (
+from tools.cli.main import main as cli_main
+from tools.dapr.catalog import (
     FieldSpec,
     cron_schedule_problem,
     go_duration_ns,
     parse_metadata_duration,
     spec_for,
 )
-from tools.cli import main as cli_main
-from tools.dapr_model import GRPC_APIS, MATCH_VARIABLES, is_sensitive_field
-from tools.resiliency_model import TRIP_VARIABLES
-from tools.secret_text import DSN_USERINFO, KEYVALUE_SECRET, URL_USERINFO, find_secrets_in_text
-from tools.token_formats import FORMATS
+from tools.dapr.model import GRPC_APIS, MATCH_VARIABLES, is_sensitive_field
+from tools.dapr.resiliency import TRIP_VARIABLES
+from tools.importers import chart_schema
+from tools.kubernetes import cel
+from tools.secrets.text import DSN_USERINFO, KEYVALUE_SECRET, URL_USERINFO, find_secrets_in_text
+from tools.secrets.token_formats import FORMATS
 from tools.validate import Source, validate
 
 FAST = settings(

@@ -87,7 +87,7 @@ def _local_schemas_from_crd(crd: dict[str, Any]) -> dict[tuple[str, str], dict[s
 @cache
 def crd_validators() -> dict[tuple[str, str], jsonschema.Draft202012Validator]:
     try:
-        from tools.crd_import import schemas_from_crd
+        from tools.importers.crds import schemas_from_crd
     except ImportError:
         schemas_from_crd = _local_schemas_from_crd  # type: ignore[assignment]
     crds = UPSTREAM / "dapr-dapr" / DAPR_RELEASE / "charts" / "dapr" / "crds"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from upstream_git import CONTRIB_VARIABLE, git_dir, missing
 
-from tools.catalog import load_catalog
-from tools.cli import main
-from tools.godecode import DECODERS, decode_problem
-from tools.importers.contrib_fields import import_code_fields, tag_value
+from tools.cli.main import main
+from tools.dapr.catalog import load_catalog
+from tools.dapr.godecode import DECODERS, decode_problem
+from tools.importers.code_fields import import_code_fields, tag_value
 from tools.importers.source import Checkout
 
 CONTRIB_MIRROR = git_dir(CONTRIB_VARIABLE)

@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from tests.conftest import EXAMPLES
-from tools.findings import Severity
+from tools.core.findings import Severity
 from tools.validate import read_sources, validate
 
 pytestmark = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="../shared/reference/examples absent")

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from tools.crd_import import CrdImportError, import_crd_files, schemas_from_crd
-from tools.resources import Resource, load_bytes, load_text
-from tools.schemas import DAPR_SCHEMA_DIR, CompiledSchema, crd_schema
+from tools.core.resources import Resource, load_bytes, load_text
+from tools.importers.crds import CrdImportError, import_crd_files, schemas_from_crd
+from tools.kubernetes.schemas import DAPR_SCHEMA_DIR, CompiledSchema, crd_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT.parent / "shared" / "reference" / "upstream"

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from release_findings import errors_on
 
-from tools.catalog import read_catalog_files
+from tools.dapr.catalog import read_catalog_files
+from tools.dapr.release_catalog import build_release_catalog, catalog_at, spec_for
+from tools.dapr.releases import NEWEST, OPTION, SUPPORTED, load_release_data, parse_release_data
 from tools.importers.spec_changes import diff_specs, package_specs, records
-from tools.release_catalog import build_release_catalog, catalog_at, spec_for
-from tools.releases import NEWEST, OPTION, SUPPORTED, load_release_data, parse_release_data
 from tools.rules.dapr.deprecated_metadata import message as deprecated_message
 from tools.validate import Source, validate
 

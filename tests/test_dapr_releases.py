@@ -23,11 +23,10 @@ from forked_cli import run_tools
 from release_findings import errors_on
 from upstream_git import CONTRIB_VARIABLE, DAPR_VARIABLE, git_dir, missing
 
-from tools.dapr_model import GRPC_SINCE
-from tools.findings import Severity
-from tools.importers.releases import diff_releases, run_import_releases
-from tools.profiles import Profile, profile_release
-from tools.releases import (
+from tools.chart.profiles import Profile, profile_release
+from tools.core.findings import Severity
+from tools.dapr.model import GRPC_SINCE
+from tools.dapr.releases import (
     NEWEST,
     OPTION,
     SUPPORTED,
@@ -38,6 +37,7 @@ from tools.releases import (
     parse_release_data,
     releases_path,
 )
+from tools.importers.release_diff import diff_releases, run_import_releases
 from tools.rules import Rule
 from tools.validate import Source, validate
 
@@ -495,6 +495,6 @@ def test_the_chart_api_gate_matches_the_api_access_rule() -> None:
 
 
 def test_the_cli_lists_the_same_releases() -> None:
-    from tools.cli import SUPPORTED_DAPR
+    from tools.cli.main import SUPPORTED_DAPR
 
     assert SUPPORTED_DAPR == SUPPORTED

@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from tools.findings import Finding, Severity
-from tools.resources import Resource, load_bytes, load_text
-from tools.rules import Bundle
-from tools.rules.schema.dapr import RULE as DAPR_RULE
-from tools.rules.schema.kubernetes import RULES as KUBE_RULES
-from tools.schemas import (
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource, load_bytes, load_text
+from tools.kubernetes.schemas import (
     DAPR_SCHEMA_DIR,
     SCHEMA_DIR_ENV,
     CompiledSchema,
     SchemaStoreError,
     crd_schema,
 )
+from tools.rules import Bundle
+from tools.rules.schema.dapr import RULE as DAPR_RULE
+from tools.rules.schema.kubernetes import RULES as KUBE_RULES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dapr"
 GOOD = sorted((FIXTURES / "good").glob("*.yaml"))

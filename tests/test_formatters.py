@@ -14,9 +14,9 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 
-from tools.findings import Finding, Severity
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource, load_text
 from tools.formatters import FORMAT_NAMES, format_report, formatters
-from tools.resources import Resource, load_text
 from tools.validate import Report
 
 DOC = """\

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import helm
+from tools.chart import helm
 
 
 @pytest.fixture

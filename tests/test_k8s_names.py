@@ -1,4 +1,5 @@
-"""tools.k8s_names: the apimachinery v0.34 name formats, written without regular expressions."""
+"""tools.kubernetes.names: the apimachinery v0.34 name formats, written without regular
+expressions."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import time
 
 import pytest
 
-from tools import k8s_names as n
-from tools.k8s_names import (
+from tools.kubernetes import names as n
+from tools.kubernetes.names import (
     config_map_key_errors,
     dns1123_label_errors,
     dns1123_subdomain_errors,

@@ -1,8 +1,8 @@
-"""tools.k8s_network: ports and the 1.34 (legacy, sloppy) CIDR parsing."""
+"""tools.kubernetes.network: ports and the 1.34 (legacy, sloppy) CIDR parsing."""
 
 from __future__ import annotations
 
-from tools.k8s_network import (
+from tools.kubernetes.network import (
     cidr_warnings,
     parse_cidr_sloppy,
     parse_ipv4_sloppy,

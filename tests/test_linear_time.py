@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from tools.findings import Finding
+from tools.core.findings import Finding
 from tools.redact import redact_text
-from tools.secret_text import find_secrets_in_text
+from tools.secrets.text import find_secrets_in_text
 from tools.validate import Source, check, load_sources, validate
 
 SIZE = 256 * 1024

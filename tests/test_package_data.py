@@ -104,7 +104,10 @@ def run_installed(target: Path, cwd: Path, *args: str) -> subprocess.CompletedPr
 @pytest.mark.slow(2)
 def test_the_wheel_carries_the_schemas_and_the_catalog(installed: Path, tmp_path: Path) -> None:
     where = run_installed(
-        installed, tmp_path, "-c", "import tools.data as d; print(d.__file__, d.schema_root())"
+        installed,
+        tmp_path,
+        "-c",
+        "import tools.core.data_files as d; print(d.__file__, d.schema_root())",
     )
     assert where.returncode == 0, where.stderr
     module, root = where.stdout.split()

@@ -95,7 +95,7 @@ def test_hook_definition() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
         "scripts"
     ]
-    assert scripts["todo-dapr"] == "tools.cli:main", "the entry's console script must exist"
+    assert scripts["todo-dapr"] == "tools.cli.main:main", "the entry's console script must exist"
 
 
 def test_hook_selects_manifests_only() -> None:

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tools.progress import Progress
+from tools.core.progress import Progress
 
 
 class FakeTerminal(io.StringIO):

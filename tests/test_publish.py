@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tools import publish
-from tools.helm import ensure_helm, run
-from tools.registry import (
+from tools.chart.helm import ensure_helm, run
+from tools.publish import flow as publish
+from tools.publish.registry import (
     CHART_LAYER,
     PROV_LAYER,
     Credentials,
@@ -904,7 +904,7 @@ def test_real_cli_publishes_the_project_chart(registry: Registry) -> None:
     ],
 )
 def test_helm_error_names_401_only_for_a_401_status(output: str, is_auth: bool) -> None:
-    from tools.publish import helm_error
+    from tools.publish.flow import helm_error
 
     assert ("refused the credentials" in helm_error(output)) is is_auth
 

@@ -9,7 +9,8 @@ from dataclasses import replace
 
 import pytest
 
-from tools.findings import Finding, Severity
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource, load_text
 from tools.formatters import FORMAT_NAMES, format_report
 from tools.redact import (
     MASK,
@@ -20,8 +21,7 @@ from tools.redact import (
     redact_text,
     secret_values,
 )
-from tools.resources import Resource, load_text
-from tools.secret_text import find_secrets_in_text, looks_like_token
+from tools.secrets.text import find_secrets_in_text, looks_like_token
 from tools.validate import Report, check
 
 PASSWORD = "Tr0ub4dor-and-3"

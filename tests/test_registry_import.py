@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from upstream_git import DAPR_VARIABLE, git_dir, missing
 
-from tools.cli import main
-from tools.daprd_registry import REGISTRY_PATH, load_registry, parse_registry
+from tools.cli.main import main
+from tools.dapr.registry import REGISTRY_PATH, load_registry, parse_registry
 from tools.importers import gosource as go
-from tools.importers.daprd_registry import RegistryImportError, dumps, import_registry
+from tools.importers.daprd_components import RegistryImportError, dumps, import_registry
 from tools.importers.source import Checkout, GitRef, SourceError
 
 DAPR_MIRROR = git_dir(DAPR_VARIABLE)

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from chartutil import TMP_MARK, _cached_template, cache_entry, helm, render, template_command
 
-from tools.helm import run
+from tools.chart.helm import run
 
 
 def test_a_cached_render_is_what_helm_renders() -> None:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tools.resources import MAX_DOCUMENT_BYTES, json_key, load_bytes, load_text
+from tools.core.resources import MAX_DOCUMENT_BYTES, json_key, load_bytes, load_text
 
 HELM_STREAM = """\
 ---
@@ -217,7 +217,7 @@ def test_no_duplicate_no_finding_in_either_path() -> None:
 
 
 def test_a_file_over_the_cap_says_the_limit() -> None:
-    from tools.resources import MAX_FILE_BYTES
+    from tools.core.resources import MAX_FILE_BYTES
 
     (finding,) = load_bytes(b"#" * (MAX_FILE_BYTES + 1), "big.yaml").findings
     assert finding.rule == "input-too-large"
@@ -225,7 +225,7 @@ def test_a_file_over_the_cap_says_the_limit() -> None:
 
 
 def test_many_duplicates_are_reported_up_to_a_limit_and_counted() -> None:
-    from tools.resources import MAX_DUPLICATES_REPORTED
+    from tools.core.resources import MAX_DUPLICATES_REPORTED
 
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n" + "  k: v\n" * 1001
     findings = load_text(text, "flood.yaml").findings
@@ -236,7 +236,7 @@ def test_many_duplicates_are_reported_up_to_a_limit_and_counted() -> None:
 def test_documents_past_the_limit_are_one_finding_across_files(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tools import resources
+    from tools.core import resources
 
     monkeypatch.setattr(resources, "MAX_DOCUMENTS", 3)
     doc = "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"

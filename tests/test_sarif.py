@@ -15,9 +15,9 @@ import jsonschema
 import pytest
 from forked_cli import run_tools
 
-from tools.findings import Finding, Severity
+from tools.core.findings import Finding, Severity
+from tools.core.resources import load_text
 from tools.formatters import format_report
-from tools.resources import load_text
 from tools.validate import Report, check
 
 ROOT = Path(__file__).resolve().parent.parent

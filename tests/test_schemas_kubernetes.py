@@ -7,18 +7,18 @@ from typing import Any
 
 import pytest
 
-from tools.findings import Finding, Severity
-from tools.resources import load_text
-from tools.rules import Bundle
-from tools.rules.schema.dapr import RULE as DAPR_RULE
-from tools.rules.schema.kubernetes import RULES as KUBE_RULES
-from tools.schemas import (
+from tools.core.findings import Finding, Severity
+from tools.core.resources import load_text
+from tools.kubernetes.schemas import (
     KubeVersionError,
     bundled_kube_versions,
     kubernetes_cache_info,
     kubernetes_schema,
     resolve_kube_version,
 )
+from tools.rules import Bundle
+from tools.rules.schema.dapr import RULE as DAPR_RULE
+from tools.rules.schema.kubernetes import RULES as KUBE_RULES
 
 NETWORK_POLICY = """\
 apiVersion: networking.k8s.io/v1
@@ -256,7 +256,7 @@ def test_integer_label_key_is_a_finding_not_a_crash() -> None:
 )
 def test_hostile_kind_or_api_version_is_a_finding_not_a_crash(api_version: str, kind: str) -> None:
     """Manifest text never reaches a file path: a hostile kind is refused by its shape."""
-    from tools.schemas import kubernetes_schema
+    from tools.kubernetes.schemas import kubernetes_schema
     from tools.validate import Source, validate
 
     assert kubernetes_schema(api_version, kind) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.terminal_text import visible, visible_lines
+from tools.core.terminal_text import visible, visible_lines
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tools.redact import redact_text
-from tools.secret_text import find_secrets_in_text
-from tools.token_formats import find_tokens
+from tools.secrets.text import find_secrets_in_text
+from tools.secrets.token_formats import find_tokens
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 

@@ -6,8 +6,9 @@ import json
 import shutil
 from pathlib import Path
 
-from tools import docs, values_docs
-from tools.findings import EXIT_FINDINGS, EXIT_OK
+from tools import docs
+from tools.chart import values_docs
+from tools.core.findings import EXIT_FINDINGS, EXIT_OK
 
 ROOT = Path(__file__).resolve().parents[1]
 CHART = ROOT / "charts" / "todo-dapr"

@@ -38,8 +38,8 @@ from fuzz_strategies import (
 )
 from hypothesis import HealthCheck, example, given, settings
 
-from tools.findings import Finding
-from tools.helm import run
+from tools.chart.helm import run
+from tools.core.findings import Finding
 from tools.validate import Source, validate
 
 T = TypeVar("T")

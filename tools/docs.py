@@ -1,5 +1,6 @@
 """Generated documentation: the chart README's values table, docs/rules.md, and the
-descriptions in values.schema.json that values.yaml's ``# --`` comments give (tools/values_docs.py).
+descriptions in values.schema.json that values.yaml's ``# --`` comments give
+(tools/chart/values_docs.py).
 
 The values table comes from values.schema.json (types, enums, descriptions) and values.yaml
 (defaults, since that file is what Helm really uses). It is written between two marker
@@ -16,8 +17,9 @@ from typing import Any
 
 import yaml
 
-from tools import values_docs, yaml_text
-from tools.findings import EXIT_FINDINGS, EXIT_OK
+from tools.chart import values_docs
+from tools.core import yaml_text
+from tools.core.findings import EXIT_FINDINGS, EXIT_OK
 
 START = "<!-- values-table:start -->"
 END = "<!-- values-table:end -->"
@@ -92,7 +94,7 @@ def values_table(chart: Path, schema: dict[str, Any] | None = None) -> str:
 
 
 def rules_page() -> str:
-    from tools.releases import SUPPORTED
+    from tools.dapr.releases import SUPPORTED
     from tools.rules import all_rules
     from tools.validate import INPUT_RULE_SUMMARIES, INPUT_RULES
 

@@ -12,7 +12,7 @@ longer than TEXT_BOUND first, dropping the token the cut falls in; field errors 
 80 characters with ``shortened``, which masks what looks secret before it cuts.
 
 What is secret: sensitive Component metadata given as a literal, every value of a Secret's
-``data`` (also decoded) and ``stringData``, what ``tools/secret_text.py`` finds in any string
+``data`` (also decoded) and ``stringData``, what ``tools/secrets/text.py`` finds in any string
 or any mapping key (URL passwords, private keys, ``password=`` values, known token formats,
 high-entropy tokens), and values run into keys or names. No Kubernetes key holds ':' or '='
 (field names, label and annotation keys, ConfigMap and Secret data keys all refuse them), so
@@ -58,8 +58,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from tools import dapr_model, token_formats
-from tools.secret_text import (
+from tools.dapr import model as dapr_model
+from tools.secrets import token_formats
+from tools.secrets.text import (
     DSN_USERINFO,
     KEYVALUE_SECRET,
     PEM_BLOCK,
@@ -73,8 +74,8 @@ from tools.secret_text import (
 )
 
 if TYPE_CHECKING:
-    from tools.findings import Finding
-    from tools.resources import Resource
+    from tools.core.findings import Finding
+    from tools.core.resources import Resource
 
 MASK = "[REDACTED]"
 
@@ -560,7 +561,7 @@ def _cut(text: str, bound: int) -> str:
 def _identity_redacted(resource: Resource, index: SecretIndex) -> Resource:
     """``resource`` itself, or when its apiVersion, kind, name or namespace holds a secret, a
     copy whose identity is redacted (its spec and data stay: rules' callers read them)."""
-    from tools.resources import Resource
+    from tools.core.resources import Resource
 
     doc = dict(resource.doc)
     metadata = dict(resource.metadata)

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.bounded_read import Bounded, InputError, read_at_most, read_stream, regular_size
-from tools.findings import (
+from tools.core.bounded_read import Bounded, InputError, read_at_most, read_stream, regular_size
+from tools.core.findings import (
     CATEGORIES,
     EXIT_USAGE,
     Finding,
@@ -19,8 +19,8 @@ from tools.findings import (
     apply_suppressions,
     select,
 )
-from tools.path_ignores import PathIgnore, apply_path_ignores
-from tools.resources import MAX_FILE_BYTES, LoadResult, file_too_large, load_bytes, load_text
+from tools.core.path_ignores import PathIgnore, apply_path_ignores
+from tools.core.resources import MAX_FILE_BYTES, LoadResult, file_too_large, load_bytes, load_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Across every input of one run: everything read is held until the cross-resource rules ran.
@@ -253,8 +253,8 @@ def check(
     release judged against, default the newest); ``path_ignores`` are the
     config file's per-path ignores, applied after the annotations.
     """
+    from tools.dapr.releases import release_of
     from tools.redact import bounded_findings, redact_findings
-    from tools.releases import release_of
     from tools.rules import Bundle, Rule, all_rules
 
     chosen = chosen or set()

@@ -3,8 +3,8 @@ escaping that keeps input from driving a terminal or forging output lines."""
 
 from __future__ import annotations
 
-from tools.findings import Finding
-from tools.terminal_text import visible
+from tools.core.findings import Finding
+from tools.core.terminal_text import visible
 
 __all__ = ["location", "resource_label", "rule_docs_path", "summary_line", "visible"]
 

@@ -11,7 +11,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
-from tools.findings import Severity
+from tools.core.findings import Severity
 from tools.formatters._common import location, resource_label, visible
 
 if TYPE_CHECKING:

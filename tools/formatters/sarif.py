@@ -41,10 +41,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from tools import __version__, yaml_text
-from tools.findings import Finding, Severity
+from tools import __version__
+from tools.core import yaml_text
+from tools.core.findings import Finding, Severity
+from tools.core.path_ignores import ORIGIN_KEY
 from tools.formatters._common import resource_label, rule_docs_path
-from tools.path_ignores import ORIGIN_KEY
 
 if TYPE_CHECKING:
     from tools.validate import Report
@@ -72,7 +73,7 @@ def source_root(start: Path | None = None) -> Path:
 @cache
 def template_index(root: Path) -> dict[str, str]:
     """``<chart name>/<path in chart>`` -> repository-relative path, for every chart file."""
-    from tools.profiles import find_charts
+    from tools.chart.profiles import find_charts
 
     try:
         charts = find_charts(root)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from tools.findings import Severity
+from tools.core.findings import Severity
 from tools.formatters._common import resource_label, summary_line, visible
 
 if TYPE_CHECKING:

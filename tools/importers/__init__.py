@@ -1,5 +1,5 @@
-"""Importers: upstream source -> generated data under ``tools/data/`` (each with ``--check``).
+"""Importers: upstream source -> generated data under ``schemas/`` (each with ``--check``).
 
-The CRD and component-metadata importers live in ``tools.crd_import`` and
-``tools.metadata_import``; the daprd component registry importer lives here.
+The CRD and component-metadata importers live in ``tools.importers.crds`` and
+``tools.importers.metadata_yaml``; the daprd component registry importer lives here.
 """

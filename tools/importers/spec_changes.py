@@ -1,8 +1,9 @@
 """How each components-contrib ``metadata.yaml`` of an older release differs from the newest.
 
 ``python -m tools schemas import-releases`` reads the metadata files of every supported release
-(``tools.metadata_import.read_metadata_at``); this module keeps, per contrib package, only the
-fields (top level and per authentication profile, by title) whose spec is not the newest one's:
+(``tools.importers.metadata_yaml.read_metadata_at``); this module keeps, per contrib package,
+only the fields (top level and per authentication profile, by title) whose spec is not the newest
+one's:
 
 - a field both releases list: the older values of the attributes that differ
   (``required``, ``type``, ``allowed``, ``default``, ``deprecated``, ``sensitive``);
@@ -11,7 +12,7 @@ fields (top level and per authentication profile, by title) whose spec is not th
   not require is left to the metadata-name records, which say since when daprd reads it);
 - a profile only the newest has: ``absent``; a profile only the older has: ``entry``.
 
-Each record carries the releases it applies to (``since``/``until``, as ``tools.releases``
+Each record carries the releases it applies to (``since``/``until``, as ``tools.dapr.releases``
 reads them); consecutive older releases with the same difference share one record.
 """
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tools.releases import NEWEST, SUPPORTED
+from tools.dapr.releases import NEWEST, SUPPORTED
 
 ATTRIBUTES = ("type", "required", "allowed", "default", "deprecated", "sensitive")
 FLAGS = frozenset({"required", "deprecated", "sensitive"})

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, TypeVar
 
-from tools.findings import CATEGORIES, Finding, Severity, json_pointer
-from tools.releases import SUPPORTED
-from tools.resources import Resource
+from tools.core.findings import CATEGORIES, Finding, Severity, json_pointer
+from tools.core.resources import Resource
+from tools.dapr.releases import SUPPORTED
 
 T = TypeVar("T")
 
@@ -55,7 +55,7 @@ class Rule:
     check: Check = field(repr=False)
     explanation: str = ""
     kinds: frozenset[str] = frozenset()
-    # The Dapr releases the rule judges (tools.releases.SUPPORTED); empty means all of them.
+    # The Dapr releases the rule judges (tools.dapr.releases.SUPPORTED); empty means all of them.
     releases: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:

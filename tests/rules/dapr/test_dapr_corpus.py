@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.chartutil import PROFILES, render_profile
-from tools.findings import Finding, Severity
+from tools.core.findings import Finding, Severity
 from tools.validate import Source, check, load_sources, read_sources, validate
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tools.findings import Finding, Severity
-from tools.resources import load_text
+from tools.core.findings import Finding, Severity
+from tools.core.resources import load_text
 from tools.rules import Bundle
 from tools.rules.dapr.deprecated_metadata import RULE
 from tools.rules.dapr.unknown_metadata import RULE as UNKNOWN

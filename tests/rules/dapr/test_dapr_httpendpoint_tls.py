@@ -10,7 +10,7 @@ import pytest
 from programs import require
 from rule_check import check
 
-from tools.findings import Finding, Severity
+from tools.core.findings import Finding, Severity
 from tools.rules.dapr.httpendpoint_tls import RULE
 
 ENDPOINT = """\

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from rule_check import check
 
-from tools.catalog import FieldSpec
-from tools.findings import Finding, Severity
-from tools.resources import load_text
+from tools.core.findings import Finding, Severity
+from tools.core.resources import load_text
+from tools.dapr.catalog import FieldSpec
 from tools.rules import Bundle
 from tools.rules.dapr.metadata_value import RULE, _allowed_message, _shown
 

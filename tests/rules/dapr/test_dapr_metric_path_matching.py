@@ -7,7 +7,7 @@ import json
 import pytest
 from rule_check import check
 
-from tools.findings import Finding, Severity
+from tools.core.findings import Finding, Severity
 from tools.rules.dapr.metric_path_matching import RULE
 
 CONFIG = """\

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tools.findings import Severity
+from tools.core.findings import Severity
 from tools.validate import Source, check, load_sources
 
 RUNTIME = Path(__file__).resolve().parents[2] / "fixtures" / "dapr" / "runtime"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rule_check import check
 
-from tools.findings import Finding, Severity
-from tools.resources import load_text
+from tools.core.findings import Finding, Severity
+from tools.core.resources import load_text
 from tools.rules import Bundle
 from tools.rules.dapr.unknown_metadata import RULE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rule_check import check as run
 
-from tools.findings import Severity
+from tools.core.findings import Severity
 from tools.rules import Rule
 
 __all__ = ["errors", "run", "warnings"]

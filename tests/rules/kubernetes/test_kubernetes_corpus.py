@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.findings import Severity
+from tools.core.findings import Severity
 from tools.validate import read_sources, validate
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rule_check import check
 
-from tools.findings import Finding, Severity
+from tools.core.findings import Finding, Severity
 from tools.rules.kubernetes.metadata_finalizers import RULE
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rule_check import check
 
-from tools.findings import Finding, Severity
+from tools.core.findings import Finding, Severity
 from tools.rules.kubernetes.metadata_namespace import RULE
 
 

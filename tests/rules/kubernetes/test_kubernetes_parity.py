@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tools.findings import Finding
-from tools.resources import load_text
+from tools.core.findings import Finding
+from tools.core.resources import load_text
 from tools.validate import check
 
 NETWORK_POLICY = """\

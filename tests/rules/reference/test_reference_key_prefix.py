@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rule_check import check
 
-from tools.findings import Finding
+from tools.core.findings import Finding
 from tools.rules.reference.key_prefix import RULE
 
 STORE = """\

@@ -1,11 +1,12 @@
-"""tools.dapr_model: the parsing the security and reference rules rely on."""
+"""tools.dapr.model: the parsing the security and reference rules rely on."""
 
 from __future__ import annotations
 
 import pytest
 
-from tools import catalog, dapr_model
-from tools.resources import load_text
+from tools.core.resources import load_text
+from tools.dapr import catalog
+from tools.dapr import model as dapr_model
 
 
 def test_topic_scopes_follow_daprs_syntax() -> None:

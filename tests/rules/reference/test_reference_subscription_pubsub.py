@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tools.findings import Finding
-from tools.resources import load_text
+from tools.core.findings import Finding
+from tools.core.resources import load_text
 from tools.rules import Bundle
 from tools.rules.reference.subscription_pubsub import RULE
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tools.findings import Finding
-from tools.resources import load_text
+from tools.core.findings import Finding
+from tools.core.resources import load_text
+from tools.kubernetes.schema_dirs import OPTION, SchemaDir, find_schema_file, index_schema_dir
+from tools.kubernetes.schemas import SchemaStoreError
 from tools.rules import Bundle
 from tools.rules.schema.crd import RULE
 from tools.rules.schema.kubernetes import COVERAGE_RULE
-from tools.schema_dirs import OPTION, SchemaDir, find_schema_file, index_schema_dir
-from tools.schemas import SchemaStoreError
 
 SCHEMA = {
     "type": "object",

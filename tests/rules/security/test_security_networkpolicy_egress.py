@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rule_check import check
 
-from tools.findings import Finding
-from tools.resources import load_text
+from tools.core.findings import Finding
+from tools.core.resources import load_text
 from tools.rules import Bundle
 from tools.rules.security.networkpolicy_egress import RULE
 

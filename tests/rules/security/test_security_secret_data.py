@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rule_check import check
 
-from tools.findings import Finding
+from tools.core.findings import Finding
 from tools.rules.security.secret_data import RULE
 
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 
-from tools import dapr_model as dm
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
 from tools.rules import Bundle, Rule
 
 

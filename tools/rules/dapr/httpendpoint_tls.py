@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tools import dapr_model as dm
-from tools.findings import Finding, Severity
-from tools.pem_check import certificate_problem, private_key_problem
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
 from tools.rules import Bundle, Rule
+from tools.secrets.pem import certificate_problem, private_key_problem
 
 _BASE = ("spec", "clientTLS")
 _NO_CHANNELS = (

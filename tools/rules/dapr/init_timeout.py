@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools import dapr_model as dm
-from tools.catalog import go_duration_ns
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr.catalog import go_duration_ns
 from tools.rules import Bundle, Rule
 
 

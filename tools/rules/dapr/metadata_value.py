@@ -6,21 +6,21 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from tools import dapr_model as dm
-from tools.catalog import (
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr.catalog import (
     FieldSpec,
     constraint_problem,
     is_templated,
     type_problem,
     value_allowed,
 )
-from tools.findings import Finding, Severity
-from tools.godecode import decode_problem, is_silent
-from tools.release_catalog import spec_for
-from tools.releases import release_of
-from tools.resources import Resource
+from tools.dapr.godecode import decode_problem, is_silent
+from tools.dapr.release_catalog import spec_for
+from tools.dapr.releases import release_of
 from tools.rules import Bundle, Rule
-from tools.secret_text import is_placeholder
+from tools.secrets.text import is_placeholder
 
 
 def _shown(field: FieldSpec, text: str) -> str:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 
-from tools import dapr_model as dm
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
 from tools.rules import Bundle, Rule
 
 # daprd also registers "/v1.0/invoke/{app_id}/method" + path for every path not already under

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from tools import dapr_model as dm
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
 from tools.rules import Bundle, Rule
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools import dapr_model as dm
-from tools.daprd_registry import load_registry
-from tools.findings import Finding, Severity
-from tools.releases import key, load_release_data, release_of
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr.registry import load_registry
+from tools.dapr.releases import key, load_release_data, release_of
 from tools.rules import Bundle, Rule
 
 # Registered in dapr/dapr cmd/daprd/components/nameresolution_*.go (the registry, per release),

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools import dapr_model as dm
-from tools.catalog import ComponentSpec, FieldSpec, is_templated
-from tools.findings import Finding, Severity
-from tools.release_catalog import spec_for
-from tools.releases import release_of
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr.catalog import ComponentSpec, FieldSpec, is_templated
+from tools.dapr.release_catalog import spec_for
+from tools.dapr.releases import release_of
 from tools.rules import Bundle, Rule
 
 

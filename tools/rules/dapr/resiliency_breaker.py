@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tools import dapr_model as dm
-from tools import resiliency_model as rm
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr import resiliency as rm
 from tools.rules import Bundle, Rule
 
 _UINT32_MAX = (1 << 32) - 1
@@ -71,7 +71,7 @@ def _trip(resource: Resource, name: str, raw: Any, base: tuple[str, ...]) -> Ite
     value = rm.scalar_text(raw)
     if not value:
         return  # daprd then uses the default, consecutiveFailures > 5
-    from tools import cel
+    from tools.kubernetes import cel
 
     path = (*base, "trip")
     try:

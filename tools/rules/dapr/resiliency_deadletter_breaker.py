@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools import dapr_model as dm
-from tools.catalog import parse_metadata_duration
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr.catalog import parse_metadata_duration
 from tools.rules import Bundle, Rule
 
 

@@ -7,9 +7,9 @@ import math
 import re
 from collections.abc import Iterator
 
-from tools import dapr_model as dm
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
 from tools.rules import Bundle, Rule
 
 # Go float literals as strconv.ParseFloat reads them: decimal with optional exponent, or hex

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tools import dapr_model as dm
-from tools import resiliency_model as rm
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr import resiliency as rm
 from tools.rules import Bundle, Rule
 
 
@@ -31,7 +31,7 @@ def _routes(resource: Resource) -> tuple[list[Any], str, bool]:
 
 
 def _match(resource: Resource, index: int, match: str) -> Iterator[Finding]:
-    from tools import cel
+    from tools.kubernetes import cel
 
     path = ("spec", "routes", "rules", index, "match")
     try:

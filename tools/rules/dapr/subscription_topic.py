@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 
-from tools import dapr_model as dm
-from tools.dapr_model import AppsOf
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr.model import AppsOf
 from tools.rules import Bundle, Rule
-from tools.secret_text import is_placeholder
+from tools.secrets.text import is_placeholder
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools import dapr_model as dm
-from tools.catalog import did_you_mean
-from tools.daprd_registry import load_registry
-from tools.findings import Finding, Severity
-from tools.release_catalog import spec_for
-from tools.releases import NEWEST, Change, load_release_data, release_of
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr.catalog import did_you_mean
+from tools.dapr.registry import load_registry
+from tools.dapr.release_catalog import spec_for
+from tools.dapr.releases import NEWEST, Change, load_release_data, release_of
 from tools.rules import Bundle, Rule
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from tools import dapr_model as dm
-from tools.daprd_registry import Registration, load_registry
-from tools.findings import Finding, Severity
-from tools.releases import key, load_release_data, release_of
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dm
+from tools.dapr.registry import Registration, load_registry
+from tools.dapr.releases import key, load_release_data, release_of
 from tools.rules import Bundle, Rule
 
 
@@ -103,8 +103,8 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Component type or version daprd does not register (init fails)",
     check=check,
-    explanation="The registry (tools/data/dapr-components/registry.json, imported from "
-    "dapr/dapr cmd/daprd/components; per release through tools/data/releases.json) lists "
+    explanation="The registry (schemas/dapr-components/registry.json, imported from "
+    "dapr/dapr cmd/daprd/components; per release through schemas/releases.json) lists "
     "every type, alias and version the chosen release's daprd can create. Anything else fails "
     "to initialise, and a type added in a later release (or removed in an earlier one) says "
     "so; a deprecated version is a warning.",

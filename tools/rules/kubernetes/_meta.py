@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tools import k8s_names
-from tools.resources import Resource
+from tools.core.resources import Resource
+from tools.kubernetes import names as k8s_names
+from tools.kubernetes.schemas import SchemaStoreError, crd_schema, kubernetes_schema
 from tools.rules import Bundle
-from tools.schemas import SchemaStoreError, crd_schema, kubernetes_schema
 
 NameCheck = Callable[[str], list[str]]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools.findings import Finding, Severity
-from tools.k8s_names import config_map_key_errors
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.kubernetes.names import config_map_key_errors
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
 from tools.rules.kubernetes._data import MAX_SIZE, decode_base64

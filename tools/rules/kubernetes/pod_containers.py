@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools.findings import Finding, Severity
-from tools.k8s_names import dns1123_label_errors
-from tools.k8s_network import PROTOCOLS, port_name_errors, port_number_errors
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.kubernetes.names import dns1123_label_errors
+from tools.kubernetes.network import PROTOCOLS, port_name_errors, port_number_errors
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
 from tools.rules.kubernetes import _pods

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tools.findings import Finding, Severity
-from tools.k8s_names import (
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.kubernetes.names import (
     config_map_key_errors,
     name_is_dns_subdomain_errors,
     relaxed_env_var_name_errors,
 )
-from tools.resources import Resource
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
 from tools.rules.kubernetes import _pods

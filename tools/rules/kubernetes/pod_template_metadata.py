@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools.findings import Finding, Severity
-from tools.k8s_names import label_value_errors, qualified_name_errors
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.kubernetes.names import label_value_errors, qualified_name_errors
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
 from tools.rules.kubernetes import _pods

@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from tools import dapr_model
-from tools.dapr_model import AppsOf
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dapr_model
+from tools.dapr.model import AppsOf
 from tools.rules import Bundle, Rule
 
 _GROUP_FIELDS = ("consumergroup", "consumerid")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools import catalog, dapr_model
-from tools.findings import Finding, Severity
-from tools.releases import load_release_data, release_of
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import catalog
+from tools.dapr import model as dapr_model
+from tools.dapr.releases import load_release_data, release_of
 from tools.rules import Bundle, Rule
 
 # The components-contrib package of each Kafka type (registry.json).

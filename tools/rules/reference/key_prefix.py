@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools import dapr_model
-from tools.dapr_model import AppsOf
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dapr_model
+from tools.dapr.model import AppsOf
 from tools.rules import Bundle, Rule
-from tools.secret_text import is_placeholder
+from tools.secrets.text import is_placeholder
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:

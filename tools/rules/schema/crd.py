@@ -2,18 +2,23 @@
 
 A kind that neither the Dapr schemas nor the Kubernetes schemas of ``--kube-version`` cover is
 looked up in the ``--schema-dir`` directories (CRDs-catalog or kubeconform layout, see
-``tools/schema_dirs.py``); when a schema names it, the resource is validated against it.
+``tools/kubernetes/schema_dirs.py``); when a schema names it, the resource is validated against it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.kubernetes.schema_dirs import compile_schema_file, dirs_of, find_schema_file
+from tools.kubernetes.schemas import (
+    KubeVersionError,
+    SchemaStoreError,
+    crd_schema,
+    kubernetes_schema,
+)
 from tools.rules import Bundle, Rule
-from tools.schema_dirs import compile_schema_file, dirs_of, find_schema_file
-from tools.schemas import KubeVersionError, SchemaStoreError, crd_schema, kubernetes_schema
 
 _PRUNED = (
     "the API server drops fields a structural CRD schema does not declare, so this setting "

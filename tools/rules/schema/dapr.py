@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from tools.findings import Finding, Severity
-from tools.releases import NEWEST, load_release_data, release_of
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr.releases import NEWEST, load_release_data, release_of
+from tools.kubernetes.schemas import SchemaIssue, crd_schema, crd_versions, describe_path
 from tools.rules import Bundle, Rule
-from tools.schemas import SchemaIssue, crd_schema, crd_versions, describe_path
 
 DAPR_GROUP = "dapr.io"
 

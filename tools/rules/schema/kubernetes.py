@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tools import k8s_names
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.kubernetes import names as k8s_names
+from tools.kubernetes.schema_dirs import dirs_of, find_schema_file
+from tools.kubernetes.schemas import KubeVersionError, crd_schema, crd_versions, kubernetes_schema
 from tools.rules import Bundle, Rule
-from tools.schema_dirs import dirs_of, find_schema_file
-from tools.schemas import KubeVersionError, crd_schema, crd_versions, kubernetes_schema
 
 _CORE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?$")
 _GROUP_VERSION = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?/v\d+(?:(?:alpha|beta)\d+)?$")

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from tools import dapr_model
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dapr_model
 from tools.rules import Bundle, Rule
 
 _APP_LABELS = ("dapr.io/app-id", "app", "app.kubernetes.io/name")

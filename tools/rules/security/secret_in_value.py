@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from tools import dapr_model
-from tools.findings import Finding, Severity
-from tools.resources import Resource
+from tools.core.findings import Finding, Severity
+from tools.core.resources import Resource
+from tools.dapr import model as dapr_model
 from tools.rules import Bundle, Rule
-from tools.secret_text import find_secrets_in_text
+from tools.secrets.text import find_secrets_in_text
 
 # Kinds whose values are read as configuration; Secrets have their own rule.
 _CONFIG_KINDS = frozenset({"ConfigMap"})

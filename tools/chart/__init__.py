@@ -1,0 +1,3 @@
+"""The chart: helm, the values profiles, rendering, helm lint, packaging, the values table of the
+README.
+"""

@@ -1,0 +1,3 @@
+"""Publishing the chart to an OCI registry: the gate, the bounded registry client, the immutable
+tag.
+"""

@@ -1,0 +1,1 @@
+"""Recognising credentials in text: token formats, PEM keys, placeholders."""
