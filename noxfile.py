@@ -10,6 +10,12 @@ import nox
 
 nox.options.sessions = ["lint", "render", "test"]
 nox.options.reuse_existing_virtualenvs = True
+# uv when it is installed (`pip install nox[uv]`, as .ci/run does): on a fresh machine it builds
+# the three sessions' environments about five times faster than pip, each later one from the
+# wheels the first fetched. Its environments get pip too (UV_VENV_SEED): the helm installer and
+# the packaging tests run `python -m pip`.
+nox.options.default_venv_backend = "uv|virtualenv"
+os.environ.setdefault("UV_VENV_SEED", "1")
 
 
 def install(session: nox.Session, spec: str) -> None:

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from tools.core.resources import MAX_DOCUMENT_BYTES, json_key, load_bytes, load_text
+from tools.core.resources import MAX_DOCUMENT_BYTES, load_bytes, load_text
+from tools.core.yaml_keys import json_key
 
 HELM_STREAM = """\
 ---
@@ -225,7 +226,7 @@ def test_a_file_over_the_cap_says_the_limit() -> None:
 
 
 def test_many_duplicates_are_reported_up_to_a_limit_and_counted() -> None:
-    from tools.core.resources import MAX_DUPLICATES_REPORTED
+    from tools.core.duplicate_keys import MAX_DUPLICATES_REPORTED
 
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n" + "  k: v\n" * 1001
     findings = load_text(text, "flood.yaml").findings

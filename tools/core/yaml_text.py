@@ -8,16 +8,66 @@ a PyYAML built without libyaml (every wheel the project installs has it).
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 
 try:
-    from yaml import CSafeLoader as SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 __all__ = ["SafeLoader", "load"]
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_ScalarNode = yaml.ScalarNode
+_MappingNode = yaml.MappingNode
+# The first characters of a plain scalar that some implicit resolver (int, float, bool, null,
+# timestamp, merge, value) may claim; any other plain scalar is a string. The shortcuts hold
+# while no resolver claims any first character and none is keyed by path: the safe loader's.
+_TYPED_FIRST = frozenset(key for key in _BaseLoader.yaml_implicit_resolvers if key)
+_SHORTCUTS = None not in _BaseLoader.yaml_implicit_resolvers and not _BaseLoader.yaml_path_resolvers
+# Plain scalars seen before and their tags: manifests repeat a few (ports, "TCP", "true").
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 4096
+_PLAIN_TAG_MAX_LENGTH = 32
+# The safe resolver's own answer, for what the shortcuts below do not settle.
+_resolve: Callable[[Any, type[yaml.Node], Any, tuple[bool, bool]], Any] = _BaseLoader.resolve
+
+
+class SafeLoader(_BaseLoader):
+    """The safe loader, with the tag of a plain scalar found without a regular expression when
+    its first character rules every typed resolver out, and remembered for short ones.
+
+    The tags are those the safe resolver gives: it has no path resolvers, so a mapping and a
+    sequence get the default tags, and a scalar that no implicit resolver claims (or a quoted
+    one) is a string.
+    """
+
+    if _SHORTCUTS:
+        # The composer calls these two around every node, to follow the paths that path
+        # resolvers match; with none, a builtin whose answer is ignored is the cheapest call
+        # (called as descend_resolver(parent, index) and ascend_resolver()).
+        descend_resolver = staticmethod(operator.is_)  # type: ignore[assignment]
+        ascend_resolver = staticmethod(tuple)  # type: ignore[assignment]
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if not _SHORTCUTS:
+            return str(_resolve(self, kind, value, implicit))
+        if kind is not _ScalarNode:
+            return _MAP_TAG if kind is _MappingNode else _SEQ_TAG
+        if not implicit[0] or (value and value[0] not in _TYPED_FIRST):
+            return _STR_TAG
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = str(_resolve(self, kind, value, implicit))
+            if len(value) <= _PLAIN_TAG_MAX_LENGTH and len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                _PLAIN_TAGS[value] = tag
+        return tag
 
 
 class _Loader(SafeLoader):
