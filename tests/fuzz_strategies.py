@@ -33,7 +33,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from tools.importers.chart_schema import DAYS, MONTHS
+from tools.importers.value_patterns import DAYS, MONTHS
 
 CHART = Path(__file__).resolve().parents[1] / "charts" / "todo-dapr"
 SCHEMA: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))

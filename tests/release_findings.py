@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from tools.core.context import RunContext
 from tools.core.findings import Severity
-from tools.dapr.releases import OPTION
 from tools.validate import Source, validate
 
 
 def errors_on(text: str, release: str, rule: str) -> list[str]:
-    report = validate([Source("m.yaml", text)], options={OPTION: release})
+    report = validate([Source("m.yaml", text)], context=RunContext(dapr_release=release))
     return [
         f.message
         for f in report.findings

@@ -3,17 +3,16 @@ whole file as the bundle (shared by the rule tests)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from tools.core.context import RunContext
 from tools.core.findings import Finding
 from tools.core.resources import load_text
 from tools.rules import Bundle, Rule
 
 
 def check(
-    rule: Rule, text: str, name: str = "test.yaml", options: Mapping[str, Any] | None = None
+    rule: Rule, text: str, name: str = "test.yaml", release: str | None = None
 ) -> list[Finding]:
+    """``release``: the Dapr release judged against (default the newest)."""
     resources = load_text(text, name).resources
-    bundle = Bundle(resources, options=options or {})
+    bundle = Bundle(resources, RunContext(dapr_release=release))
     return [f for r in resources if rule.applies_to(r) for f in rule.check(r, bundle)]

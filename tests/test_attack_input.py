@@ -263,7 +263,7 @@ def test_a_huge_schema_file_is_refused_without_reading_it(tmp_path: Path) -> Non
     assert run.returncode == 1, run.stderr
     _no_traceback(run.stderr)
     (finding,) = json.loads(run.stdout)["findings"]
-    assert finding["rule"] == "crd-schema"
+    assert finding["rule"] == "schema-crd"
     assert str(schema) in finding["message"] and "over the" in finding["message"]
     assert run.peak_rss_kb < PEAK_RSS_KB, run
 

@@ -31,7 +31,13 @@ from small_chart import make_chart
 from tools.chart import package as chart_package
 from tools.chart.helm import ensure_helm, run
 from tools.chart.helmignore import IgnoreRule, IgnoreRules
-from tools.publish import flow as publish
+from tools.publish import packaging, pipeline
+from tools.publish.bounds import Deadline
+from tools.publish.errors import PublishUsageError
+from tools.publish.gate import run_gate
+from tools.publish.helm_calls import helm_env
+from tools.publish.model import Options
+from tools.publish.target import RegistryRef
 
 MARKER = "HOST-SECRET-7f3c9a1e-not-part-of-the-chart"
 ERROR_PREFIX = "todo-dapr publish: error:"
@@ -422,7 +428,7 @@ def test_archive_records_fixed_owners_modes_and_times(tmp_path: Path, major: int
     _scramble(chart, 1_500_000_000)
     work = tmp_path / "work"
     work.mkdir()
-    package = chart_package.package_chart(helm, chart, work, publish.helm_env(work), None)
+    package = chart_package.package_chart(helm, chart, work, helm_env(work), None)
     with tarfile.open(package.archive) as tar:
         members = tar.getmembers()
     assert members
@@ -596,16 +602,16 @@ def test_a_regular_file_swapped_for_a_pipe_after_the_walk_is_refused(
 
 
 def test_package_via_publish_keeps_its_names(tmp_path: Path) -> None:
-    """``tools.publish.flow`` still offers the packaging names, with its own error classes."""
+    """``tools.publish.packaging`` offers the packaging names, with its own error classes."""
     chart = write_chart(tmp_path / "src")
     (chart / "files" / "gone").symlink_to(tmp_path / "nowhere")
     work = tmp_path / "work"
     work.mkdir()
     helm = ensure_helm(4, quiet=True)
-    with pytest.raises(publish.PublishUsageError, match="dangling"):
-        publish.package_chart(helm, chart, work, publish.helm_env(work), None)
-    assert publish.read_chart(chart) == ("todo-dapr", "0.1.0")
-    assert callable(publish.normalize_archive) and publish.Package.__name__ == "Package"
+    with pytest.raises(PublishUsageError, match="dangling"):
+        packaging.package_chart(helm, chart, work, helm_env(work), None)
+    assert packaging.read_chart(chart) == ("todo-dapr", "0.1.0")
+    assert callable(chart_package.normalize_archive) and packaging.Package.__name__ == "Package"
 
 
 def test_the_gate_checks_the_packaged_copy_not_the_working_tree(
@@ -617,18 +623,18 @@ def test_the_gate_checks_the_packaged_copy_not_the_working_tree(
     template = chart / "templates" / "cm.yaml"
     seen: list[tuple[Path, str]] = []
 
-    def gate(staged: Path, deadline: publish.Deadline) -> None:
+    def gate(staged: Path, deadline: Deadline) -> None:
         template.write_text('{{ fail "edited while the gate ran" }}\n', encoding="utf-8")
         seen.append((staged, (staged / "templates" / "cm.yaml").read_text(encoding="utf-8")))
-        publish.run_gate(staged, deadline)
+        run_gate(staged, deadline)
 
-    options = publish.Options(
+    options = Options(
         chart=chart,
-        registry=publish.RegistryRef.parse(f"oci://{registry.host}/attack/{uuid.uuid4().hex}"),
+        registry=RegistryRef.parse(f"oci://{registry.host}/attack/{uuid.uuid4().hex}"),
         plain_http=True,
         dry_run=True,
     )
-    outcome = publish.publish(options, helm=ensure_helm(4, quiet=True), gate=gate)
+    outcome = pipeline.publish(options, helm=ensure_helm(4, quiet=True), gate=gate)
     assert outcome.status == "dry-run"
     ((staged, content),) = seen
     assert staged != chart

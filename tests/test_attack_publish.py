@@ -26,13 +26,17 @@ from pathlib import Path
 
 import pytest
 
-from tools.publish.flow import is_loopback
-from tools.publish.registry import Credentials, Deadline, RegistryClient, RegistryError, Retry
+from tools.publish.auth import Credentials
+from tools.publish.bounds import Deadline, Retry
+from tools.publish.registry import RegistryClient
+from tools.publish.target import is_loopback
+from tools.publish.transport import RegistryError
 
 sys.path.insert(0, str(Path(__file__).parent))
 from conftest import CliRunner
 from forked_cli import command
 from peak_memory import launched, read_report
+from publish_argv import publish_argv
 from registry_fixture import (
     FaultProxy,
     Handler,
@@ -89,8 +93,7 @@ def publish_json(
     cli: CliRunner, env: dict[str, str], registry: str, chart: Path, *extra: str
 ) -> subprocess.CompletedProcess[str]:
     return cli(
-        "publish", "--registry", registry, "--plain-http", "--chart", str(chart),
-        "--format", "json", *extra, env=env,
+        "publish", *publish_argv(registry, chart), "--format", "json", *extra, env=env,
     )  # fmt: skip
 
 
@@ -117,8 +120,8 @@ def test_concurrent_publishes_of_one_version_only_one_wins(
     procs = []
     for chart, out, err in zip(charts, outs, errs, strict=True):
         argv = (
-            "publish", "--registry", f"oci://{registry.host}/charts", "--plain-http",
-            "--chart", str(chart), "--format", "json", "--timeout", "60",
+            "publish", *publish_argv(f"oci://{registry.host}/charts", chart),
+            "--format", "json", "--timeout", "60",
         )  # fmt: skip
         with out.open("w") as stdout, err.open("w") as stderr:
             procs.append(
@@ -211,8 +214,8 @@ def test_an_endless_password_on_stdin_is_refused(
 ) -> None:
     """--password-stdin reads at most its cap: `yes | publish ...` cannot grow memory."""
     result = cli(
-        "publish", "--registry", "oci://127.0.0.1:1/charts", "--plain-http",
-        "--chart", str(small_chart(tmp_path)), "--username", USER, "--password-stdin",
+        "publish", *publish_argv("oci://127.0.0.1:1/charts", small_chart(tmp_path)),
+        "--username", USER, "--password-stdin",
         input_text="y\n" * MIB, env=env,
     )  # fmt: skip
     assert result.returncode == 2, result.stderr
@@ -244,8 +247,8 @@ def test_a_plain_http_token_realm_on_another_host_gets_no_credentials(
     try:
         with _bearer_registry(f"http://{tokens.host}/token") as hostile:
             result = cli(
-                "publish", "--registry", f"oci://{hostile.host}/charts", "--plain-http",
-                "--chart", str(small_chart(tmp_path)), "--username", USER, "--password-stdin",
+                "publish", *publish_argv(f"oci://{hostile.host}/charts", small_chart(tmp_path)),
+                "--username", USER, "--password-stdin",
                 "--format", "json", "--timeout", "30", input_text=PASSWORD, env=env,
             )  # fmt: skip
     finally:
@@ -274,8 +277,8 @@ def test_a_redirect_to_another_host_does_not_carry_the_credentials(
 
         with Hostile(handle, limit=20, seconds=30) as hostile:
             result = cli(
-                "publish", "--registry", f"oci://{hostile.host}/charts", "--plain-http",
-                "--chart", str(small_chart(tmp_path)), "--username", USER, "--password-stdin",
+                "publish", *publish_argv(f"oci://{hostile.host}/charts", small_chart(tmp_path)),
+                "--username", USER, "--password-stdin",
                 "--timeout", "30", input_text=PASSWORD, env=env,
             )  # fmt: skip
     assert elsewhere.received, "the redirect was not followed: the test proves nothing"
@@ -379,8 +382,8 @@ def test_a_2gib_body_is_refused_with_flat_memory(
     chart = small_chart(tmp_path)
     with _huge_at(where, declare) as hostile:
         argv = (
-            "publish", "--registry", f"oci://{hostile.host}/charts", "--plain-http",
-            "--chart", str(chart), "--timeout", "60",
+            "publish", *publish_argv(f"oci://{hostile.host}/charts", chart),
+            "--timeout", "60",
         )  # fmt: skip
         status, err, seconds, rss = _run_measured(argv, env)
     # helm (packaging) is the biggest process in the tree; reading the body whole takes GiBs.
@@ -408,8 +411,8 @@ def test_a_dripping_registry_is_cut_off_at_the_publish_deadline(
 ) -> None:
     with Hostile(_drip, limit=10, seconds=40) as hostile:
         argv = (
-            "publish", "--registry", f"oci://{hostile.host}/charts", "--plain-http",
-            "--chart", str(small_chart(tmp_path)), "--timeout", "4",
+            "publish", *publish_argv(f"oci://{hostile.host}/charts", small_chart(tmp_path)),
+            "--timeout", "4",
         )  # fmt: skip
         status, err, seconds, _ = _run_measured(argv, env)
     assert status == 1, err
@@ -470,8 +473,8 @@ def test_a_hanging_helm_is_stopped_at_the_publish_deadline(
     )
     fake.chmod(0o755)
     argv = (
-        "publish", "--registry", "oci://127.0.0.1:1/charts", "--plain-http",
-        "--chart", str(small_chart(tmp_path)), "--timeout", "2",
+        "publish", *publish_argv("oci://127.0.0.1:1/charts", small_chart(tmp_path)),
+        "--timeout", "2",
     )  # fmt: skip
     status, err, seconds, _ = _run_measured(argv, {**env, "HELM": str(fake)})
     assert status == 1, err
@@ -496,8 +499,8 @@ def test_control_characters_from_the_registry_never_reach_the_terminal(
 
     with Hostile(handle, limit=200, seconds=60) as hostile:
         argv = (
-            "publish", "--registry", f"oci://{hostile.host}/charts", "--plain-http",
-            "--chart", str(small_chart(tmp_path)), "--timeout", "60",
+            "publish", *publish_argv(f"oci://{hostile.host}/charts", small_chart(tmp_path)),
+            "--timeout", "60",
         )  # fmt: skip
         result = cli(*argv, env=env)
     assert result.returncode == 1, result.stderr
@@ -659,8 +662,8 @@ def test_two_spellings_of_one_registry_share_the_lock(
         runs = []
         for chart, host in zip(charts, (f"localhost:{port}", f"127.0.0.1:{port}"), strict=True):
             argv = (
-                "publish", "--registry", f"oci://{host}/charts", "--plain-http",
-                "--chart", str(chart), "--format", "json", "--timeout", "90",
+                "publish", *publish_argv(f"oci://{host}/charts", chart),
+                "--format", "json", "--timeout", "90",
             )  # fmt: skip
             runs.append(
                 subprocess.Popen(
@@ -738,8 +741,8 @@ def test_verification_gives_helm_no_credentials_and_no_registry(
         with FaultProxy(registry.host, hold=hold) as front:
             result = subprocess.run(
                 command((
-                    "publish", "--registry", f"oci://{front.host}/charts", "--plain-http",
-                    "--chart", str(small_chart(tmp_path)), "--format", "json", "--timeout", "80",
+                    "publish", *publish_argv(f"oci://{front.host}/charts", small_chart(tmp_path)),
+                    "--format", "json", "--timeout", "80",
                 )),
                 check=False, cwd=REPO, capture_output=True, text=True, timeout=120,
                 env={**env, "HELM": str(helm3), "TODO_DAPR_REGISTRY_USERNAME": USER,
@@ -778,8 +781,8 @@ def test_a_token_that_would_inject_a_header_is_refused_and_never_printed(
     handle = _bearer_same_origin(b'"SECRETTOKEN123\\r\\nX-Evil: 1"')
     with Hostile(handle, limit=20, seconds=30) as hostile:
         result = cli(
-            "publish", "--registry", f"oci://{hostile.host}/charts", "--plain-http",
-            "--chart", str(small_chart(tmp_path)), "--format", "json", "--dry-run",
+            "publish", *publish_argv(f"oci://{hostile.host}/charts", small_chart(tmp_path)),
+            "--format", "json", "--dry-run",
             "--timeout", "30",
             env={**env, **CREDENTIALS_ENV},
         )  # fmt: skip

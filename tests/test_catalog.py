@@ -14,24 +14,18 @@ import pytest
 from tools.dapr.catalog import (
     CATALOG_DIR,
     CATALOG_FILE,
-    CATEGORIES,
     Catalog,
-    CatalogError,
-    ComponentSpec,
     LazySpecs,
     build_catalog,
-    constraint_problem,
-    cron_schedule_problem,
-    did_you_mean,
-    is_templated,
     load_catalog,
     lookup_component,
-    parse_job_time,
-    parse_metadata_duration,
     read_catalog_files,
-    type_problem,
-    value_allowed,
 )
+from tools.dapr.component_spec import CATEGORIES, CatalogError, ComponentSpec, value_allowed
+from tools.dapr.cron import cron_schedule_problem
+from tools.dapr.durations import parse_job_time, parse_metadata_duration
+from tools.dapr.metadata_values import constraint_problem, is_templated, type_problem
+from tools.dapr.spelling import did_you_mean
 from tools.importers.metadata_yaml import MetadataImportError, import_metadata, read_metadata
 
 ROOT = Path(__file__).resolve().parents[1]

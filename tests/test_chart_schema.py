@@ -19,16 +19,13 @@ from hypothesis import strategies as st
 from property_budget import examples
 
 from tools.cli.main import main as cli_main
-from tools.dapr.catalog import (
-    FieldSpec,
-    cron_schedule_problem,
-    go_duration_ns,
-    parse_metadata_duration,
-    spec_for,
-)
+from tools.dapr.component_spec import FieldSpec
+from tools.dapr.cron import cron_schedule_problem
+from tools.dapr.durations import go_duration_ns, parse_metadata_duration
 from tools.dapr.model import GRPC_APIS, MATCH_VARIABLES, is_sensitive_field
+from tools.dapr.release_catalog import spec_for
 from tools.dapr.resiliency import TRIP_VARIABLES
-from tools.importers import chart_schema
+from tools.importers import chart_schema, value_patterns
 from tools.kubernetes import cel
 from tools.secrets.text import DSN_USERINFO, KEYVALUE_SECRET, URL_USERINFO, find_secrets_in_text
 from tools.secrets.token_formats import FORMATS
@@ -37,8 +34,8 @@ from tools.validate import Source, validate
 FAST = settings(
     max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-CREDENTIAL = re.compile(chart_schema.CREDENTIAL_PATTERN)
-CRON = re.compile(chart_schema.cron_pattern())
+CREDENTIAL = re.compile(value_patterns.CREDENTIAL_PATTERN)
+CRON = re.compile(value_patterns.cron_pattern())
 METADATA_RULES = {"dapr", "security"}
 
 
@@ -72,7 +69,7 @@ def test_a_hand_written_definition_with_a_generated_name_is_refused() -> None:
 def test_an_unknown_constraint_is_a_decision_not_a_silent_gap() -> None:
     field = FieldSpec(name="x", constraint="topic-scopes")
     with pytest.raises(ValueError, match="topic-scopes"):
-        chart_schema.value_grammar(field)
+        value_patterns.value_grammar(field)
 
 
 # -- extraMetadata: names and values ---------------------------------------------------------

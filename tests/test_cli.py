@@ -10,22 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from manifests import SPEC_CONFIGURATION
 
 from tests.conftest import CHART, ROOT, CliRunner
-
-SPEC_CONFIGURATION = """\
-apiVersion: dapr.io/v1alpha1
-kind: Configuration
-metadata:
-  name: dapr-config
-spec:
-  tracing:
-    samplingRate: "1"
-  metric:
-    enabled: true
-  logging:
-    level: info
-"""
 
 
 def _no_traceback(result: object) -> None:

@@ -13,7 +13,7 @@ from forked_cli import run_tools
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# dapr-schema refuses spec.logging.level; nothing else fires on it.
+# schema-dapr refuses spec.logging.level; nothing else fires on it.
 CONFIGURATION = """\
 apiVersion: dapr.io/v1alpha1
 kind: Configuration
@@ -87,11 +87,11 @@ def project(tmp_path: Path) -> Path:
 def test_without_a_config_the_error_is_reported(project: Path) -> None:
     result = run(project, "--format", "json", "deploy")
     assert result.returncode == 1
-    assert [f["rule"] for f in findings(result)] == ["dapr-schema"]
+    assert [f["rule"] for f in findings(result)] == ["schema-dapr"]
 
 
 def test_config_is_found_from_the_working_directory_upward(project: Path) -> None:
-    (project / ".todo-dapr.yaml").write_text("ignore: [dapr-schema]\n", encoding="utf-8")
+    (project / ".todo-dapr.yaml").write_text("ignore: [schema-dapr]\n", encoding="utf-8")
     deeper = project / "a" / "b"
     deeper.mkdir(parents=True)
     result = run(deeper, "--format", "json", str(project / "deploy"))
@@ -130,12 +130,12 @@ def test_flags_override_the_file(project: Path) -> None:
     assert from_file.returncode == 0 and findings(from_file) == []
     flagged = run(project, "--select", "schema", "--format", "text", "deploy")
     assert flagged.returncode == 1
-    assert "dapr-schema" in flagged.stdout and not flagged.stdout.startswith("{")
+    assert "schema-dapr" in flagged.stdout and not flagged.stdout.startswith("{")
 
 
 def test_explicit_config_file(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere") / "policy.yaml"
-    elsewhere.write_text("ignore: [dapr-schema]\n", encoding="utf-8")
+    elsewhere.write_text("ignore: [schema-dapr]\n", encoding="utf-8")
     (project / ".todo-dapr.yaml").write_text("format: json\n", encoding="utf-8")
     result = run(project, "--config", str(elsewhere), "deploy")
     assert result.returncode == 0
@@ -148,7 +148,7 @@ def test_per_path_ignore_is_reported_as_suppressed_with_its_reason(project: Path
     (project / ".todo-dapr.yaml").write_text(
         "per-path-ignores:\n"
         "  - path: deploy/*.yaml\n"
-        "    rules: [dapr-schema]\n"
+        "    rules: [schema-dapr]\n"
         "    reason: rendered by the platform team's chart\n",
         encoding="utf-8",
     )
@@ -237,8 +237,8 @@ def test_schema_dir_layouts_catch_unknown_fields_in_custom_resources(tmp_path: P
     assert result.returncode == 1
     found = findings(result)
     assert {(f["rule"], f["resource"]["kind"], f["path"]) for f in found} == {
-        ("crd-schema", "Widget", "/spec/colour"),
-        ("crd-schema", "Gadget", "/spec/colour"),
+        ("schema-crd", "Widget", "/spec/colour"),
+        ("schema-crd", "Gadget", "/spec/colour"),
     }
     assert all('did you mean "color"' in f["message"] for f in found)
 
@@ -255,7 +255,7 @@ def test_schema_dir_from_the_config_relative_to_the_file(tmp_path: Path) -> None
     result = run(work, ".")
     assert result.returncode == 1
     assert [(Path(f["file"]).name, f["rule"]) for f in findings(result)] == [
-        ("bad.yaml", "crd-schema")
+        ("bad.yaml", "schema-crd")
     ]
 
 
@@ -264,7 +264,7 @@ def test_schema_dir_lookup_never_follows_manifest_text(tmp_path: Path) -> None:
     sneaky = WIDGET.replace("example.com/v1", "../catalog/example.com/v1")
     (tmp_path / "cr.yaml").write_text(sneaky, encoding="utf-8")
     result = run(tmp_path, "--format", "json", "--schema-dir", str(catalog), "cr.yaml")
-    assert "crd-schema" not in {f["rule"] for f in findings(result)}
+    assert "schema-crd" not in {f["rule"] for f in findings(result)}
 
 
 def test_missing_schema_dir_exits_2(tmp_path: Path) -> None:

@@ -21,23 +21,23 @@ pytestmark = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="../shared/referen
 
 # (rule, JSON path with list indexes replaced by N, field named in the message) -> why it is real
 TRUE_POSITIVES: dict[tuple[str, str, str], str] = {
-    ("dapr-schema", "/spec", "metadata"): (
+    ("schema-dapr", "/spec", "metadata"): (
         "`metadata:` left empty (null) or missing: the API server prunes a null field, then "
         "refuses the Component because spec.metadata is required; write `metadata: []`"
     ),
-    ("dapr-schema", "/spec", "version"): (
+    ("schema-dapr", "/spec", "version"): (
         "no spec.version: self-hosted daprd defaults it, but the Component CRD requires it and "
         "kubectl apply is refused"
     ),
-    ("dapr-schema", "/auth/secretstore", "secretstore"): (
+    ("schema-dapr", "/auth/secretstore", "secretstore"): (
         "`auth.secretstore` (lower-case s): the CRD field is secretStore; the API server drops "
         "the misspelt field and then refuses the object for the missing required one"
     ),
-    ("dapr-schema", "/spec/metadata/N/secretKeyRef/value", "value"): (
+    ("schema-dapr", "/spec/metadata/N/secretKeyRef/value", "value"): (
         "secretKeyRef has only name and key; `value` is pruned by the API server, so the "
         "reference resolves to a different key than the author meant"
     ),
-    ("dapr-schema", "/spec/metadata/N", "name"): (
+    ("schema-dapr", "/spec/metadata/N", "name"): (
         "a metadata item without a name: required by the CRD, and daprd cannot use it"
     ),
     ("dapr-unknown-metadata", "/spec/metadata/N/name", "connMaxIdleTime"): (
@@ -47,7 +47,7 @@ TRUE_POSITIVES: dict[tuple[str, str, str], str] = {
         "secretstores.kubernetes reads defaultNamespace (and the injected NAMESPACE env wins "
         "anyway); `namespace` has no effect"
     ),
-    ("kubernetes-object", "", ""): (
+    ("schema-object", "", ""): (
         "a document with no metadata at all: every Kubernetes object needs metadata.name"
     ),
     ("dapr-unknown-type", "/spec/type", ""): (
@@ -58,14 +58,14 @@ TRUE_POSITIVES: dict[tuple[str, str, str], str] = {
 }
 
 EXPECTED_COUNTS = {
-    ("dapr-schema", "/spec", "metadata"): 85,
-    ("dapr-schema", "/spec", "version"): 36,
-    ("dapr-schema", "/auth/secretstore", "secretstore"): 34,
-    ("dapr-schema", "/spec/metadata/N/secretKeyRef/value", "value"): 21,
-    ("dapr-schema", "/spec/metadata/N", "name"): 1,
+    ("schema-dapr", "/spec", "metadata"): 85,
+    ("schema-dapr", "/spec", "version"): 36,
+    ("schema-dapr", "/auth/secretstore", "secretstore"): 34,
+    ("schema-dapr", "/spec/metadata/N/secretKeyRef/value", "value"): 21,
+    ("schema-dapr", "/spec/metadata/N", "name"): 1,
     ("dapr-unknown-metadata", "/spec/metadata/N/name", "connMaxIdleTime"): 1,
     ("dapr-unknown-metadata", "/spec/metadata/N/name", "namespace"): 1,
-    ("kubernetes-object", "", ""): 1,
+    ("schema-object", "", ""): 1,
     ("dapr-unknown-type", "/spec/type", ""): 3,
 }
 

@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator
 
 from tools.core.resources import Resource, load_bytes, load_text
 from tools.importers.crds import CrdImportError, import_crd_files, schemas_from_crd
-from tools.kubernetes.schemas import DAPR_SCHEMA_DIR, CompiledSchema, crd_schema
+from tools.kubernetes.compiled_schema import CompiledSchema
+from tools.kubernetes.schemas import DAPR_SCHEMA_DIR, crd_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = ROOT.parent / "shared" / "reference" / "upstream"
@@ -174,7 +175,7 @@ def test_import_writes_one_file_per_version(tmp_path: Path) -> None:
     assert schema["x-source"] == "test 1.0"
     assert schema["x-crd"] == "widgets.example.com"
     # The validator picks imported schemas up from a schema directory.
-    compiled = crd_schema("example.com/v1", "Widget", tmp_path / "out")
+    compiled = crd_schema("example.com/v1", "Widget", (tmp_path / "out",))
     assert compiled is not None and not compiled.is_valid(widget({}))
 
 
@@ -273,7 +274,7 @@ def test_committed_and_imported_schemas_agree_on_every_document(imported_118: Pa
     compared = 0
     for label, resource in _documents():
         mine = crd_schema(resource.api_version, resource.kind)
-        theirs = crd_schema(resource.api_version, resource.kind, imported_118)
+        theirs = crd_schema(resource.api_version, resource.kind, (imported_118,))
         if mine is None:
             # Only kinds the project does not deploy are left to imported schemas.
             assert theirs is None or resource.kind in {"MCPServer", "WorkflowAccessPolicy"}, label
@@ -292,7 +293,7 @@ def test_committed_and_imported_schemas_agree_on_every_document(imported_118: Pa
 @needs_upstream
 def test_spec_configuration_is_refused_by_the_imported_schema(imported_118: Path) -> None:
     doc = yaml.safe_load((FIXTURES / "bad" / "configuration-logging-level.yaml").read_text())
-    imported = crd_schema("dapr.io/v1alpha1", "Configuration", imported_118)
+    imported = crd_schema("dapr.io/v1alpha1", "Configuration", (imported_118,))
     assert imported is not None
     assert [i.path for i in imported.issues(doc)] == [("spec", "logging", "level")]
 
@@ -336,7 +337,7 @@ def test_older_configuration_crds_import_and_pin_validation(
         pytest.skip(f"{crd} not found")
     written = import_crd_files([crd], tmp_path, label=f"dapr {release}")
     assert [p.name for p in written] == ["configuration-v1alpha1.json"]
-    pinned = crd_schema("dapr.io/v1alpha1", "Configuration", tmp_path)
+    pinned = crd_schema("dapr.io/v1alpha1", "Configuration", (tmp_path,))
     assert pinned is not None
     (resource,) = load_text(WORKFLOW_CONFIGURATION, "wf.yaml").resources
     assert {i.path for i in pinned.issues(resource.doc)} == refused

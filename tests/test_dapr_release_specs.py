@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from release_findings import errors_on
 
+from tools.core.context import RunContext
 from tools.dapr.catalog import read_catalog_files
 from tools.dapr.release_catalog import build_release_catalog, catalog_at, spec_for
-from tools.dapr.releases import NEWEST, OPTION, SUPPORTED, load_release_data, parse_release_data
+from tools.dapr.releases import NEWEST, SUPPORTED, load_release_data, parse_release_data
 from tools.importers.spec_changes import diff_specs, package_specs, records
 from tools.rules.dapr.deprecated_metadata import message as deprecated_message
 from tools.validate import Source, validate
@@ -182,7 +183,7 @@ spec:
 scopes: [backend]
 """
     for release in SUPPORTED:
-        report = validate([Source("m.yaml", manifest)], options={OPTION: release})
+        report = validate([Source("m.yaml", manifest)], context=RunContext(dapr_release=release))
         (found,) = [f.message for f in report.findings if f.rule == "dapr-deprecated-metadata"]
         assert found.startswith('"connMaxIdleTime" is deprecated'), found
         assert "since" not in found

@@ -24,11 +24,11 @@ from release_findings import errors_on
 from upstream_git import CONTRIB_VARIABLE, DAPR_VARIABLE, git_dir, missing
 
 from tools.chart.profiles import Profile, profile_release
+from tools.core.context import RunContext
 from tools.core.findings import Severity
 from tools.dapr.model import GRPC_SINCE
 from tools.dapr.releases import (
     NEWEST,
-    OPTION,
     SUPPORTED,
     Change,
     ReleaseError,
@@ -162,21 +162,21 @@ scopes: [backend]
 """
     data = load_release_data()
     assert data.metadata_change("bindings/postgres", "poolConfig") is not None
-    on_116 = validate([Source("m.yaml", manifest)], options={OPTION: "1.16"})
-    on_118 = validate([Source("m.yaml", manifest)], options={OPTION: "1.18"})
+    on_116 = validate([Source("m.yaml", manifest)], context=RunContext(dapr_release="1.16"))
+    on_118 = validate([Source("m.yaml", manifest)], context=RunContext(dapr_release="1.18"))
     assert not [f for f in on_116.findings if f.rule == "dapr-unknown-metadata"]
     assert [f for f in on_118.findings if f.rule == "dapr-unknown-metadata"]
 
 
 def test_a_crd_field_added_after_1_16_is_pruned_by_older_api_servers() -> None:
-    on_116 = errors_on(CONFIGURATION, "1.16", "dapr-schema")
+    on_116 = errors_on(CONFIGURATION, "1.16", "schema-dapr")
     assert len(on_116) == 2
     assert any("spec.tracing.otel.timeout: added in Dapr 1.17" in m for m in on_116)
     assert any("spec.workflow.workflowConcurrencyLimits: added in Dapr 1.18" in m for m in on_116)
     assert all("prunes it" in m for m in on_116)
-    (on_117,) = errors_on(CONFIGURATION, "1.17", "dapr-schema")
+    (on_117,) = errors_on(CONFIGURATION, "1.17", "schema-dapr")
     assert "workflowConcurrencyLimits: added in Dapr 1.18" in on_117
-    assert errors_on(CONFIGURATION, "1.18", "dapr-schema") == []
+    assert errors_on(CONFIGURATION, "1.18", "schema-dapr") == []
 
 
 def test_the_default_is_the_newest_release() -> None:
@@ -492,9 +492,3 @@ def test_the_chart_api_gate_matches_the_api_access_rule() -> None:
     helpers = (ROOT / "charts/todo-dapr/templates/_helpers.tpl").read_text(encoding="utf-8")
     body = helpers.split('{{- define "todo-dapr.grpcApiSince" -}}', 1)[1].split("{{- end", 1)[0]
     assert yaml.safe_load(body) == GRPC_SINCE
-
-
-def test_the_cli_lists_the_same_releases() -> None:
-    from tools.cli.main import SUPPORTED_DAPR
-
-    assert SUPPORTED_DAPR == SUPPORTED

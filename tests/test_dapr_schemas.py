@@ -1,4 +1,4 @@
-"""The committed strict Dapr schemas and the dapr-schema rule, over good and bad fixtures."""
+"""The committed strict Dapr schemas and the schema-dapr rule, over good and bad fixtures."""
 
 from __future__ import annotations
 
@@ -9,24 +9,23 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from manifests import SPEC_CONFIGURATION
 
+from tools.core.context import RunContext
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource, load_bytes, load_text
-from tools.kubernetes.schemas import (
-    DAPR_SCHEMA_DIR,
-    SCHEMA_DIR_ENV,
-    CompiledSchema,
-    SchemaStoreError,
-    crd_schema,
-)
+from tools.kubernetes.compiled_schema import CompiledSchema
+from tools.kubernetes.schemas import DAPR_SCHEMA_DIR, SCHEMA_DIR_ENV, SchemaStoreError, crd_schema
 from tools.rules import Bundle
 from tools.rules.schema.dapr import RULE as DAPR_RULE
-from tools.rules.schema.kubernetes import RULES as KUBE_RULES
+from tools.rules.schema.kubernetes import RULE as KUBERNETES_RULE
+from tools.rules.schema.not_checked import RULE as NOT_CHECKED_RULE
+from tools.rules.schema.object import RULE as OBJECT_RULE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dapr"
 GOOD = sorted((FIXTURES / "good").glob("*.yaml"))
 BAD = sorted((FIXTURES / "bad").glob("*.yaml"))
-SCHEMA_RULES = (DAPR_RULE, *KUBE_RULES)
+SCHEMA_RULES = (DAPR_RULE, OBJECT_RULE, KUBERNETES_RULE, NOT_CHECKED_RULE)
 EXPECT = re.compile(r"^# expect: (\S+)(?: (\S+))?\s*$", re.MULTILINE)
 
 EXPECTED_KINDS = {
@@ -38,23 +37,9 @@ EXPECTED_KINDS = {
     ("dapr.io/v1alpha1", "HTTPEndpoint"),
 }
 
-SPEC_CONFIGURATION = """\
-apiVersion: dapr.io/v1alpha1
-kind: Configuration
-metadata:
-  name: dapr-config
-spec:
-  tracing:
-    samplingRate: "1"
-  metric:
-    enabled: true
-  logging:
-    level: info
-"""
 
-
-def check(resources: list[Resource], **options: Any) -> list[Finding]:
-    bundle = Bundle(resources=resources, options=options)
+def check(resources: list[Resource], schema_dirs: tuple[Path, ...] = ()) -> list[Finding]:
+    bundle = Bundle(resources=resources, context=RunContext(schema_dirs=schema_dirs))
     found: list[Finding] = []
     for resource in resources:
         for rule in SCHEMA_RULES:
@@ -161,14 +146,14 @@ def test_secret_value_with_wrong_type_is_not_printed() -> None:
         "    - name: connectionString\n      secretKeyRef: {name: 734982178342, key: pw}\n"
     )
     found = check(load_text(text, "c.yaml").resources)
-    assert errors(found) == {("dapr-schema", "/spec/metadata/0/secretKeyRef/name")}
+    assert errors(found) == {("schema-dapr", "/spec/metadata/0/secretKeyRef/name")}
     assert all("734982178342" not in f.message for f in found)
     assert "must be a string" in found[0].message
 
 
 def test_spec_configuration_logging_level_is_flagged_with_advice() -> None:
     found = check(load_text(SPEC_CONFIGURATION, "spec.yaml").resources)
-    assert errors(found) == {("dapr-schema", "/spec/logging/level")}
+    assert errors(found) == {("schema-dapr", "/spec/logging/level")}
     (finding,) = found
     assert finding.message.startswith('spec.logging: unknown field "level"')
     assert "dapr.io/log-level" in finding.message
@@ -194,7 +179,7 @@ def test_misspelt_required_field_is_reported_once() -> None:
         "spec: {type: state.redis, version: v1, metadata: []}\nauth: {secretstore: vault}\n"
     )
     found = check(load_text(text, "c.yaml").resources)
-    assert errors(found) == {("dapr-schema", "/auth/secretstore")}
+    assert errors(found) == {("schema-dapr", "/auth/secretstore")}
     assert 'did you mean "secretStore"?' in found[0].message
 
 
@@ -204,7 +189,7 @@ def test_null_optional_field_is_pruned_but_null_required_field_is_missing() -> N
         "spec:\n  type: state.redis\n  version: v1\n  initTimeout:\n  metadata:\n"
     )
     found = check(load_text(text, "c.yaml").resources)
-    assert errors(found) == {("dapr-schema", "/spec")}
+    assert errors(found) == {("schema-dapr", "/spec")}
     assert 'required field "metadata" is empty (null)' in found[0].message
     assert "[]" in found[0].message
 
@@ -253,19 +238,19 @@ def test_schema_dir_override_is_searched_before_the_committed_schemas(
     (tmp_path / "configuration-v1alpha1.json").write_text(json.dumps(schema))
     resources = load_text(SPEC_CONFIGURATION, "spec.yaml").resources
 
-    assert errors(check(resources, schema_dir=str(tmp_path))) == set()
+    assert errors(check(resources, (tmp_path,))) == set()
     monkeypatch.setenv(SCHEMA_DIR_ENV, str(tmp_path))
     assert errors(check(resources)) == set()
     # Kinds the override does not hold still come from the committed schemas.
     component = crd_schema("dapr.io/v1alpha1", "Component")
     assert component is not None and "built-in" in component.source
     monkeypatch.delenv(SCHEMA_DIR_ENV)
-    assert errors(check(resources)) == {("dapr-schema", "/spec/logging/level")}
+    assert errors(check(resources)) == {("schema-dapr", "/spec/logging/level")}
 
 
 def test_missing_schema_dir_override_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SchemaStoreError, match=r"does not exist.*import-crd"):
-        crd_schema("dapr.io/v1alpha1", "Component", tmp_path / "absent")
+        crd_schema("dapr.io/v1alpha1", "Component", (tmp_path / "absent",))
 
 
 def test_validators_are_compiled_once() -> None:

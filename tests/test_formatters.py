@@ -36,7 +36,7 @@ def _report() -> Report:
     res = load_text(DOC, "build/rendered/spec.yaml", "spec").resources[0]
     findings = [
         Finding(
-            rule="dapr-schema",
+            rule="schema-dapr",
             category="schema",
             severity=Severity.ERROR,
             message='unknown field "level" at spec.logging, 50% sure: a,b',
@@ -126,7 +126,7 @@ def test_sarif_validates_against_the_sarif_schema(monkeypatch: pytest.MonkeyPatc
     jsonschema.Draft4Validator(schema).validate(sarif)
     run = sarif["runs"][0]
     assert [r["ruleId"] for r in run["results"]] == [
-        "dapr-schema",
+        "schema-dapr",
         "security-unscoped",
         "security-unscoped",
         "yaml-syntax",
@@ -152,7 +152,7 @@ def test_junit_is_xml_with_failures_and_skips() -> None:
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert set(suites) == {"build/rendered/spec.yaml", "other.yaml"}
     failures = root.findall(".//failure")
-    assert {f.get("type") for f in failures} == {"dapr-schema", "yaml-syntax"}
+    assert {f.get("type") for f in failures} == {"schema-dapr", "yaml-syntax"}
 
 
 def test_junit_clean_run_has_one_passing_case() -> None:
@@ -162,7 +162,7 @@ def test_junit_clean_run_has_one_passing_case() -> None:
 
 def test_github_annotations() -> None:
     lines = format_report("github", _report()).splitlines()
-    assert lines[0].startswith("::error file=build/rendered/spec.yaml,line=9,title=dapr-schema::")
+    assert lines[0].startswith("::error file=build/rendered/spec.yaml,line=9,title=schema-dapr::")
     # Newlines, percent signs and commas are escaped as the workflow command syntax requires.
     assert "50%25 sure" in lines[0]
     assert lines[1].startswith("::warning ")

@@ -1,10 +1,10 @@
-"""tools.dapr.catalog.go_duration_ns: Go's time.ParseDuration, including its int64 overflow."""
+"""tools.dapr.durations.go_duration_ns: Go's time.ParseDuration, including its int64 overflow."""
 
 from __future__ import annotations
 
 import pytest
 
-from tools.dapr.catalog import go_duration_ns, parse_go_duration
+from tools.dapr.durations import go_duration_ns, parse_go_duration
 
 MAX_NS = (1 << 63) - 1
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tools.core.findings import Finding
-from tools.redact import redact_text
+from tools.redaction.masking import redact_text
 from tools.secrets.text import find_secrets_in_text
 from tools.validate import Source, check, load_sources, validate
 

@@ -22,19 +22,23 @@ from pathlib import Path
 import pytest
 
 from tools.chart.helm import ensure_helm, run
-from tools.publish import flow as publish
-from tools.publish.registry import (
-    CHART_LAYER,
-    PROV_LAYER,
-    Credentials,
-    Deadline,
-    RegistryClient,
-    Retry,
-)
+from tools.chart.package import DEFAULT_EPOCH, normalize_archive
+from tools.cli import publish
+from tools.cli.publish_args import add_arguments
+from tools.publish.auth import Credentials
+from tools.publish.bounds import Deadline, Retry
+from tools.publish.credentials import ENV_PASSWORD, ENV_USERNAME
+from tools.publish.errors import PublishError, PublishUsageError
+from tools.publish.helm_calls import helm_env
+from tools.publish.oci import CHART_LAYER, PROV_LAYER
+from tools.publish.packaging import package_chart
+from tools.publish.registry import RegistryClient
+from tools.publish.target import RegistryRef
 
 sys.path.insert(0, str(Path(__file__).parent))
 from forked_cli import run_tools
 from programs import require
+from publish_argv import publish_argv
 from registry_fixture import (
     Fault,
     FaultProxy,
@@ -61,8 +65,8 @@ def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HELM_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("HELM_DATA_HOME", str(home / "data"))
     monkeypatch.delenv("HELM_REGISTRY_CONFIG", raising=False)
-    monkeypatch.delenv(publish.ENV_USERNAME, raising=False)
-    monkeypatch.delenv(publish.ENV_PASSWORD, raising=False)
+    monkeypatch.delenv(ENV_USERNAME, raising=False)
+    monkeypatch.delenv(ENV_PASSWORD, raising=False)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     monkeypatch.setenv("HELM", str(ensure_helm(4)))
     return home
@@ -114,7 +118,7 @@ def run_publish(
     retry: Retry = FAST,
 ) -> Result:
     parser = argparse.ArgumentParser()
-    publish.add_arguments(parser)
+    add_arguments(parser)
     args = parser.parse_args(list(argv))
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
     capsys.readouterr()
@@ -165,7 +169,7 @@ def one_line_error(result: Result) -> str:
     ],
 )
 def test_registry_reference_parses(text: str, host: str, path: str) -> None:
-    ref = publish.RegistryRef.parse(text)
+    ref = RegistryRef.parse(text)
     assert (ref.host, ref.path) == (host, path)
     assert ref.repository("todo-dapr") == f"{path}/todo-dapr".lstrip("/")
 
@@ -180,8 +184,8 @@ def test_registry_reference_parses(text: str, host: str, path: str) -> None:
     ],
 )
 def test_bad_registry_reference_is_a_usage_error(text: str) -> None:
-    with pytest.raises(publish.PublishUsageError, match="--registry"):
-        publish.RegistryRef.parse(text)
+    with pytest.raises(PublishUsageError, match="--registry"):
+        RegistryRef.parse(text)
 
 
 @pytest.mark.parametrize("helm_major", [4, 3])
@@ -196,8 +200,8 @@ def test_package_digest_ignores_file_times(tmp_path: Path, helm_major: int) -> N
             os.utime(path, (when, when))
         work = tmp_path / f"work{n}"
         work.mkdir()
-        env = publish.helm_env(work)
-        package = publish.package_chart(helm, chart, work, env, None)
+        env = helm_env(work)
+        package = package_chart(helm, chart, work, env, None)
         digests.append(package.sha256)
         shown = run(helm, "show", "chart", str(package.archive), env=env)
         assert shown.returncode == 0, shown.stderr
@@ -208,7 +212,7 @@ def test_package_digest_ignores_file_times(tmp_path: Path, helm_major: int) -> N
     changed = make_chart(tmp_path / "b", note="two")
     work = tmp_path / "work-changed"
     work.mkdir()
-    other = publish.package_chart(helm, changed, work, publish.helm_env(work), None)
+    other = package_chart(helm, changed, work, helm_env(work), None)
     assert other.sha256 != digests[0]
 
 
@@ -220,7 +224,7 @@ def test_normalized_archive_is_still_a_chart(tmp_path: Path) -> None:
     archive = tmp_path / "todo-dapr-0.1.0.tgz"
     with tarfile.open(archive) as tar:
         names_before = tar.getnames()
-    publish.normalize_archive(archive, 42)
+    normalize_archive(archive, 42)
     with tarfile.open(archive) as tar:
         assert tar.getnames() == names_before
         assert {m.mtime for m in tar.getmembers()} == {42}
@@ -243,10 +247,10 @@ def test_username_needs_password_stdin(pub: Publish, chart: Path) -> None:
 def test_half_set_environment_credentials_is_a_usage_error(
     pub: Publish, chart: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(publish.ENV_USERNAME, USER)
+    monkeypatch.setenv(ENV_USERNAME, USER)
     result = pub("--registry", "oci://127.0.0.1:1/c", "--chart", str(chart))
     assert result.status == 2
-    assert publish.ENV_PASSWORD in one_line_error(result)
+    assert ENV_PASSWORD in one_line_error(result)
 
 
 def test_sign_needs_key_and_keyring(pub: Publish, chart: Path) -> None:
@@ -272,15 +276,7 @@ def test_first_publish_succeeds_and_helm_pull_reproduces_the_digest(
     chart: Path,
     tmp_path: Path,
 ) -> None:
-    result = pub(
-        "--registry",
-        f"oci://{registry.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-        "--format",
-        "json",
-    )
+    result = pub(*publish_argv(f"oci://{registry.host}/charts", chart, "--format", "json"))
     assert result.status == 0, result.err
     data = result.json
     digest = data["digest"]
@@ -317,15 +313,7 @@ def test_publish_with_helm3_is_reproducible_and_verified(
     for n, path in enumerate(("one", "two")):
         if n:
             time.sleep(1.1)  # Helm 3 stamps the current second into the archive
-        result = pub(
-            "--registry",
-            f"oci://{registry.host}/{path}",
-            "--plain-http",
-            "--chart",
-            str(chart),
-            "--format",
-            "json",
-        )
+        result = pub(*publish_argv(f"oci://{registry.host}/{path}", chart, "--format", "json"))
         assert result.status == 0, result.err
         digests.append(result.json["digest"])
     assert digests[0] == digests[1]
@@ -358,13 +346,7 @@ def test_text_output_names_reference_and_digest(
     registry: Registry,
     chart: Path,
 ) -> None:
-    result = pub(
-        "--registry",
-        f"oci://{registry.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-    )
+    result = pub(*publish_argv(f"oci://{registry.host}/charts", chart))
     assert result.status == 0, result.err
     digest = tag_digest(registry.host, "charts/todo-dapr", "0.1.0")
     assert result.out.strip() == f"published oci://{registry.host}/charts/todo-dapr:0.1.0@{digest}"
@@ -383,15 +365,7 @@ def test_same_content_publishes_to_the_same_digest_in_another_repository(
             time.sleep(1.1)  # the files are touched in a later second
         for file in chart.rglob("*"):
             file.touch()
-        result = pub(
-            "--registry",
-            f"oci://{registry.host}/{path}",
-            "--plain-http",
-            "--chart",
-            str(chart),
-            "--format",
-            "json",
-        )
+        result = pub(*publish_argv(f"oci://{registry.host}/{path}", chart, "--format", "json"))
         assert result.status == 0, result.err
         digests.append(result.json["digest"])
     assert digests[0] == digests[1]
@@ -427,11 +401,9 @@ def test_second_publish_of_a_version_is_refused_and_the_tag_is_unchanged(
 @pytest.mark.registry
 def test_failing_gate_stops_before_the_push(pub: Publish, registry: Registry, chart: Path) -> None:
     def gate(path: Path, deadline: Deadline) -> None:
-        raise publish.PublishError("gate failed: `python -m tools lint` exited 1")
+        raise PublishError("gate failed: `python -m tools lint` exited 1")
 
-    result = pub(
-        "--registry", f"oci://{registry.host}/c", "--plain-http", "--chart", str(chart), gate=gate
-    )
+    result = pub(*publish_argv(f"oci://{registry.host}/c", chart), gate=gate)
     assert result.status == 1
     assert "gate failed" in one_line_error(result)
     assert "pushed" not in result.err
@@ -444,14 +416,7 @@ def test_dry_run_pushes_nothing(
     registry: Registry,
     chart: Path,
 ) -> None:
-    result = pub(
-        "--registry",
-        f"oci://{registry.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-        "--dry-run",
-    )
+    result = pub(*publish_argv(f"oci://{registry.host}/charts", chart, "--dry-run"))
     assert result.status == 0, result.err
     assert (
         f"would push todo-dapr-0.1.0.tgz to oci://{registry.host}/charts/todo-dapr:0.1.0"
@@ -464,15 +429,7 @@ def test_dry_run_pushes_nothing(
 def test_stopped_registry_fails_cleanly(pub: Publish, tmp_path: Path, chart: Path) -> None:
     reg = start_registry(tmp_path / "gone")
     reg.stop()
-    result = pub(
-        "--registry",
-        f"oci://{reg.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-        "--format",
-        "json",
-    )
+    result = pub(*publish_argv(f"oci://{reg.host}/charts", chart, "--format", "json"))
     assert result.status == 1
     line = one_line_error(result)
     assert f"registry {reg.host} is not reachable: connection refused" in line
@@ -498,14 +455,9 @@ def test_authenticated_registry_with_password_stdin(
     helm_home: Path,
 ) -> None:
     result = pub(
-        "--registry",
-        f"oci://{auth_registry.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-        "--username",
-        USER,
-        "--password-stdin",
+        *publish_argv(
+            f"oci://{auth_registry.host}/charts", chart, "--username", USER, "--password-stdin"
+        ),
         stdin=PASSWORD + "\n",
     )
     assert result.status == 0, result.err
@@ -523,17 +475,9 @@ def test_authenticated_registry_with_environment_credentials(
     chart: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(publish.ENV_USERNAME, USER)
-    monkeypatch.setenv(publish.ENV_PASSWORD, PASSWORD)
-    result = pub(
-        "--registry",
-        f"oci://{auth_registry.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-        "--format",
-        "json",
-    )
+    monkeypatch.setenv(ENV_USERNAME, USER)
+    monkeypatch.setenv(ENV_PASSWORD, PASSWORD)
+    result = pub(*publish_argv(f"oci://{auth_registry.host}/charts", chart, "--format", "json"))
     assert result.status == 0, result.err
     assert result.json["status"] == "published"
     assert PASSWORD not in result.out + result.err
@@ -557,13 +501,7 @@ def test_authenticated_registry_with_an_existing_helm_login(
         input_text=PASSWORD,
     )
     assert login.returncode == 0, login.stderr
-    result = pub(
-        "--registry",
-        f"oci://{auth_registry.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-    )
+    result = pub(*publish_argv(f"oci://{auth_registry.host}/charts", chart))
     assert result.status == 0, result.err
 
 
@@ -573,13 +511,7 @@ def test_authenticated_registry_without_credentials_says_how_to_log_in(
     auth_registry: Registry,
     chart: Path,
 ) -> None:
-    result = pub(
-        "--registry",
-        f"oci://{auth_registry.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-    )
+    result = pub(*publish_argv(f"oci://{auth_registry.host}/charts", chart))
     assert result.status == 1
     line = one_line_error(result)
     assert "401 unauthorized" in line and "--password-stdin" in line
@@ -595,16 +527,15 @@ def test_wrong_password_is_refused_without_echoing_it(
 ) -> None:
     wrong = "wrong-Pa55word-xyz"
     result = pub(
-        "--registry",
-        f"oci://{auth_registry.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-        "--username",
-        USER,
-        "--password-stdin",
-        "--format",
-        "json",
+        *publish_argv(
+            f"oci://{auth_registry.host}/charts",
+            chart,
+            "--username",
+            USER,
+            "--password-stdin",
+            "--format",
+            "json",
+        ),
         stdin=wrong,
     )
     assert result.status == 1
@@ -619,16 +550,7 @@ def _publish_through(
     chart: Path,
     retry: Retry = FAST,
 ) -> Result:
-    return pub(
-        "--registry",
-        f"oci://{proxy.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-        "--format",
-        "json",
-        retry=retry,
-    )
+    return pub(*publish_argv(f"oci://{proxy.host}/charts", chart, "--format", "json"), retry=retry)
 
 
 def _first(n: int, method: str, fragment: str, fault: Fault) -> Callable[[str, str], Fault]:
@@ -782,18 +704,17 @@ def test_signed_chart_carries_provenance_and_verifies(
 ) -> None:
     secring, pubring = keyring
     result = pub(
-        "--registry",
-        f"oci://{registry.host}/charts",
-        "--plain-http",
-        "--chart",
-        str(chart),
-        "--sign",
-        "--key",
-        "Chart Signer",
-        "--keyring",
-        str(secring),
-        "--format",
-        "json",
+        *publish_argv(
+            f"oci://{registry.host}/charts",
+            chart,
+            "--sign",
+            "--key",
+            "Chart Signer",
+            "--keyring",
+            str(secring),
+            "--format",
+            "json",
+        )
     )
     assert result.status == 0, result.err
     assert result.json["signed"] is True
@@ -856,9 +777,7 @@ def test_signed_chart_carries_provenance_and_verifies(
 
 
 def _cli(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if k not in (publish.ENV_USERNAME, publish.ENV_PASSWORD)
-    }
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_USERNAME, ENV_PASSWORD)}
     return run_tools("publish", *argv, cwd=REPO, env=env, input_text=stdin, timeout=600)
 
 
@@ -866,9 +785,7 @@ def _cli(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[st
 def test_real_gate_refuses_a_broken_chart(registry: Registry, tmp_path: Path) -> None:
     broken = make_chart(tmp_path / "broken")
     (broken / "templates" / "bad.yaml").write_text("kind: [unclosed\n", encoding="utf-8")
-    result = _cli(
-        "--registry", f"oci://{registry.host}/charts", "--plain-http", "--chart", str(broken)
-    )
+    result = _cli(*publish_argv(f"oci://{registry.host}/charts", broken))
     assert result.returncode == 1, result.stderr
     assert "gate failed" in result.stderr and "Traceback" not in result.stderr
     assert tag_digest(registry.host, "charts/todo-dapr", "0.1.0") is None
@@ -904,7 +821,7 @@ def test_real_cli_publishes_the_project_chart(registry: Registry) -> None:
     ],
 )
 def test_helm_error_names_401_only_for_a_401_status(output: str, is_auth: bool) -> None:
-    from tools.publish.flow import helm_error
+    from tools.publish.helm_calls import helm_error
 
     assert ("refused the credentials" in helm_error(output)) is is_auth
 
@@ -946,10 +863,7 @@ def test_manifest_is_byte_for_byte_what_helm_push_writes(
     helm = ensure_helm(helm_major)
     monkeypatch.setenv("HELM", str(helm))
     chart = rich_chart(tmp_path / "rich")
-    result = pub(
-        "--registry", f"oci://{registry.host}/ours", "--plain-http", "--chart", str(chart),
-        "--format", "json",
-    )  # fmt: skip
+    result = pub(*publish_argv(f"oci://{registry.host}/ours", chart, "--format", "json"))
     assert result.status == 0, result.err
     ours = result.json["digest"]
     pulled = tmp_path / "pulled"
@@ -961,7 +875,7 @@ def test_manifest_is_byte_for_byte_what_helm_push_writes(
     assert got.returncode == 0, got.stderr
     archive = next(pulled.glob("*.tgz"))
     # helm push stamps the archive's mtime, in the local zone, as the created annotation.
-    os.utime(archive, (publish.DEFAULT_EPOCH, publish.DEFAULT_EPOCH))
+    os.utime(archive, (DEFAULT_EPOCH, DEFAULT_EPOCH))
     pushed = run(
         helm, "push", str(archive), f"oci://{registry.host}/theirs", "--plain-http",
         env={**os.environ, "TZ": "UTC"},
@@ -975,10 +889,7 @@ def test_manifest_is_byte_for_byte_what_helm_push_writes(
 def test_helm_reads_the_published_digest(
     pub: Publish, registry: Registry, chart: Path, tmp_path: Path, helm_major: int
 ) -> None:
-    result = pub(
-        "--registry", f"oci://{registry.host}/charts", "--plain-http", "--chart", str(chart),
-        "--format", "json",
-    )  # fmt: skip
+    result = pub(*publish_argv(f"oci://{registry.host}/charts", chart, "--format", "json"))
     assert result.status == 0, result.err
     ref = f"oci://{registry.host}/charts/todo-dapr@{result.json['digest']}"
     helm = ensure_helm(helm_major)

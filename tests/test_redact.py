@@ -12,15 +12,8 @@ import pytest
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource, load_text
 from tools.formatters import FORMAT_NAMES, format_report
-from tools.redact import (
-    MASK,
-    SecretIndex,
-    is_distinctive,
-    redact,
-    redact_findings,
-    redact_text,
-    secret_values,
-)
+from tools.redaction.masking import MASK, redact, redact_findings, redact_text
+from tools.redaction.secret_index import SecretIndex, is_distinctive, secret_values
 from tools.secrets.text import find_secrets_in_text, looks_like_token
 from tools.validate import Report, check
 

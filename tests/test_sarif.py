@@ -93,7 +93,7 @@ def test_rendered_findings_point_at_the_chart_template(monkeypatch: pytest.Monke
     loaded = load_text(RENDERED, "build/rendered/spec.yaml", "spec")
     findings = [
         Finding(
-            rule="dapr-schema",
+            rule="schema-dapr",
             category="schema",
             severity=Severity.ERROR,
             message="unknown field",
@@ -127,7 +127,7 @@ def _template_findings(text: str, label: str, path: tuple[str, ...]) -> list[Fin
     loaded = load_text(text, label, label.rsplit("/", 1)[-1].removesuffix(".yaml"))
     return [
         Finding(
-            rule="dapr-schema",
+            rule="schema-dapr",
             category="schema",
             severity=Severity.ERROR,
             message=f"unknown field in {label}",
@@ -233,7 +233,7 @@ def test_cli_sarif_for_a_rendered_file(tmp_path: Path) -> None:
         "build/rendered/spec.yaml",
     ]
     (rule,) = sarif["runs"][0]["tool"]["driver"]["rules"]
-    assert rule["helpUri"] == "https://example.test/docs/rules/dapr-schema.md"
+    assert rule["helpUri"] == "https://example.test/docs/rules/schema-dapr.md"
 
 
 def test_ci_uploads_sarif_of_the_rendered_output_except_from_forks() -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
+from tools.core.context import DEFAULT_KUBE_VERSION, RunContext
 from tools.core.findings import Finding, Severity
 from tools.core.resources import load_text
 from tools.kubernetes.schemas import (
@@ -18,7 +18,9 @@ from tools.kubernetes.schemas import (
 )
 from tools.rules import Bundle
 from tools.rules.schema.dapr import RULE as DAPR_RULE
-from tools.rules.schema.kubernetes import RULES as KUBE_RULES
+from tools.rules.schema.kubernetes import RULE as KUBERNETES_RULE
+from tools.rules.schema.not_checked import RULE as NOT_CHECKED_RULE
+from tools.rules.schema.object import RULE as OBJECT_RULE
 
 NETWORK_POLICY = """\
 apiVersion: networking.k8s.io/v1
@@ -56,12 +58,12 @@ spec:
 """
 
 
-def check(text: str, kube_version: str = "1.34", **options: Any) -> list[Finding]:
+def check(text: str, kube_version: str = DEFAULT_KUBE_VERSION) -> list[Finding]:
     resources = load_text(text, "m.yaml").resources
-    bundle = Bundle(resources=resources, kube_version=kube_version, options=options)
+    bundle = Bundle(resources=resources, context=RunContext(kube_version=kube_version))
     found: list[Finding] = []
     for resource in resources:
-        for rule in (DAPR_RULE, *KUBE_RULES):
+        for rule in (DAPR_RULE, OBJECT_RULE, KUBERNETES_RULE, NOT_CHECKED_RULE):
             found.extend(rule.check(resource, bundle))
     return found
 
@@ -69,7 +71,7 @@ def check(text: str, kube_version: str = "1.34", **options: Any) -> list[Finding
 def test_typo_in_network_policy_is_refused_strictly() -> None:
     found = check(NETWORK_POLICY)
     assert [(f.rule, f.path, f.severity) for f in found] == [
-        ("kubernetes-schema", "/spec/podSelectr", Severity.ERROR)
+        ("schema-kubernetes", "/spec/podSelectr", Severity.ERROR)
     ]
     message = found[0].message
     assert message.startswith('spec: unknown field "podSelectr"')
@@ -148,7 +150,7 @@ def test_bad_version_strings_are_refused() -> None:
 
 def test_unsupported_version_is_a_finding_not_a_crash() -> None:
     found = check(NETWORK_POLICY, kube_version="1.40")
-    assert [f.rule for f in found] == ["kubernetes-schema"]
+    assert [f.rule for f in found] == ["schema-kubernetes"]
     assert "newer than any bundled schema set" in found[0].message
 
 
@@ -183,7 +185,7 @@ def test_unknown_crd_kind_gives_a_not_checked_finding() -> None:
 def test_dapr_kinds_are_left_to_the_dapr_rule() -> None:
     text = "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: {name: c}\nspec: {typo: 1}\n"
     rules = {f.rule for f in check(text)}
-    assert rules == {"dapr-schema"}
+    assert rules == {"schema-dapr"}
 
 
 @pytest.mark.parametrize(
@@ -215,7 +217,7 @@ def test_dapr_kinds_are_left_to_the_dapr_rule() -> None:
     ],
 )
 def test_documents_that_are_not_kubernetes_objects(text: str, path: str, words: str) -> None:
-    found = [f for f in check(text) if f.rule == "kubernetes-object"]
+    found = [f for f in check(text) if f.rule == "schema-object"]
     assert found, text
     assert any(f.path == path and words in f.message for f in found), [
         (f.path, f.message) for f in found
@@ -228,7 +230,7 @@ def test_lists_and_generate_name_need_no_name() -> None:
         "apiVersion: v1\nkind: List\nitems: []\n---\n"
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: c-}\n"
     )
-    assert [f for f in check(text) if f.rule == "kubernetes-object"] == []
+    assert [f for f in check(text) if f.rule == "schema-object"] == []
 
 
 def test_integer_label_key_is_a_finding_not_a_crash() -> None:
@@ -264,4 +266,4 @@ def test_hostile_kind_or_api_version_is_a_finding_not_a_crash(api_version: str, 
     text = json.dumps(doc)
     report = validate([Source("hostile.yaml", text)])
     assert all("internal error" not in f.message for f in report.findings)
-    assert any(f.rule == "kubernetes-object" for f in report.findings)
+    assert any(f.rule == "schema-object" for f in report.findings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.redact import redact_text
+from tools.redaction.masking import redact_text
 from tools.secrets.text import find_secrets_in_text
 from tools.secrets.token_formats import find_tokens
 

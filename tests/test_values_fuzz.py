@@ -208,7 +208,7 @@ def test_every_schema_valid_values_set_renders_and_validates_clean(shard: int) -
 
     # Regression cases found by this test (reduced by hand); see the comments for the cause.
     # A label key that YAML reads as a number: the chart wrote label keys unquoted, and the
-    # kubernetes-schema rule crashed on the int key of the helm test Pod (both fixed).
+    # schema-kubernetes rule crashed on the int key of the helm test Pod (both fixed).
     @regression(defaults_with(commonLabels={"5": "x"}, tests={"enabled": True}))
     # The closest valid neighbours of the values in FOUND_SCHEMA_GAPS (now refused).
     @regression(defaults_with(stateStore={"extraMetadata": [{"name": "maxConns", "value": "1"}]}))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tools.core.bounded_read import Bounded, InputError, read_at_most, read_stream, regular_size
+from tools.core.context import RunContext
 from tools.core.findings import (
     CATEGORIES,
     EXIT_USAGE,
@@ -19,7 +19,8 @@ from tools.core.findings import (
     apply_suppressions,
     select,
 )
-from tools.core.path_ignores import PathIgnore, apply_path_ignores
+from tools.core.input_rules import INPUT_FINDINGS
+from tools.core.path_ignores import apply_path_ignores
 from tools.core.resources import MAX_FILE_BYTES, LoadResult, file_too_large, load_bytes, load_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -27,26 +28,9 @@ YAML_SUFFIXES = (".yaml", ".yml")
 MAX_INPUT_FILES = 20_000
 MAX_TOTAL_BYTES = 128 * 1024 * 1024
 
-# Rules reported by the loader and the renderer rather than by a module in tools/rules/.
-INPUT_RULES = {
-    "yaml-syntax": "syntax",
-    "yaml-alias-bomb": "syntax",
-    "yaml-duplicate-key": "syntax",
-    "input-not-text": "syntax",
-    "input-too-large": "syntax",
-    "not-an-object": "syntax",
-    "helm-render": "schema",
-}
-# What each of them catches, for --list-rules and docs/rules.md.
-INPUT_RULE_SUMMARIES = {
-    "yaml-syntax": "YAML that does not parse, or a tagged value its tag cannot build",
-    "yaml-alias-bomb": "a document that aliases expand past the node limit",
-    "yaml-duplicate-key": "a mapping that writes one key twice (strict decoding refuses it)",
-    "input-not-text": "a file that is binary or not UTF-8",
-    "input-too-large": "a file, document or run over the size limits",
-    "not-an-object": "a document that is not a mapping with apiVersion and kind",
-    "helm-render": "helm template failed: values refused by the schema, or a template error",
-}
+# Findings the loader and the renderer report, by id: their category, and what each catches.
+INPUT_RULES = {r.id: r.category for r in INPUT_FINDINGS}
+INPUT_RULE_SUMMARIES = {r.id: r.summary for r in INPUT_FINDINGS}
 
 
 class UsageError(Exception):
@@ -91,17 +75,21 @@ class Report:
 
 
 def known_selectors() -> dict[str, str]:
-    """Every rule id and category that --select/--ignore accept, with what it is."""
-    from tools.rules import all_rules
+    """Every rule id, former rule id and category that --select/--ignore accept, with what it is."""
+    from tools.rules import aliases, all_rules
 
     known = {c: "category" for c in CATEGORIES}
     known.update({rule_id: "rule" for rule_id in INPUT_RULES})
     known.update({r.id: "rule" for r in all_rules()})
+    known.update({old: f"former id of {new}" for old, new in aliases().items()})
     return known
 
 
 def parse_selectors(values: Sequence[str] | None) -> set[str]:
-    """Split ``--select a,b --select c`` into a set and refuse unknown names."""
+    """Split ``--select a,b --select c`` into a set, refuse unknown names and replace a rule's
+    former id with its id."""
+    from tools.rules import aliases
+
     chosen: set[str] = set()
     for value in values or ():
         chosen.update(part.strip() for part in value.split(",") if part.strip())
@@ -113,7 +101,8 @@ def parse_selectors(values: Sequence[str] | None) -> set[str]:
                 f"unknown rule or category: {', '.join(unknown)}. Categories: "
                 f"{', '.join(CATEGORIES)}; `python -m tools validate --list-rules` lists rule ids"
             )
-    return chosen
+    renamed = aliases()
+    return {renamed.get(name, name) for name in chosen}
 
 
 def read_sources(paths: Sequence[str]) -> list[Source]:
@@ -240,29 +229,24 @@ def load_sources(sources: Iterable[Source]) -> tuple[LoadResult, int]:
 def check(
     loaded: LoadResult,
     *,
-    kube_version: str = "1.34",
+    context: RunContext | None = None,
     chosen: set[str] | None = None,
     ignored: set[str] | None = None,
     extra: Iterable[Finding] = (),
-    options: Mapping[str, Any] | None = None,
-    path_ignores: Sequence[PathIgnore] = (),
 ) -> list[Finding]:
     """Run every selected rule over the loaded resources and return the final findings.
 
-    ``options`` reach the rules through the Bundle (``schema_dirs``, ``dapr_version``: the Dapr
-    release judged against, default the newest); ``path_ignores`` are the
-    config file's per-path ignores, applied after the annotations.
+    The rules read the run's ``context`` (default: the defaults) from the Bundle; its
+    ``path_ignores`` apply after the suppression annotations.
     """
-    from tools.dapr.releases import release_of
-    from tools.redact import bounded_findings, redact_findings
-    from tools.rules import Bundle, Rule, all_rules
+    from tools.redaction.masking import bounded_findings, redact_findings
+    from tools.rules import Bundle, Rule, aliases, all_rules
 
+    context = context or RunContext()
     chosen = chosen or set()
     ignored = ignored or set()
-    bundle = Bundle(
-        resources=loaded.resources, kube_version=kube_version, options=dict(options or {})
-    )
-    release = release_of(bundle.options)
+    bundle = Bundle(resources=loaded.resources, context=context)
+    release = bundle.dapr.version
     rules = [
         r
         for r in all_rules()
@@ -297,7 +281,7 @@ def check(
                         template=resource.template,
                     )
                 )
-    found = apply_path_ignores(apply_suppressions(found), path_ignores)
+    found = apply_path_ignores(apply_suppressions(found, aliases()), context.path_ignores)
     found = select(found, chosen, ignored)
     found = redact_findings(bounded_findings(found))
     found.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.path))
@@ -318,27 +302,18 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 def validate(
     sources: Iterable[Source],
     *,
-    kube_version: str = "1.34",
+    context: RunContext | None = None,
     chosen: set[str] | None = None,
     ignored: set[str] | None = None,
-    options: Mapping[str, Any] | None = None,
-    path_ignores: Sequence[PathIgnore] = (),
 ) -> Report:
     loaded, files = load_sources(sources)
-    findings = check(
-        loaded,
-        kube_version=kube_version,
-        chosen=chosen,
-        ignored=ignored,
-        options=options,
-        path_ignores=path_ignores,
-    )
+    findings = check(loaded, context=context, chosen=chosen, ignored=ignored)
     return Report(findings=findings, files=files, resources=len(loaded.resources))
 
 
 def render_failure(label: str, message: str) -> Finding:
     """A helm template failure (values refused by the schema, template error) as a finding."""
-    from tools.redact import redact_text
+    from tools.redaction.masking import redact_text
 
     return Finding(
         rule="helm-render",

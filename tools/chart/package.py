@@ -68,7 +68,7 @@ class PackageFailed(Exception):
 
 
 class SigningKey(Protocol):
-    """What ``helm package --sign`` needs (tools.publish.flow.Signing)."""
+    """What ``helm package --sign`` needs (tools.publish.model.Signing)."""
 
     @property
     def key(self) -> str: ...

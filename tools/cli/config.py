@@ -24,6 +24,7 @@ import yaml
 
 from tools.core import yaml_text
 from tools.core.bounded_read import MAX_CONFIG_BYTES, InputError, read_text
+from tools.core.context import DEFAULT_KUBE_VERSION, RunContext
 from tools.core.findings import EXIT_USAGE
 from tools.core.path_ignores import ORIGIN_KEY, PathIgnore
 from tools.formatters import FORMAT_NAMES
@@ -262,8 +263,9 @@ def resolve(explicit: str | None, disabled: bool, cwd: Path | None = None) -> Co
     return load(found) if found is not None else Config()
 
 
-def merge(args: argparse.Namespace, config: Config, default_kube_version: str) -> None:
-    """Fill the options the command line left unset from the config file, then the defaults."""
+def merge(args: argparse.Namespace, config: Config) -> RunContext:
+    """Fill the options the command line left unset from the config file, then the defaults,
+    and return the run's context (``dapr_release`` None: the newest, or a profile's own)."""
     if args.select is None and config.select is not None:
         args.select = list(config.select)
     if args.ignore is None and config.ignore is not None:
@@ -271,9 +273,14 @@ def merge(args: argparse.Namespace, config: Config, default_kube_version: str) -
     if args.format is None:
         args.format = config.format or DEFAULT_FORMAT
     if args.kube_version is None:
-        args.kube_version = config.kube_version or default_kube_version
+        args.kube_version = config.kube_version or DEFAULT_KUBE_VERSION
     if args.schema_dir is None:
         args.schema_dir = [str(d) for d in config.schema_dirs]
     if getattr(args, "dapr_version", None) is None:
         args.dapr_version = config.dapr_version
-    args.path_ignores = config.per_path_ignores
+    return RunContext(
+        kube_version=args.kube_version,
+        dapr_release=args.dapr_version,
+        schema_dirs=tuple(Path(d) for d in args.schema_dir),
+        path_ignores=config.per_path_ignores,
+    )

@@ -1,23 +1,70 @@
-"""``python -m tools schemas import-registry`` / ``import-code-fields``: write or check the
-generated registry.json and code_fields.json."""
+"""``python -m tools schemas import-*``: read an upstream source and write (or ``--check``) the
+generated data. Each function takes the parsed options by keyword (tools/cli/schemas.py maps
+them); the files written from a checkout or a git ref share one shape, ``GeneratedFile``."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tools.core.findings import EXIT_OK, EXIT_USAGE
+from tools.core.terminal_text import visible, visible_lines
 from tools.dapr.registry import REGISTRY_PATH, parse_registry
-from tools.importers import code_fields
-from tools.importers.daprd_components import dumps, import_registry
+from tools.importers import code_fields, daprd_components
 from tools.importers.source import Checkout, GitRef, SourceError
+from tools.validate import UsageError
 
 CODE_FIELDS_PATH = REGISTRY_PATH.parent / code_fields.CODE_FIELDS_FILE
 
 EXIT_STALE = 1
+
+Source = Checkout | GitRef
+
+
+def _git_source(git_dir: str | None, ref: str | None, given: bool, what: str) -> GitRef | None:
+    """The GitRef of --git-dir/--ref, None without --git-dir; a usage error when mixed up."""
+    if git_dir is None:
+        if ref is not None:
+            raise UsageError("--ref needs --git-dir")
+        if not given:
+            raise UsageError(f"give {what} or --git-dir DIR --ref REF")
+        return None
+    if given or not ref:
+        raise UsageError(f"--git-dir takes --ref REF and no {what}")
+    return GitRef(Path(git_dir), ref)
+
+
+def run_import_crd(*, files: Sequence[str], git_dir: str | None, ref: str | None, out: str) -> int:
+    from tools.importers.crds import import_crd_files, schemas_at_ref, write_schemas
+
+    source = _git_source(git_dir, ref, bool(files), "FILE arguments")
+    if source is not None:
+        written = write_schemas(schemas_at_ref(source), Path(out))
+    else:
+        written = import_crd_files([Path(f) for f in files], Path(out))
+    for path in written:
+        print(visible(str(path)))
+    print(
+        f"wrote {len(written)} schema(s); validate against them with "
+        f"TODO_DAPR_SCHEMA_DIR={visible(out)}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def run_import_metadata(
+    *, directory: str | None, git_dir: str | None, ref: str | None, out: str
+) -> int:
+    from tools.importers.metadata_yaml import import_metadata
+
+    source = _git_source(git_dir, ref, bool(directory), "a DIR")
+    report = import_metadata(Path(str(directory or git_dir)), Path(out), ref=source)
+    print(visible_lines(str(report)))
+    return EXIT_OK
 
 
 def _recorded_ref(path: Path) -> str | None:
@@ -63,7 +110,7 @@ def _check_shape(path: Path, shape: Callable[[Any], str], upstream: str) -> int:
 
 def _source(
     directory: str | None, git_dir: str | None, ref: str | None, target: Path
-) -> tuple[Checkout | GitRef, str] | str:
+) -> tuple[Source, str] | str:
     """The source to read and its label, or why none can be used."""
     if directory and git_dir:
         return "give either a checkout DIR or --git-dir, not both"
@@ -93,55 +140,19 @@ def _write_or_check(target: Path, text: str, label: str, summary: str, check: bo
     return EXIT_OK
 
 
-def run_import_registry(
-    *,
-    directory: str | None,
-    git_dir: str | None,
-    ref: str | None,
-    out: str | None,
-    check: bool,
-) -> int:
-    target = Path(out) if out else REGISTRY_PATH
-    if not directory and not git_dir:
-        if check:
-            return _check_shape(target, _registry_shape, "dapr/dapr")
-        print("give a dapr/dapr checkout DIR or --git-dir DIR [--ref REF]", file=sys.stderr)
-        return EXIT_USAGE
-    chosen = _source(directory, git_dir, ref, target)
-    if isinstance(chosen, str):
-        print(chosen, file=sys.stderr)
-        return EXIT_USAGE
-    source, label = chosen
+class _Unusable(Exception):
+    """An input the import cannot read: its message is printed and the status is 2."""
+
+
+def _build_registry(source: Source, label: str, registry: str | None) -> tuple[str, str]:
     try:
-        data, report = import_registry(source, label)
+        data, report = daprd_components.import_registry(source, label)
     except SourceError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
-    return _write_or_check(target, dumps(data), source.label, str(report), check)
+        raise _Unusable(str(exc)) from exc
+    return daprd_components.dumps(data), str(report)
 
 
-def run_import_code_fields(
-    *,
-    directory: str | None,
-    git_dir: str | None,
-    ref: str | None,
-    registry: str | None,
-    out: str | None,
-    check: bool,
-) -> int:
-    target = Path(out) if out else CODE_FIELDS_PATH
-    if not directory and not git_dir:
-        if check:
-            return _check_shape(target, _code_fields_shape, "components-contrib")
-        print(
-            "give a components-contrib checkout DIR or --git-dir DIR [--ref REF]", file=sys.stderr
-        )
-        return EXIT_USAGE
-    chosen = _source(directory, git_dir, ref, target)
-    if isinstance(chosen, str):
-        print(chosen, file=sys.stderr)
-        return EXIT_USAGE
-    source, label = chosen
+def _build_code_fields(source: Source, label: str, registry: str | None) -> tuple[str, str]:
     registry_path = Path(registry) if registry else REGISTRY_PATH
     try:
         packages = code_fields.registry_packages(
@@ -149,9 +160,56 @@ def run_import_code_fields(
         )
         data, report = code_fields.import_code_fields(source, packages, label)
     except (OSError, json.JSONDecodeError) as exc:
-        print(f"{registry_path}: unreadable ({exc})", file=sys.stderr)
-        return EXIT_USAGE
+        raise _Unusable(f"{registry_path}: unreadable ({exc})") from exc
     except SourceError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
-    return _write_or_check(target, code_fields.dumps(data), source.label, str(report), check)
+        raise _Unusable(str(exc)) from exc
+    return code_fields.dumps(data), str(report)
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """A committed JSON file generated from an upstream checkout or git ref."""
+
+    default_path: Path
+    upstream: str
+    shape: Callable[[Any], str]
+    build: Callable[[Source, str, str | None], tuple[str, str]]
+
+    def run(
+        self,
+        *,
+        directory: str | None,
+        git_dir: str | None,
+        ref: str | None,
+        out: str | None,
+        check: bool,
+        registry: str | None = None,
+    ) -> int:
+        """Write the file from the source (or compare it with ``check``); with no source,
+        ``check`` verifies only the committed file's shape."""
+        target = Path(out) if out else self.default_path
+        if not directory and not git_dir:
+            if check:
+                return _check_shape(target, self.shape, self.upstream)
+            print(
+                f"give a {self.upstream} checkout DIR or --git-dir DIR [--ref REF]",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        chosen = _source(directory, git_dir, ref, target)
+        if isinstance(chosen, str):
+            print(chosen, file=sys.stderr)
+            return EXIT_USAGE
+        source, label = chosen
+        try:
+            text, summary = self.build(source, label, registry)
+        except _Unusable as exc:
+            print(str(exc), file=sys.stderr)
+            return EXIT_USAGE
+        return _write_or_check(target, text, source.label, summary, check)
+
+
+REGISTRY_FILE = GeneratedFile(REGISTRY_PATH, "dapr/dapr", _registry_shape, _build_registry)
+CODE_FIELDS = GeneratedFile(
+    CODE_FIELDS_PATH, "components-contrib", _code_fields_shape, _build_code_fields
+)

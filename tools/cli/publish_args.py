@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-DEFAULT_TIMEOUT = 600.0
-MAX_TIMEOUT = 86400.0
+from tools.publish.bounds import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 
 def _seconds(text: str) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -80,13 +80,20 @@ def parse_suppressions(annotations: object) -> dict[str, str]:
     return result
 
 
-def apply_suppressions(findings: Iterable[Finding]) -> list[Finding]:
-    """Mark findings whose resource carries a matching ignore annotation as suppressed."""
+def apply_suppressions(
+    findings: Iterable[Finding], aliases: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """Mark findings whose resource carries a matching ignore annotation as suppressed.
+
+    ``aliases`` maps a rule's former id to its id: an annotation naming the former id still
+    suppresses the rule.
+    """
+    renamed = aliases or {}
     out: list[Finding] = []
     for finding in findings:
         res = finding.resource
         if res is not None and finding.category != "syntax":
-            rules = res.suppressions
+            rules = {renamed.get(key, key): reason for key, reason in res.suppressions.items()}
             reason = rules.get(finding.rule) or rules.get(finding.category)
             if reason is not None:
                 out.append(replace(finding, suppressed=reason))

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 
-from tools.dapr.catalog import TRUTHY, parse_go_duration
+from tools.dapr.durations import parse_go_duration
+from tools.dapr.metadata_values import TRUTHY
 
 _BITS = {"int": 64, "int8": 8, "int16": 16, "int32": 32, "int64": 64}
 _UBITS = {"uint": 64, "uint8": 8, "uint16": 16, "uint32": 32, "uint64": 64}

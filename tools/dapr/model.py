@@ -8,20 +8,21 @@ a helper returns "nothing" rather than raising.
 from __future__ import annotations
 
 import heapq
-import importlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+from tools.dapr.catalog import Catalog, load_catalog
+from tools.dapr.component_spec import CatalogError
 from tools.dapr.releases import key
 from tools.secrets.text import embeds_credential, is_placeholder
 
 if TYPE_CHECKING:
+    from tools.core.resource_set import ResourceSet
     from tools.core.resources import Resource
-    from tools.rules import Bundle
 
 DAPR_GROUP = "dapr.io"
 
@@ -272,30 +273,13 @@ def name_looks_sensitive(name: str) -> bool:
     return last == "key" and len(words) > 1 and words[-2] in _SECRET_KEY_QUALIFIERS
 
 
-class _FieldLike(Protocol):
-    sensitive: bool
-
-
-class _SpecLike(Protocol):
-    def field(self, name: str) -> _FieldLike | None: ...
-
-
-class _CatalogLike(Protocol):
-    def lookup(self, type_: str, version: str) -> _SpecLike | None: ...
-
-
 @cache
-def _catalog() -> _CatalogLike | None:
-    """The component catalog when it is installed and readable; None otherwise."""
+def _catalog() -> Catalog | None:
+    """The component catalog; None when it cannot be read (the dapr rules report that)."""
     try:
-        catalog_module = importlib.import_module("tools.dapr.catalog")
-    except ImportError:
+        return load_catalog()
+    except CatalogError:
         return None
-    try:
-        loaded: _CatalogLike = catalog_module.load_catalog()
-    except Exception:  # a broken catalog is reported by the dapr rules, not here
-        return None
-    return loaded
 
 
 def is_sensitive_field(type_: str, version: str, name: str) -> bool:
@@ -307,14 +291,9 @@ def is_sensitive_field(type_: str, version: str, name: str) -> bool:
     if name_looks_sensitive(name):
         return True
     catalog = _catalog()
-    if catalog is None:
-        return False
-    try:
-        entry = catalog.lookup(type_, version)
-        field = entry.field(name) if entry is not None else None
-    except Exception:
-        return False
-    return bool(field is not None and getattr(field, "sensitive", False))
+    entry = catalog.lookup(type_, version) if catalog is not None else None
+    field = entry.field(name) if entry is not None else None
+    return field is not None and field.sensitive
 
 
 _CONNECTION_WORDS = frozenset({"string", "url", "uri", "dsn", "host", "address"})
@@ -377,14 +356,14 @@ def same_group(a: Resource, b: Resource) -> bool:
     return a.namespace is None or b.namespace is None or a.namespace == b.namespace
 
 
-def group_of(bundle: Bundle, resource: Resource) -> list[Resource]:
+def group_of(bundle: ResourceSet, resource: Resource) -> list[Resource]:
     """Resources of the bundle that can see ``resource`` at runtime (itself included), in
     document order (the resources that ``same_group`` pairs with it)."""
     key = ("group", resource.profile, resource.namespace)
     return bundle.memo(key, lambda: _group(bundle, resource.profile, resource.namespace))
 
 
-def _group(bundle: Bundle, profile: str | None, namespace: str | None) -> list[Resource]:
+def _group(bundle: ResourceSet, profile: str | None, namespace: str | None) -> list[Resource]:
     """Built from the resources indexed once by profile and namespace: scanning the whole
     bundle once per namespace was quadratic in the number of namespaces."""
     namespaces = bundle.memo("resources-by-namespace", lambda: _by_namespace(bundle))
@@ -396,7 +375,9 @@ def _group(bundle: Bundle, profile: str | None, namespace: str | None) -> list[R
     return [r for _, r in heapq.merge(*parts, key=itemgetter(0))]
 
 
-def _by_namespace(bundle: Bundle) -> dict[str | None, dict[str | None, list[tuple[int, Resource]]]]:
+def _by_namespace(
+    bundle: ResourceSet,
+) -> dict[str | None, dict[str | None, list[tuple[int, Resource]]]]:
     """profile -> namespace -> (position in the bundle, resource)."""
     index: dict[str | None, dict[str | None, list[tuple[int, Resource]]]] = {}
     for position, r in enumerate(bundle.resources):
@@ -404,12 +385,12 @@ def _by_namespace(bundle: Bundle) -> dict[str | None, dict[str | None, list[tupl
     return index
 
 
-def find_component(bundle: Bundle, resource: Resource, name: str) -> list[Resource]:
+def find_component(bundle: ResourceSet, resource: Resource, name: str) -> list[Resource]:
     """Components called ``name`` in the group of ``resource``."""
     return [r for r in _components_by_name(bundle, resource).get(name, []) if r is not resource]
 
 
-def _components_by_name(bundle: Bundle, resource: Resource) -> dict[str, list[Resource]]:
+def _components_by_name(bundle: ResourceSet, resource: Resource) -> dict[str, list[Resource]]:
     """The group's Components indexed by name, built once per group (rules ask per resource)."""
 
     def build() -> dict[str, list[Resource]]:
@@ -449,14 +430,14 @@ class AppsOf:
 _APP_ID_ANNOTATION = "dapr.io/app-id"
 
 
-def known_app_ids(bundle: Bundle, resource: Resource) -> frozenset[str]:
+def known_app_ids(bundle: ResourceSet, resource: Resource) -> frozenset[str]:
     """App IDs the group mentions: Component/Subscription scopes, topic scopes, Configuration
     access-control policies, and ``dapr.io/app-id`` annotations on pod templates."""
     key = ("app-ids", resource.profile, resource.namespace)
     return bundle.memo(key, lambda: _collect_app_ids(bundle, resource))
 
 
-def _collect_app_ids(bundle: Bundle, resource: Resource) -> frozenset[str]:
+def _collect_app_ids(bundle: ResourceSet, resource: Resource) -> frozenset[str]:
     found: set[str] = set()
     for other in group_of(bundle, resource):
         if is_dapr(other) and other.kind in {"Component", "Subscription"}:

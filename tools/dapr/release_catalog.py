@@ -20,9 +20,6 @@ from typing import Any
 
 from tools.dapr.catalog import (
     Catalog,
-    CatalogError,
-    ComponentSpec,
-    FieldSpec,
     LazySpecs,
     SpecKey,
     build_catalog,
@@ -30,7 +27,7 @@ from tools.dapr.catalog import (
     lookup_component,
     read_catalog_files,
 )
-from tools.dapr.catalog import spec_for as newest_spec_for
+from tools.dapr.component_spec import CatalogError, ComponentSpec, FieldSpec
 from tools.dapr.releases import (
     NEWEST,
     SUPPORTED,
@@ -202,9 +199,10 @@ def catalog_at(release: str) -> Catalog:
 
 
 def spec_for(type_: str, version: str, release: str | None = None) -> ComponentSpec | None:
-    """A component's catalog entry as ``release`` (a supported Dapr minor, as
-    ``tools.dapr.releases.release_of`` gives it) describes it; without one, the newest release's.
-    The release data is read only when a release is asked for."""
+    """The catalog entry of a component type and version, as Dapr ``release`` (a supported
+    minor) describes it; without a release, the generated catalog's (the newest release's), and
+    the release data is not read. The one spec lookup: rules reach it through
+    ``tools.dapr.release.DaprRelease.spec``."""
     if release is None:
-        return newest_spec_for(type_, version)
+        return lookup_component(load_catalog(), type_, version)
     return lookup_component(catalog_at(release), type_, version, release)

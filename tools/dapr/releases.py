@@ -34,7 +34,6 @@ from tools.core.findings import EXIT_USAGE
 
 SUPPORTED = ("1.16", "1.17", "1.18")
 NEWEST = SUPPORTED[-1]
-OPTION = "dapr_version"
 RELEASES_FILE = "releases.json"
 
 
@@ -60,12 +59,6 @@ def parse_release(text: str) -> str:
 def key(release: str) -> tuple[int, ...]:
     """A release as a sortable tuple: ``1.9`` sorts before ``1.16``."""
     return tuple(int(p) for p in release.split("."))
-
-
-def release_of(options: Mapping[str, Any]) -> str:
-    """The release a validation run judges against (the Bundle's options), default the newest."""
-    chosen = options.get(OPTION)
-    return chosen if isinstance(chosen, str) and chosen in SUPPORTED else NEWEST
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tools.dapr import model as dm
-from tools.dapr.catalog import go_duration_ns
+from tools.dapr.durations import go_duration_ns
 
 if TYPE_CHECKING:
+    from tools.core.resource_set import ResourceSet
     from tools.core.resources import Resource
-    from tools.rules import Bundle
 
 # The message daprd logs when DecodeConfiguration fails (pkg/resiliency FromConfigurations);
 # it then moves on to the next Resiliency without applying this one's targets.
@@ -203,7 +203,7 @@ def policies(resource: Resource, kind: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def defined_policies(bundle: Bundle, resource: Resource) -> dict[str, frozenset[str]]:
+def defined_policies(bundle: ResourceSet, resource: Resource) -> dict[str, frozenset[str]]:
     """Policy names by kind that every Resiliency of the group defines, plus daprd's built-in
     retries. daprd keeps one table for all the Resiliency resources a sidecar loads, and looks
     target names up in it only when a call is made, so a target may name a policy that

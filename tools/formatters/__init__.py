@@ -27,5 +27,20 @@ def formatters() -> dict[str, Formatter]:
     return found
 
 
-def format_report(name: str, report: Report, *, color: bool = False) -> str:
-    return formatters()[name](report, color)
+def format_report(name: str, report: Report, *, color: bool = False, summary: bool = True) -> str:
+    """The report in format ``name``; ``summary=False`` (``-q``) drops the summary line the
+    human formats end with, leaving the findings only."""
+    text = formatters()[name](report, color)
+    return text if summary else _without_summary(text, report)
+
+
+def _without_summary(text: str, report: Report) -> str:
+    from tools.formatters._common import summary_line
+
+    line = summary_line(
+        report.errors, report.warnings, report.suppressed, report.files, report.resources
+    )
+    if not text.endswith(f"{line}\n"):
+        return text
+    findings = text[: -len(line) - 1].rstrip("\n")
+    return f"{findings}\n" if findings else ""

@@ -21,8 +21,8 @@ location's URI, the resource (kind, namespace, name) and the JSON pointer inside
 lines are left out because they change when unrelated text moves; the same template problem in
 several profiles' renders is one alert on that template. A finding outside any resource (a YAML
 syntax error) is identified by its rule, file and message. All of these are the redacted texts
-(``tools/redact.py`` scrubs every finding before a format sees it), so a fingerprint is never
-a hash of a secret that could confirm a guess, and a changed password keeps its alert.
+(``tools/redaction/masking.py`` scrubs every finding before a format sees it), so a fingerprint is
+never a hash of a secret that could confirm a guess, and a changed password keeps its alert.
 
 Each rule descriptor links its page with ``helpUri`` when the base URL of the docs folder is
 known (``TODO_DAPR_DOCS_URL``, e.g. ``https://github.com/OWNER/REPO/blob/SHA/docs/``); SARIF
@@ -154,6 +154,9 @@ def _rule_descriptors(findings: list[Finding]) -> tuple[list[dict[str, Any]], di
         }
         if url:
             descriptor["helpUri"] = url
+        if rule and rule.aliases:
+            # Code scanning carries alerts raised under a former id over to the rule.
+            descriptor["deprecatedIds"] = list(rule.aliases)
         explanation = rule.explanation if rule and rule.explanation else summary
         descriptor["help"] = {"text": f"{explanation}\n\nSee {page}."}
         descriptors.append(descriptor)

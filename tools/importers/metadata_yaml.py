@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 
 from tools.core import yaml_text
-from tools.dapr.catalog import CATALOG_FILE, FIELD_TYPES
+from tools.dapr.catalog import CATALOG_FILE
+from tools.dapr.component_spec import FIELD_TYPES
 from tools.importers.source import GitRef, extract_tree
 
 BUILTIN_PROFILES = Path(".build-tools") / "builtin-authentication-profiles.yaml"

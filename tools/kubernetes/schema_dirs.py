@@ -24,12 +24,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from tools.core.bounded_read import MAX_SCHEMA_BYTES, InputError, read_text
-from tools.kubernetes.schemas import CompiledSchema, SchemaStoreError
-
-OPTION = "schema_dirs"
+from tools.kubernetes.compiled_schema import CompiledSchema
+from tools.kubernetes.schemas import SchemaStoreError
 
 _VERSION = re.compile(r"v\d{1,4}(?:(?:alpha|beta)\d{1,4})?")
 _KIND = re.compile(r"[a-z0-9]{1,253}")
@@ -115,9 +113,14 @@ def find_schema_file(dirs: Sequence[SchemaDir], api_version: str, kind: str) -> 
     return None
 
 
-def dirs_of(options: Mapping[str, Any]) -> tuple[SchemaDir, ...]:
-    dirs = options.get(OPTION) or ()
-    return tuple(d for d in dirs if isinstance(d, SchemaDir))
+def indexed(dirs: Sequence[Path]) -> tuple[SchemaDir, ...]:
+    """The listings of a run's ``--schema-dir`` directories, each listed once per process."""
+    return tuple(_indexed(Path(d)) for d in dirs)
+
+
+@lru_cache(maxsize=16)
+def _indexed(path: Path) -> SchemaDir:
+    return index_schema_dir(path)
 
 
 @lru_cache(maxsize=128)

@@ -1,4 +1,4 @@
-"""A small OCI distribution client (``http.client``) that publishes a chart without overwriting.
+"""A small OCI distribution client that publishes a chart without overwriting.
 
 ``publish`` uploads through this client, not through ``helm push`` (which pushes by tag and
 moves an existing tag without a word): blobs go up with the distribution API (``HEAD`` to skip
@@ -7,323 +7,36 @@ digest, and only then is the tag set and read back. The client also answers the 
 around that: is the registry reachable and are the credentials accepted (``GET /v2/``), what a
 tag or digest points at, and what a blob holds.
 
-Every exchange is bounded. A response body is read in chunks up to a cap chosen by what it is
-(:data:`SMALL_BODY` for pings, tokens and errors, :data:`MANIFEST_BODY` for manifests, the
-declared size for a blob, whose digest is then checked); a request has one overall deadline
-(a watchdog closes the connection when it passes, so a server that drips a byte a second cannot
-hold it), and a :class:`Deadline` shared by all requests bounds the whole publish, retries and
-their backoff included.
-
-Credentials go to the registry's own origin only, or to a bearer-token realm over https; a realm
-on another host over plain HTTP gets none (the request is refused). A redirect to another origin
-is followed without them. A header value with characters HTTP does not allow (a token carrying
-CR LF) is refused before it is sent; a ``Location`` or realm that is not a usable http(s) URL,
-and JSON nested too deeply to parse, are refused too. Every failure is a :class:`RegistryError`
-whose one-line message never contains a credential or a token.
+Every exchange is bounded (:mod:`tools.publish.transport`): a response body is read up to a cap
+chosen by what it is (:data:`SMALL_BODY` for pings, tokens and errors, :data:`MANIFEST_BODY` for
+manifests, the declared size for a blob, whose digest is then checked), and one
+:class:`Deadline` bounds the whole publish. Authentication is :mod:`tools.publish.auth`. Every
+failure is a :class:`RegistryError` whose one-line message never contains a credential or a
+token; JSON nested too deeply to parse is refused like any other bad answer.
 """
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import dataclasses
-import hashlib
 import http.client
-import ipaddress
-import json
-import re
-import socket
-import ssl
-import threading
-import time
 import urllib.parse
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
-from tools.core.terminal_text import visible
+from tools.publish.auth import Auth, Credentials
+from tools.publish.bounds import Deadline, Retry
+from tools.publish.oci import MANIFEST_TYPES, Descriptor, Manifest, load_json, sha256_digest
+from tools.publish.transport import (
+    REQUEST_TIMEOUT,
+    SMALL_BODY,
+    TRANSIENT_STATUS,
+    Call,
+    RegistryError,
+    Response,
+    Transport,
+    origin,
+    printable,
+)
 
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-MANIFEST_TYPES = (OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST)
-"""Every kind a tag can hold: a registry answers 404 for a kind the request does not accept, so
-an existence check that left one out would call a taken tag free."""
-ARTIFACT_KINDS = {
-    OCI_MANIFEST: "an OCI image manifest",
-    OCI_INDEX: "an OCI image index",
-    DOCKER_MANIFEST: "a Docker image manifest",
-    DOCKER_LIST: "a Docker manifest list",
-}
-CONFIG_TYPE = "application/vnd.cncf.helm.config.v1+json"
-CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
-PROV_LAYER = "application/vnd.cncf.helm.chart.provenance.v1.prov"
-TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
-REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
-USER_AGENT = "todo-dapr-publish"
-
-SMALL_BODY = 64 * 1024
-"""Cap for ping, token and error bodies: a few hundred bytes in practice."""
 MANIFEST_BODY = 4 * 1024 * 1024
 """Cap for a manifest, the limit ``distribution`` itself enforces."""
-CHUNK = 64 * 1024
-MAX_REDIRECTS = 5
-REQUEST_TIMEOUT = 60.0
-MAX_PORT = 65535
-BEARER_TOKEN = re.compile(r"[A-Za-z0-9._~+/-]+=*")
-"""RFC 6750 ``b64token``: what may follow ``Bearer `` in an Authorization header."""
-FIELD_VALUE = re.compile(r"[\x20-\x7e\t]*")
-"""RFC 7230 header field value (visible ASCII, space, tab): no CR, LF or other control."""
-
-
-class RegistryError(Exception):
-    """The registry could not be used; ``str()`` is a one-line message safe to print."""
-
-    def __init__(self, message: str, *, transient: bool = False, status: int | None = None):
-        super().__init__(message)
-        self.transient = transient
-        self.status = status
-
-
-@dataclass(frozen=True)
-class Credentials:
-    username: str
-    password: str = field(repr=False)
-
-    def basic(self) -> str:
-        token = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
-        return f"Basic {token}"
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-    url: str = ""
-
-    def header(self, name: str) -> str:
-        lowered = name.lower()
-        return next((v for k, v in self.headers.items() if k.lower() == lowered), "")
-
-
-@dataclass(frozen=True)
-class Descriptor:
-    """An OCI content descriptor, serialised in the field order Go's image-spec types use."""
-
-    media_type: str
-    digest: str
-    size: int
-
-    @classmethod
-    def of(cls, media_type: str, data: bytes) -> Descriptor:
-        return cls(media_type, sha256_digest(data), len(data))
-
-    def as_json(self) -> dict[str, Any]:
-        return {"mediaType": self.media_type, "digest": self.digest, "size": self.size}
-
-
-@dataclass(frozen=True)
-class Manifest:
-    digest: str
-    media_type: str
-    data: dict[str, Any]
-
-    def layers(self, media_type: str) -> list[dict[str, Any]]:
-        layers = self.data.get("layers")
-        if not isinstance(layers, list):
-            return []
-        return [x for x in layers if isinstance(x, dict) and x.get("mediaType") == media_type]
-
-
-@dataclass(frozen=True)
-class Retry:
-    """Bounded exponential backoff: ``attempts`` tries, waits ``base``, ``2*base``, ..."""
-
-    attempts: int = 4
-    base: float = 0.5
-    cap: float = 8.0
-    sleep: Callable[[float], None] = time.sleep
-
-    def delay(self, attempt: int) -> float:
-        return float(min(self.cap, self.base * (2**attempt)))
-
-
-class Deadline:
-    """One overall time limit, shared by every request, retry and subprocess of a publish."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.at = None if seconds is None else time.monotonic() + seconds
-
-    def remaining(self) -> float | None:
-        return None if self.at is None else self.at - time.monotonic()
-
-    def cap(self, seconds: float) -> float:
-        """``seconds``, or less when the overall deadline comes sooner (never below zero)."""
-        left = self.remaining()
-        return max(0.0, seconds if left is None else min(seconds, left))
-
-    @property
-    def expired(self) -> bool:
-        left = self.remaining()
-        return left is not None and left <= 0
-
-
-def load_json(data: bytes | str) -> Any:
-    """``json.loads``, with nesting too deep for the parser a ValueError like any other bad JSON."""
-    try:
-        return json.loads(data)
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
-
-
-def artifact_kind(media_type: str) -> str:
-    """What a manifest media type holds, in words."""
-    kind = ARTIFACT_KINDS.get(media_type.partition(";")[0].strip())
-    return kind or f"an artifact of type {_printable(media_type or 'unknown', 80)!r}"
-
-
-def valid_port(text: str) -> bool:
-    return text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_PORT
-
-
-def checked_url(url: str) -> urllib.parse.SplitResult | None:
-    """``url`` split, if it is an http(s) URL ``http.client`` can connect to; None otherwise."""
-    if not FIELD_VALUE.fullmatch(url) or " " in url or "\t" in url:
-        return None
-    try:
-        parts = urllib.parse.urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    if port is not None and not 1 <= port <= MAX_PORT:
-        return None
-    netloc = parts.netloc.rpartition("@")[2]
-    if netloc.startswith("["):
-        try:
-            ipaddress.IPv6Address(netloc[1:].partition("]")[0])
-        except ValueError:
-            return None
-    elif not re.fullmatch(r"[A-Za-z0-9._-]+(:[0-9]*)?", netloc):
-        return None
-    return parts
-
-
-def sha256_digest(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def image_manifest(
-    config: Descriptor, layers: list[Descriptor], annotations: Mapping[str, str]
-) -> bytes:
-    """The manifest bytes Helm writes: Go's ``json.Marshal`` of an image-spec ``Manifest``.
-
-    Helm 3.17 and 4 leave ``mediaType`` unset (so it is omitted), sort the layers by digest,
-    and Go writes map keys sorted and ``<``, ``>``, ``&`` escaped.
-    """
-    manifest: dict[str, Any] = {
-        "schemaVersion": 2,
-        "config": config.as_json(),
-        "layers": [d.as_json() for d in sorted(layers, key=lambda d: d.digest)],
-    }
-    if annotations:
-        manifest["annotations"] = dict(sorted(annotations.items()))
-    return go_json(manifest)
-
-
-def go_json(value: Any) -> bytes:
-    """Compact JSON as Go's ``encoding/json`` writes it (HTML-safe escapes, UTF-8 kept)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escaped)
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return text.encode("utf-8")
-
-
-def _parse_challenge(header: str) -> tuple[str, dict[str, str]]:
-    scheme, _, rest = header.strip().partition(" ")
-    params = dict(re.findall(r'(\w+)="([^"]*)"', rest))
-    return scheme.lower(), params
-
-
-def _printable(text: str, limit: int = 200) -> str:
-    """Server-supplied text made one safe line: control characters escaped, length capped."""
-    return visible(text[:limit]) + ("..." if len(text) > limit else "")
-
-
-def _origin(url: str) -> tuple[str, str]:
-    """Scheme and ``host:port`` (default port filled in): what credentials are bound to."""
-    parts = urllib.parse.urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or {"http": 80, "https": 443}.get(scheme)
-    except ValueError:
-        return scheme, parts.netloc.lower()
-    host = (parts.hostname or "").lower()
-    return scheme, (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
-
-
-def _reason(exc: BaseException) -> str:
-    """A short, credential-free description of a network failure."""
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(exc, ConnectionResetError | BrokenPipeError):
-        return "connection reset by the registry"
-    if isinstance(exc, http.client.RemoteDisconnected | http.client.IncompleteRead):
-        return "the registry closed the connection mid-response"
-    if isinstance(exc, TimeoutError | socket.timeout):
-        return "timed out"
-    if isinstance(exc, socket.gaierror):
-        return "host name not found"
-    if isinstance(exc, ssl.SSLError):
-        reason = exc.reason or exc.__class__.__name__
-        return f"TLS failed ({reason}); for a plain-HTTP registry on this machine use --plain-http"
-    if isinstance(exc, http.client.HTTPException):
-        return f"the registry sent a malformed HTTP response ({exc.__class__.__name__})"
-    return exc.__class__.__name__
-
-
-@dataclass(frozen=True)
-class _Call:
-    """One request as sent: what retries repeat and redirects rewrite."""
-
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes | None
-    limit: int
-    what: str
-
-
-class _Watchdog:
-    """Shut a socket down when the request's deadline passes.
-
-    A socket timeout bounds one read; a server that sends a byte just inside it every time would
-    hold the request for ever. The watchdog bounds the whole exchange, headers and body.
-    """
-
-    def __init__(self, sock: socket.socket | None, seconds: float) -> None:
-        self.sock = sock
-        self.fired = False
-        self.timer = threading.Timer(max(0.0, seconds), self._fire)
-        self.timer.daemon = True
-
-    def _fire(self) -> None:
-        self.fired = True
-        if self.sock is not None:
-            with contextlib.suppress(OSError):
-                self.sock.shutdown(socket.SHUT_RDWR)
-
-    def __enter__(self) -> _Watchdog:
-        self.timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.timer.cancel()
 
 
 class RegistryClient:
@@ -341,185 +54,10 @@ class RegistryClient:
     ) -> None:
         self.host = host
         self.base = f"{'http' if plain_http else 'https'}://{host}"
-        self.credentials = credentials
         self.retry = retry or Retry()
-        self.timeout = timeout
         self.deadline = deadline or Deadline(None)
-        self._tokens: dict[str, str] = {}
-        self._challenge: tuple[str, dict[str, str]] | None = None
-
-    # -- transport -------------------------------------------------------------------------
-
-    def _timed_out(self, what: str) -> RegistryError:
-        if self.deadline.expired:
-            return RegistryError(
-                f"registry {self.host}: the publish deadline of {self.deadline.seconds:g} s "
-                f"(--timeout) passed during {what}"
-            )
-        return RegistryError(
-            f"registry {self.host} did not complete {what} within {self.timeout:g} s",
-            transient=True,
-        )
-
-    def _connection(self, url: str, seconds: float) -> tuple[http.client.HTTPConnection, str]:
-        parts = checked_url(url)
-        if parts is None:
-            raise RegistryError(
-                f"registry {self.host} sent a URL this client cannot connect to "
-                f"({_printable(url)}); refused"
-            )
-        target = parts.path or "/"
-        if parts.query:
-            target += "?" + parts.query
-        port = parts.port
-        if parts.scheme == "https":
-            context = ssl.create_default_context()
-            return (
-                http.client.HTTPSConnection(
-                    parts.hostname or "", port, timeout=seconds, context=context
-                ),
-                target,
-            )
-        if parts.scheme == "http":
-            return http.client.HTTPConnection(parts.hostname or "", port, timeout=seconds), target
-        raise RegistryError(f"registry {self.host} sent a {parts.scheme or 'relative'} URL")
-
-    def _once(self, call: _Call) -> Response:
-        """One exchange on a fresh connection, within the request deadline."""
-        seconds = self.deadline.cap(self.timeout)
-        if seconds <= 0:
-            raise self._timed_out(call.what)
-        end = time.monotonic() + seconds
-        sent = {"User-Agent": USER_AGENT, "Connection": "close", **call.headers}
-        for name, value in sent.items():
-            if not FIELD_VALUE.fullmatch(value):
-                raise RegistryError(
-                    f"registry {self.host}: the {name} header for {call.what} would carry "
-                    "characters HTTP does not allow in a header; not sent"
-                )
-        try:
-            connection, target = self._connection(call.url, seconds)
-        except (ValueError, http.client.HTTPException):
-            raise RegistryError(
-                f"registry {self.host} sent a URL this client cannot connect to "
-                f"({_printable(call.url)}); refused"
-            ) from None
-        watchdog: _Watchdog | None = None
-        try:
-            connection.connect()
-            watchdog = _Watchdog(connection.sock, end - time.monotonic())
-            with watchdog:
-                connection.request(call.method, target, body=call.body, headers=sent)
-                reply = connection.getresponse()
-                data = b"" if call.method == "HEAD" else self._read(reply, watchdog, call, end)
-            if watchdog.fired:
-                raise self._timed_out(call.what)
-            return Response(reply.status, dict(reply.getheaders()), data, call.url)
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            if (watchdog is not None and watchdog.fired) or time.monotonic() >= end:
-                raise self._timed_out(call.what) from None
-            if isinstance(exc, ValueError):
-                raise RegistryError(
-                    f"registry {self.host}: {call.what} could not be sent or its answer read "
-                    f"({exc.__class__.__name__})"
-                ) from None
-            refused = isinstance(exc, ConnectionRefusedError)
-            raise RegistryError(
-                f"registry {self.host} is not reachable: {_reason(exc)}", transient=not refused
-            ) from None
-        finally:
-            connection.close()
-
-    def _read(
-        self, reply: http.client.HTTPResponse, watchdog: _Watchdog, call: _Call, end: float
-    ) -> bytes:
-        """At most ``limit`` bytes of the body, in chunks; a success body over it is refused."""
-        limit, what = call.limit, call.what
-        ok = 200 <= reply.status < 300
-        declared = reply.getheader("Content-Length") or ""
-        if ok and declared.isdigit() and int(declared) > limit:
-            raise RegistryError(
-                f"registry {self.host} announced {int(declared)} bytes for {what}, more than "
-                f"the {limit} it may have; not reading it"
-            )
-        chunks: list[bytes] = []
-        total = 0
-        while total <= limit:
-            left = end - time.monotonic()
-            if left <= 0 or watchdog.fired:
-                raise TimeoutError
-            if watchdog.sock is not None:
-                watchdog.sock.settimeout(left)
-            chunk = reply.read1(min(CHUNK, limit + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total <= limit:
-            return b"".join(chunks)
-        if ok:
-            raise RegistryError(
-                f"registry {self.host} sent more than {limit} bytes for {what}; stopped reading"
-            )
-        return b"".join(chunks)[:limit]
-
-    def _with_retry(self, call: _Call) -> Response:
-        attempt = 0
-        while True:
-            try:
-                response = self._follow(call)
-            except RegistryError as exc:
-                if not exc.transient or attempt + 1 >= self.retry.attempts:
-                    if exc.transient and attempt:
-                        raise RegistryError(
-                            f"{exc} (after {attempt + 1} attempts)", transient=True
-                        ) from None
-                    raise
-            else:
-                if response.status not in TRANSIENT_STATUS or attempt + 1 >= self.retry.attempts:
-                    return response
-            delay = self.retry.delay(attempt)
-            if self.deadline.cap(delay) < delay:
-                raise self._timed_out(call.what)
-            self.retry.sleep(delay)
-            attempt += 1
-
-    def _follow(self, call: _Call) -> Response:
-        """Follow redirects of reads (blobs often live in object storage), dropping the
-        credentials once they leave the registry's origin."""
-        for _ in range(MAX_REDIRECTS + 1):
-            response = self._once(call)
-            location = response.header("Location")
-            if response.status not in REDIRECT_STATUS or call.method not in ("GET", "HEAD"):
-                return response
-            if not location:
-                return response
-            target = self._location(call.url, location, f"redirect of {call.what}")
-            scheme = _origin(target)[0]
-            if scheme == "http" and _origin(call.url)[0] == "https":
-                raise RegistryError(
-                    f"registry {self.host} redirected {call.what} from https to plain HTTP; refused"
-                )
-            headers = dict(call.headers)
-            if _origin(target) != _origin(self.base):
-                headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
-            call = dataclasses.replace(call, url=target, headers=headers)
-        raise RegistryError(
-            f"registry {self.host} redirected {call.what} more than {MAX_REDIRECTS} times"
-        )
-
-    def _location(self, base: str, location: str, what: str) -> str:
-        """A ``Location`` the registry sent, resolved; refused unless it is a usable http(s) URL."""
-        try:
-            target = urllib.parse.urljoin(base, location)
-        except ValueError:
-            target = ""
-        if not target or checked_url(target) is None:
-            raise RegistryError(
-                f"registry {self.host} sent a Location for the {what} that is not a usable "
-                f"http(s) URL ({_printable(location)}); refused"
-            )
-        return target
+        self.transport = Transport(host, self.base, self.retry, timeout, self.deadline)
+        self.auth = Auth(self.transport, credentials)
 
     def request(
         self,
@@ -575,30 +113,27 @@ class RegistryClient:
             headers["Content-Type"] = content_type
         if body is not None:
             headers["Content-Length"] = str(len(body))
-        own = _origin(url) == _origin(self.base)
-        auth = self._authorization(scope) if own else None
+        own = origin(url) == origin(self.base)
+        auth = self.auth.authorization(scope) if own else None
         if auth:
             headers["Authorization"] = auth
-        send = self._with_retry if retry else self._follow
-        response = send(_Call(method, url, dict(headers), body, limit, what))
+        send = self.transport.with_retry if retry else self.transport.follow
+        response = send(Call(method, url, dict(headers), body, limit, what))
         renewable = auth is not None and auth.startswith("Bearer ")
         if response.status == 401 and own and ("Authorization" not in headers or renewable):
             # No credentials sent yet, or a cached bearer token that has expired (tokens
             # live minutes; the gate between two requests can take longer): answer the
             # challenge once with fresh ones.
-            challenge = response.header("WWW-Authenticate")
-            self._challenge = _parse_challenge(challenge) if challenge else ("basic", {})
-            if renewable:
-                self._tokens.clear()
-            auth = self._authorization(scope)
+            self.auth.challenged(response.header("WWW-Authenticate"), renew=renewable)
+            auth = self.auth.authorization(scope)
             if auth:
                 headers["Authorization"] = auth
-                response = send(_Call(method, url, dict(headers), body, limit, what))
+                response = send(Call(method, url, dict(headers), body, limit, what))
         return self._checked(response, scope, what, retry)
 
     def _checked(self, response: Response, scope: str | None, what: str, retry: bool) -> Response:
         if response.status == 401:
-            raise RegistryError(self._unauthorized(), status=401)
+            raise RegistryError(self.auth.unauthorized(), status=401)
         if response.status == 403:
             raise RegistryError(
                 f"registry {self.host} answered 403 forbidden to {what}: the account may not "
@@ -632,78 +167,7 @@ class RegistryClient:
             detail = f"{first.get('code', '')}: {first.get('message', '')}".strip(": ")
         except (ValueError, AttributeError, IndexError, TypeError, KeyError):
             detail = ""
-        return f"{words} ({_printable(detail)})" if detail else words
-
-    def _unauthorized(self) -> str:
-        if self.credentials is None:
-            return (
-                f"registry {self.host} answered 401 unauthorized and no credentials were "
-                "given: run `helm registry login`, pass --username with --password-stdin, or "
-                "set TODO_DAPR_REGISTRY_USERNAME and TODO_DAPR_REGISTRY_PASSWORD"
-            )
-        return (
-            f"registry {self.host} answered 401 unauthorized: it refused the credentials "
-            f"for user {_printable(self.credentials.username)!r}"
-        )
-
-    def _authorization(self, scope: str | None) -> str | None:
-        if self._challenge is None or self.credentials is None:
-            return None
-        scheme, params = self._challenge
-        if scheme == "basic":
-            return self.credentials.basic()
-        if scheme == "bearer":
-            return f"Bearer {self._token(params, scope)}"
-        return None
-
-    def _token(self, params: Mapping[str, str], scope: str | None) -> str:
-        key = scope or params.get("scope", "")
-        if key in self._tokens:
-            return self._tokens[key]
-        realm = params.get("realm")
-        if not realm:
-            raise RegistryError(f"registry {self.host} asked for a bearer token without a realm")
-        if checked_url(realm) is None:
-            raise RegistryError(
-                f"registry {self.host} named a token realm that is not a usable http(s) URL "
-                f"({_printable(realm)}); refused"
-            )
-        realm_scheme, realm_host = _origin(realm)
-        if realm_scheme != "https" and (realm_scheme, realm_host) != _origin(self.base):
-            raise RegistryError(
-                f"registry {self.host} sent credentials to be exchanged for a token at "
-                f"{_printable(realm_host)} over plain HTTP; refused: credentials go only to the "
-                "registry itself or to a token service over https"
-            )
-        query = {"service": params.get("service", "")}
-        if key:
-            query["scope"] = key
-        url = realm + ("&" if "?" in realm else "?") + urllib.parse.urlencode(query)
-        headers = {"Authorization": self.credentials.basic()} if self.credentials else {}
-        response = self._with_retry(
-            _Call("GET", url, headers, None, SMALL_BODY, "the token request")
-        )
-        if response.status in (401, 403):
-            raise RegistryError(self._unauthorized(), status=response.status)
-        if response.status != 200:
-            raise RegistryError(
-                f"registry {self.host} token service answered {response.status}",
-                status=response.status,
-            )
-        try:
-            data = load_json(response.body)
-            token = data.get("token") or data.get("access_token")
-        except (ValueError, AttributeError):
-            token = None
-        if not isinstance(token, str) or not token:
-            raise RegistryError(f"registry {self.host} token service sent no token")
-        if not BEARER_TOKEN.fullmatch(token):
-            raise RegistryError(
-                f"registry {self.host} token service sent a token with characters a bearer "
-                "token cannot have (RFC 6750); refused, not sent"
-            )
-        self._tokens[key] = token
-        return token
+        return f"{words} ({printable(detail)})" if detail else words
 
     # -- registry operations ---------------------------------------------------------------
 
@@ -772,7 +236,7 @@ class RegistryClient:
         if header and header != digest:
             raise RegistryError(
                 f"registry {self.host} sent manifest bytes for {repository}:{reference} "
-                f"({digest}) that do not match its own digest header {_printable(header)}"
+                f"({digest}) that do not match its own digest header {printable(header)}"
             )
         if reference.startswith("sha256:") and reference != digest:
             raise RegistryError(
@@ -826,7 +290,7 @@ class RegistryClient:
                     raise
             delay = self.retry.delay(attempt)
             if self.deadline.cap(delay) < delay:
-                raise self._timed_out(f"the upload of blob {descriptor.digest}")
+                raise self.transport.timed_out(f"the upload of blob {descriptor.digest}")
             self.retry.sleep(delay)
 
     def _upload_once(
@@ -848,11 +312,11 @@ class RegistryClient:
                 "(expected 202 with a Location)",
                 status=started.status,
             )
-        target = self._location(started.url, location, what)
-        if _origin(target) != _origin(self.base):
+        target = self.transport.location(started.url, location, what)
+        if origin(target) != origin(self.base):
             raise RegistryError(
                 f"registry {self.host} sent {what} to another host "
-                f"({_printable(_origin(target)[1])}); refused"
+                f"({printable(origin(target)[1])}); refused"
             )
         separator = "&" if urllib.parse.urlsplit(target).query else "?"
         url = f"{target}{separator}digest={urllib.parse.quote(descriptor.digest, safe='')}"
@@ -891,6 +355,6 @@ class RegistryClient:
         if header and header != ours:
             raise RegistryError(
                 f"registry {self.host} answered {what} ({ours}) saying it stored "
-                f"{_printable(header)}"
+                f"{printable(header)}"
             )
         return ours

@@ -1,5 +1,6 @@
 """The rule registry. Rules live one module each in a folder per category
-(``tools/rules/<category>/<name>.py``); each module defines ``RULE`` (or ``RULES``).
+(``tools/rules/<category>/<name>.py``, id ``<category>-<name>``); each module defines ``RULE``,
+and its docstring is the rule's page (docs/rules/<id>.md, written by ``python -m tools docs``).
 
 A rule looks at one resource at a time, with the whole validated set (the Bundle) at hand for
 cross-resource checks, and yields Findings. Adding a rule means adding a module; nothing here
@@ -10,37 +11,31 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from tools.core.context import RunContext
 from tools.core.findings import CATEGORIES, Finding, Severity, json_pointer
+from tools.core.resource_set import ResourceSet
 from tools.core.resources import Resource
+from tools.dapr.release import DaprRelease, dapr_release
 from tools.dapr.releases import SUPPORTED
 
 T = TypeVar("T")
 
 
 @dataclass
-class Bundle:
-    """Everything being validated together, with lookups the cross-resource rules share."""
+class Bundle(ResourceSet):
+    """Everything being validated together, the run's settings (``context``), the Dapr release
+    judged against (``dapr``) and lookups the cross-resource rules share."""
 
-    resources: list[Resource]
-    kube_version: str = "1.34"
-    options: dict[str, Any] = field(default_factory=dict)
-    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    context: RunContext = field(default_factory=RunContext)
 
-    def memo(self, key: Hashable, factory: Callable[[], T]) -> T:
-        """Compute something about the whole set once (rules run once per resource)."""
-        if key not in self._memo:
-            self._memo[key] = factory()
-        value: T = self._memo[key]
-        return value
-
-    def scope_key(self, resource: Resource) -> tuple[str | None, str | None]:
-        """Resources are grouped by profile (one rendered set) and namespace."""
-        return (resource.profile, resource.namespace)
+    @property
+    def dapr(self) -> DaprRelease:
+        return dapr_release(self.context.dapr_release)
 
 
 Check = Callable[[Resource, Bundle], Iterable[Finding]]
@@ -53,10 +48,15 @@ class Rule:
     severity: Severity
     summary: str
     check: Check = field(repr=False)
-    explanation: str = ""
     kinds: frozenset[str] = frozenset()
     # The Dapr releases the rule judges (tools.dapr.releases.SUPPORTED); empty means all of them.
     releases: frozenset[str] = frozenset()
+    # How the severity varies by case, after the severity on the rule's page ("; warning for ...").
+    severity_note: str = ""
+    # Former ids, still accepted wherever a rule id is (--select/--ignore, config, annotations).
+    aliases: tuple[str, ...] = ()
+    # The rule's page below its title and severity line: its module's docstring (all_rules()).
+    page: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -64,6 +64,12 @@ class Rule:
         unknown = self.releases - set(SUPPORTED)
         if unknown:
             raise ValueError(f"rule {self.id}: unsupported Dapr releases {sorted(unknown)}")
+
+    @property
+    def explanation(self) -> str:
+        """The first paragraph of the rule's page, on one line (SARIF's rule help)."""
+        first = self.page.strip().split("\n\n", 1)[0]
+        return " ".join(first.split())
 
     def runs_on(self, release: str) -> bool:
         """Whether the rule applies when validating against Dapr ``release``."""
@@ -101,7 +107,8 @@ class Rule:
 
 @cache
 def all_rules() -> tuple[Rule, ...]:
-    """Import every rule module once (one folder per category) and collect its rules, by id."""
+    """Import every rule module once (one folder per category, one rule per module) and collect
+    the rules, by id, each with its module's docstring as its page."""
     found: list[Rule] = []
     for folder in pkgutil.iter_modules(__path__):
         if not folder.ispkg or folder.name.startswith("_"):
@@ -111,17 +118,24 @@ def all_rules() -> tuple[Rule, ...]:
             if info.name.startswith("_"):
                 continue
             module = importlib.import_module(f"{package.__name__}.{info.name}")
-            rules = [getattr(module, "RULE", None), *getattr(module, "RULES", ())]
-            for rule in rules:
-                if not isinstance(rule, Rule):
-                    continue
-                if rule.category != folder.name:
-                    raise RuntimeError(
-                        f"rule {rule.id} ({rule.category}) lives in tools/rules/{folder.name}/"
-                    )
-                found.append(rule)
-    ids = [r.id for r in found]
-    duplicates = {i for i in ids if ids.count(i) > 1}
+            rule = getattr(module, "RULE", None)
+            if not isinstance(rule, Rule):
+                continue
+            if rule.category != folder.name:
+                raise RuntimeError(
+                    f"rule {rule.id} ({rule.category}) lives in tools/rules/{folder.name}/"
+                )
+            if not module.__doc__ or not module.__doc__.strip():
+                raise RuntimeError(f"rule {rule.id}: {module.__name__} has no docstring (its page)")
+            found.append(replace(rule, page=module.__doc__))
+    names = [r.id for r in found] + [a for r in found for a in r.aliases]
+    duplicates = {i for i in names if names.count(i) > 1} | (set(names) & set(CATEGORIES))
     if duplicates:
-        raise RuntimeError(f"duplicate rule ids: {sorted(duplicates)}")
+        raise RuntimeError(f"duplicate rule ids or aliases: {sorted(duplicates)}")
     return tuple(sorted(found, key=lambda r: r.id))
+
+
+@cache
+def aliases() -> dict[str, str]:
+    """Each former rule id -> the id of the rule that now has it."""
+    return {alias: rule.id for rule in all_rules() for alias in rule.aliases}

@@ -4,7 +4,8 @@ Text only, no resources: private-key PEM blocks, passwords in URLs and DSNs, ``p
 values in connection strings, well-known credential formats (``tools/secrets/token_formats.py``) and
 random-looking tokens, plus the placeholders (``${VAR}``, ``{{ .Values.x }}``, ``<password>``)
 that stand for a value and are not one. ``tools/dapr/model.py`` asks it whether a sensitive
-field's literal really is a secret; ``tools/redact.py`` uses it to collect and mask secrets.
+field's literal really is a secret; ``tools/redaction/masking.py`` uses it to collect and mask
+secrets.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ spec:
 """
 
     def on(release: str) -> list[Finding]:
-        return check(RULE, text, options={"dapr_version": release})
+        return check(RULE, text, release=release)
 
     assert on("1.18") == []
     (finding,) = on("1.17")

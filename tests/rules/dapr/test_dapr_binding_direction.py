@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
 from tools.rules.dapr.binding_direction import RULE
 
-DOC = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: c}
-spec:
-  type: TYPE
-  version: v1
-  metadata:
-    - {name: NAME, value: "VALUE"}
-"""
+DOC = component('{name: NAME, value: "VALUE"}', type_="TYPE", name="c")
 
 
 def run(type_: str, value: str, name: str = "direction") -> list[Finding]:

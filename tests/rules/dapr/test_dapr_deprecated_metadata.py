@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
+from manifests import component
+
 from tools.core.findings import Finding, Severity
 from tools.core.resources import load_text
 from tools.rules import Bundle
 from tools.rules.dapr.deprecated_metadata import RULE
 from tools.rules.dapr.unknown_metadata import RULE as UNKNOWN
 
-DOC = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: c}
-spec:
-  type: TYPE
-  version: v1
-  metadata:
-    - {name: NAME, value: "amqp://rabbit:5672"}
-"""
+DOC = component('{name: NAME, value: "amqp://rabbit:5672"}', type_="TYPE", name="c")
 
 
 def run(name: str, type_: str = "pubsub.rabbitmq", rule: object = RULE) -> list[Finding]:

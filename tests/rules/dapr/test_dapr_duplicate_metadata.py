@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
+from manifests import KAFKA_BROKERS, component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
 from tools.rules.dapr.duplicate_metadata import RULE
 
-DOC = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: kafka-pubsub}
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-    - {name: brokers, value: "kafka:9092"}
-    - {name: FIRST, value: "a"}
-    - {name: SECOND, value: "b"}
-"""
+DOC = component(KAFKA_BROKERS, '{name: FIRST, value: "a"}', '{name: SECOND, value: "b"}')
 
 
 def run(first: str, second: str) -> list[Finding]:

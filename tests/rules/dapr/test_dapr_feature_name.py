@@ -53,7 +53,7 @@ def test_flags_of_older_releases_are_retired() -> None:
 
 def _on(release: str, name: str) -> list[Finding]:
     text = CONFIG.replace("NAME", name).replace("ENABLED", "true")
-    return check(RULE, text, options={"dapr_version": release})
+    return check(RULE, text, release=release)
 
 
 def test_features_follow_the_release() -> None:

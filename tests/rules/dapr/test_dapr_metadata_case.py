@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
+from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
 from tools.rules.dapr.metadata_case import RULE
 
-DOC = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: c}
-spec:
-  type: TYPE
-  version: v1
-  metadata:
-    - {name: NAME, value: "x"}
-"""
+DOC = component('{name: NAME, value: "x"}', type_="TYPE", name="c")
 
 
 def run(name: str, type_: str = "pubsub.kafka") -> list[Finding]:

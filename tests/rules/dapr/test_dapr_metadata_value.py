@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
 from tools.core.resources import load_text
-from tools.dapr.catalog import FieldSpec
+from tools.dapr.component_spec import FieldSpec
 from tools.rules import Bundle
 from tools.rules.dapr.metadata_value import RULE, _allowed_message, _shown
 
-DOC = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: c}
-spec:
-  type: TYPE
-  version: v1
-  metadata:
-    - {name: NAME, value: VALUE}
-"""
+DOC = component("{name: NAME, value: VALUE}", type_="TYPE", name="c")
 
 
 def run(name: str, value: str, type_: str = "pubsub.kafka") -> list[Finding]:

@@ -47,7 +47,7 @@ def test_unknown_version_is_an_error() -> None:
 
 def _on(release: str, name: str) -> list[Finding]:
     text = CONFIG.replace("@NAME@", name).replace("@VERSION@", "v1")
-    return check(RULE, text, options={"dapr_version": release})
+    return check(RULE, text, release=release)
 
 
 def test_nameformat_is_registered_from_1_18_on() -> None:

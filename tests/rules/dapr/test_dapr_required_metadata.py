@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
+from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
 from tools.rules.dapr.required_metadata import RULE
 
-KAFKA = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: kafka-pubsub}
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-ITEMS
-"""
 
-
-def run(*items: str, doc: str = KAFKA) -> list[Finding]:
-    text = doc.replace("ITEMS", "\n".join(f"    - {i}" for i in items) or "    []")
-    return check(RULE, text)
+def run(*items: str, type_: str = "pubsub.kafka") -> list[Finding]:
+    return check(RULE, component(*items, type_=type_))
 
 
 def test_password_auth_without_sasl_credentials() -> None:
@@ -65,25 +54,25 @@ def test_aws_iam_profiles_only_require_what_they_all_share() -> None:
 
 
 def test_postgres_accepts_the_url_alias_or_host_fields() -> None:
-    store = KAFKA.replace("pubsub.kafka", "state.postgresql")
-    (finding,) = run("{name: tableName, value: t}", doc=store)
+    store = "state.postgresql"
+    (finding,) = run("{name: tableName, value: t}", type_=store)
     assert '"connectionString"' in finding.message
-    assert run("{name: url, secretKeyRef: {name: db, key: url}}", doc=store) == []
-    assert run("{name: host, value: db.example}", doc=store) == []
+    assert run("{name: url, secretKeyRef: {name: db, key: url}}", type_=store) == []
+    assert run("{name: host, value: db.example}", type_=store) == []
 
 
 def test_cron_needs_a_schedule() -> None:
-    cron = KAFKA.replace("pubsub.kafka", "bindings.cron")
-    (finding,) = run("{name: direction, value: input}", doc=cron)
+    cron = "bindings.cron"
+    (finding,) = run("{name: direction, value: input}", type_=cron)
     assert '"schedule"' in finding.message
-    assert run('{name: schedule, value: "@every 1m"}', doc=cron) == []
+    assert run('{name: schedule, value: "@every 1m"}', type_=cron) == []
 
 
 def test_unverified_types_only_warn() -> None:
-    vault = KAFKA.replace("pubsub.kafka", "secretstores.hashicorp.vault")
-    findings = run('{name: vaultAddr, value: "https://vault:8200"}', doc=vault)
+    vault = "secretstores.hashicorp.vault"
+    findings = run('{name: vaultAddr, value: "https://vault:8200"}', type_=vault)
     assert findings and all(f.severity is Severity.WARNING for f in findings)
 
 
 def test_unknown_types_are_not_checked() -> None:
-    assert run(doc=KAFKA.replace("pubsub.kafka", "pubsub.nosuch")) == []
+    assert run(type_="pubsub.nosuch") == []

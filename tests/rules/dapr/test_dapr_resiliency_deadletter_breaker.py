@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
+from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
 from tools.rules.dapr.resiliency_deadletter_breaker import RULE
 
-PUBSUB = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: kafka-pubsub}
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-    - {name: brokers, value: "k:9092"}
-METADATA
-scopes: [worker]
-"""
+
+def pubsub(*metadata: str) -> str:
+    return component('{name: brokers, value: "k:9092"}', *metadata, scopes="worker")
+
+
 SUBSCRIPTION = """\
 apiVersion: dapr.io/v2alpha1
 kind: Subscription
@@ -51,10 +45,13 @@ DLQ = "  deadLetterTopic: orders-dlq"
 
 
 def run(
-    target: str = INBOUND_CB, dead_letter: str = DLQ, metadata: str = "", scopes: str = "[worker]"
+    target: str = INBOUND_CB,
+    dead_letter: str = DLQ,
+    metadata: tuple[str, ...] = (),
+    scopes: str = "[worker]",
 ) -> list[Finding]:
     docs = [
-        PUBSUB.replace("METADATA\n", metadata),
+        pubsub(*metadata),
         SUBSCRIPTION.replace("DEADLETTER", dead_letter).replace("[worker]", scopes),
         RESILIENCY.replace("TARGET\n", target),
     ]
@@ -69,15 +66,15 @@ def test_an_inbound_breaker_with_dead_letter_subscriptions_warns() -> None:
 
 
 def test_a_shared_breaker_with_bounded_kafka_retries_is_an_error() -> None:
-    bounded = '    - {name: backOffMaxRetries, value: "5"}\n'
+    bounded = ('{name: backOffMaxRetries, value: "5"}',)
     (finding,) = run(INBOUND_CB + OUTBOUND_CB, metadata=bounded)
     assert finding.severity is Severity.ERROR
     assert "lost" in finding.message
     # the exponential policy stops after 15 minutes unless maxElapsedTime is 0
-    exponential = "    - {name: backOffPolicy, value: exponential}\n"
+    exponential = ("{name: backOffPolicy, value: exponential}",)
     (finding,) = run(INBOUND_CB + OUTBOUND_CB, metadata=exponential)
     assert finding.severity is Severity.ERROR
-    unbounded = exponential + '    - {name: backOffMaxElapsedTime, value: "0"}\n'
+    unbounded = (*exponential, '{name: backOffMaxElapsedTime, value: "0"}')
     (finding,) = run(INBOUND_CB + OUTBOUND_CB, metadata=unbounded)
     assert finding.severity is Severity.WARNING
 
@@ -105,7 +102,7 @@ scopes: [worker]
 
 def run_defaults(breaker: str, targets: str = "") -> list[Finding]:
     docs = [
-        PUBSUB.replace("METADATA\n", ""),
+        pubsub(),
         SUBSCRIPTION.replace("DEADLETTER", DLQ),
         DEFAULTS.replace("NAME", breaker).replace("TARGETS\n", targets),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
@@ -9,21 +10,17 @@ from tools.core.resources import load_text
 from tools.rules import Bundle
 from tools.rules.dapr.subscription_topic import RULE
 
-PUBSUB = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: pubsub}
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-    - {name: allowedTopics, value: "orders,audit,orders-dlq"}
-    - {name: protectedTopics, value: "audit"}
-    - {name: SubscriptionScopes, value: "shipping=orders, audit;billing="}
-    - {name: publishingScopes, value: "shipping=orders-dlq"}
-scopes: [shipping, billing, other]
----
-"""
+PUBSUB = (
+    component(
+        '{name: allowedTopics, value: "orders,audit,orders-dlq"}',
+        '{name: protectedTopics, value: "audit"}',
+        '{name: SubscriptionScopes, value: "shipping=orders, audit;billing="}',
+        '{name: publishingScopes, value: "shipping=orders-dlq"}',
+        name="pubsub",
+        scopes="shipping, billing, other",
+    )
+    + "---\n"
+)
 
 SUB = """\
 apiVersion: dapr.io/v2alpha1

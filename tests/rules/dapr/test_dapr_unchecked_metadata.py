@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
+from manifests import component
+
 from tools.core.findings import Finding, Severity
 from tools.core.resources import load_text
 from tools.rules import Bundle
 from tools.rules.dapr.unchecked_metadata import RULE
 from tools.rules.dapr.unknown_metadata import RULE as UNKNOWN
 
-DOC = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: c}
-spec:
-  type: TYPE
-  version: v1
-  metadata:
-    - {name: direction, value: both}
-"""
+DOC = component("{name: direction, value: both}", type_="TYPE", name="c")
 
 
 def run(type_: str, rule: object = RULE) -> list[Finding]:

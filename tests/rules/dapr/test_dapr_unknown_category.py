@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
 from tools.rules.dapr.unknown_category import RULE
 
-DOC = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: scheduler}
-spec:
-  type: TYPE
-  version: v1
-  metadata: []
-scopes: [backend]
-"""
+DOC = component(type_="TYPE", name="scheduler", scopes="backend")
 
 
 def run(text: str) -> list[Finding]:

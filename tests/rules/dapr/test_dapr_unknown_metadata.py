@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from manifests import KAFKA_BROKERS, component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
@@ -9,18 +10,7 @@ from tools.core.resources import load_text
 from tools.rules import Bundle
 from tools.rules.dapr.unknown_metadata import RULE
 
-KAFKA = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: kafka-pubsub}
-spec:
-  type: TYPE
-  version: v1
-  metadata:
-    - {name: brokers, value: "kafka:9092"}
-    - {name: authType, value: "none"}
-EXTRA
-"""
+KAFKA = component(KAFKA_BROKERS, '{name: authType, value: "none"}', type_="TYPE") + "EXTRA\n"
 
 
 def run(extra: str, type_: str = "pubsub.kafka") -> list[Finding]:

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
 from tools.rules.dapr.unknown_type import RULE
 
-DOC = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: c}
-spec:
-  type: TYPE
-  version: VERSION
-  metadata: []
-"""
+DOC = component(type_="TYPE", version="VERSION", name="c")
 
 
 def run(type_: str, version: str = "v1", extra: str = "") -> list[Finding]:

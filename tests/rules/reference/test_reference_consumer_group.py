@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
+from manifests import KAFKA_BROKERS, component
 from rule_check import check
 
 from tools.core.findings import Finding
 from tools.rules.reference.consumer_group import RULE
 
-PUBSUB = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: kafka-pubsub}
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-    - {name: brokers, value: "kafka:9092"}
-    - {name: consumerGroup, value: GROUP}
-scopes: [backend, chat-api, notification-service]
-"""
+PUBSUB = component(
+    KAFKA_BROKERS,
+    "{name: consumerGroup, value: GROUP}",
+    scopes="backend, chat-api, notification-service",
+)
 
 
 def sub(name: str, topic: str, apps: str) -> str:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
+from manifests import KAFKA_BROKERS, component
 from rule_check import check
 
 from tools.core.findings import Finding
 from tools.rules.reference.init_timeout import RULE
 
-KAFKA = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: kafka-pubsub}
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-    - {name: brokers, value: "kafka:9092"}
-scopes: [backend]
-"""
+KAFKA = component(KAFKA_BROKERS, scopes="backend")
 
 
 def run(text: str) -> list[Finding]:
@@ -65,6 +56,6 @@ def test_dial_timeout_counts_only_where_the_release_reads_it() -> None:
     # before, the client dials with its 30s default whatever the metadata says.
     text = with_spec('  initTimeout: "10s"\n', '    - {name: dialTimeout, value: "3s"}\n')
     for release, expected in (("1.18", 0), ("1.17", 1), ("1.16", 1)):
-        found = check(RULE, text, options={"dapr_version": release})
+        found = check(RULE, text, release=release)
         assert len(found) == expected, release
         assert all("(30s)" in f.message for f in found)

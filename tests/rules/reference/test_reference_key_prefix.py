@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding
 from tools.rules.reference.key_prefix import RULE
 
-STORE = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: statestore}
-spec:
-  type: TYPE
-  version: v1
-  metadata:
-    - {name: connectionString, secretKeyRef: {name: db, key: url}}
-    - {name: keyPrefix, value: VALUE}
-scopes: [backend, chat-api]
-"""
+STORE = component(
+    "{name: connectionString, secretKeyRef: {name: db, key: url}}",
+    "{name: keyPrefix, value: VALUE}",
+    type_="TYPE",
+    name="statestore",
+    scopes="backend, chat-api",
+)
 
 
 def run(text: str) -> list[Finding]:

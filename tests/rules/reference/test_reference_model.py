@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tools.core.resources import load_text
-from tools.dapr import catalog
+from tools.dapr import durations
 from tools.dapr import model as dapr_model
 
 
@@ -20,13 +20,13 @@ def test_topic_scopes_follow_daprs_syntax() -> None:
     [("30s", 30.0), ("1m30s", 90.0), ("250ms", 0.25), ("1.5h", 5400.0), ("0", 0.0), ("", None)],
 )
 def test_go_durations(text: str, seconds: float | None) -> None:
-    assert catalog.parse_go_duration(text) == seconds
+    assert durations.parse_go_duration(text) == seconds
 
 
 def test_metadata_durations_take_bare_integers_as_seconds() -> None:
-    assert catalog.parse_metadata_duration("20") == 20.0
-    assert catalog.parse_go_duration("20") is None
-    assert catalog.parse_metadata_duration("5 minutes") is None
+    assert durations.parse_metadata_duration("20") == 20.0
+    assert durations.parse_go_duration("20") is None
+    assert durations.parse_metadata_duration("5 minutes") is None
 
 
 @pytest.mark.parametrize(
@@ -119,4 +119,4 @@ def test_groups_keep_profiles_apart_and_treat_no_namespace_as_any() -> None:
     ],
 )
 def test_go_duration_nanoseconds_follow_time_parseduration(text: str, nanos: int | None) -> None:
-    assert catalog.go_duration_ns(text) == nanos
+    assert durations.go_duration_ns(text) == nanos

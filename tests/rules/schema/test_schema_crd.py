@@ -1,4 +1,4 @@
-"""crd-schema: custom resources checked against the schemas of --schema-dir, found by listing."""
+"""schema-crd: custom resources checked against the schemas of --schema-dir, found by listing."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from tools.core.context import RunContext
 from tools.core.findings import Finding
 from tools.core.resources import load_text
-from tools.kubernetes.schema_dirs import OPTION, SchemaDir, find_schema_file, index_schema_dir
+from tools.kubernetes.schema_dirs import SchemaDir, find_schema_file, index_schema_dir
 from tools.kubernetes.schemas import SchemaStoreError
 from tools.rules import Bundle
 from tools.rules.schema.crd import RULE
-from tools.rules.schema.kubernetes import COVERAGE_RULE
+from tools.rules.schema.not_checked import RULE as NOT_CHECKED_RULE
 
 SCHEMA = {
     "type": "object",
@@ -48,8 +49,10 @@ def catalog(tmp_path: Path) -> SchemaDir:
 
 def run(spec: str, dirs: tuple[SchemaDir, ...]) -> list[Finding]:
     resources = load_text(DOC.replace("SPEC", spec), "test.yaml").resources
-    bundle = Bundle(resources, options={OPTION: dirs})
-    return [f for r in resources for rule in (RULE, COVERAGE_RULE) for f in rule.check(r, bundle)]
+    bundle = Bundle(resources, RunContext(schema_dirs=tuple(d.root for d in dirs)))
+    return [
+        f for r in resources for rule in (RULE, NOT_CHECKED_RULE) for f in rule.check(r, bundle)
+    ]
 
 
 def test_valid_resource_is_clean_and_counts_as_checked(catalog: SchemaDir) -> None:
@@ -58,7 +61,7 @@ def test_valid_resource_is_clean_and_counts_as_checked(catalog: SchemaDir) -> No
 
 def test_unknown_and_missing_fields_are_errors(catalog: SchemaDir) -> None:
     found = run("{secretname: tls}", (catalog,))
-    assert [(f.rule, f.path) for f in found] == [("crd-schema", "/spec/secretname")]
+    assert [(f.rule, f.path) for f in found] == [("schema-crd", "/spec/secretname")]
     assert 'did you mean "secretName"' in found[0].message
     assert "certificate_v1.json" in found[0].message
 
@@ -75,13 +78,13 @@ def test_kubeconform_layout_keys_by_first_group_label(tmp_path: Path) -> None:
     assert find_schema_file((index,), "cert-manager.io/v1", "Certificate") is not None
     assert find_schema_file((index,), "v1", "ConfigMap") is not None
     assert find_schema_file((index,), "sagemaker.aws.amazon.com/v1", "TrainingJob") is None
-    assert [f.rule for f in run("{secretname: tls}", (index,))] == ["crd-schema"]
+    assert [f.rule for f in run("{secretname: tls}", (index,))] == ["schema-crd"]
 
 
 def test_a_broken_schema_file_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "certificate-cert-manager-v1.json").write_text("{not json")
     (finding,) = run("{secretName: tls}", (index_schema_dir(tmp_path),))
-    assert finding.rule == "crd-schema" and "cannot read the schema" in finding.message
+    assert finding.rule == "schema-crd" and "cannot read the schema" in finding.message
 
 
 def test_a_missing_directory_is_refused(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from manifests import KAFKA_BROKERS, component
 from rule_check import check
 
 from tools.core.findings import Finding
@@ -12,20 +13,13 @@ def run(text: str) -> list[Finding]:
     return check(RULE, text)
 
 
-BAD = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: kafka-pubsub}
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-    - {name: brokers, value: "kafka:9092"}
-    - {name: authType, value: password}
-    - {name: saslUsername, value: todo}
-    - {name: saslPassword, value: "hunter2-but-longer"}
-scopes: [backend]
-"""
+BAD = component(
+    KAFKA_BROKERS,
+    "{name: authType, value: password}",
+    "{name: saslUsername, value: todo}",
+    '{name: saslPassword, value: "hunter2-but-longer"}',
+    scopes="backend",
+)
 
 
 def test_literal_password_is_an_error_naming_the_field_not_the_value() -> None:
@@ -39,26 +33,18 @@ def test_literal_password_is_an_error_naming_the_field_not_the_value() -> None:
     assert '"****" (18 characters)' in finding.message
 
 
-GOOD = """\
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: {name: kafka-pubsub}
-spec:
-  type: pubsub.kafka
-  version: v1
-  metadata:
-    - {name: brokers, value: "kafka:9092"}
-    - name: saslPassword
-      secretKeyRef: {name: kafka-secrets, key: password}
-    - {name: oidcClientSecret, envRef: KAFKA_OIDC_SECRET}
-    - {name: clientKey, value: ""}
-    - {name: vaultToken, value: "${{VAULT_TOKEN}}"}
-    - {name: saslMechanism, value: SHA-256}
-    - {name: keyPrefix, value: appid}
-    - {name: partitionKey, value: "tenant-42"}
-    - {name: oidcTokenEndpoint, value: "https://idp.example.com/token"}
-scopes: [backend]
-"""
+GOOD = component(
+    KAFKA_BROKERS,
+    "name: saslPassword\n      secretKeyRef: {name: kafka-secrets, key: password}",
+    "{name: oidcClientSecret, envRef: KAFKA_OIDC_SECRET}",
+    '{name: clientKey, value: ""}',
+    '{name: vaultToken, value: "${{VAULT_TOKEN}}"}',
+    "{name: saslMechanism, value: SHA-256}",
+    "{name: keyPrefix, value: appid}",
+    '{name: partitionKey, value: "tenant-42"}',
+    '{name: oidcTokenEndpoint, value: "https://idp.example.com/token"}',
+    scopes="backend",
+)
 
 
 def test_references_empty_values_placeholders_and_non_secret_names_pass() -> None:

@@ -1,5 +1,33 @@
-"""dapr-access-control: ``spec.accessControl`` as daprd's ``acl.ParseAccessControlSpec`` and
-``isOperationAllowedByAccessControlPolicy`` read it."""
+"""`spec.accessControl` that daprd refuses or reads differently from what it says:
+
+- a policy without `appId`, `trustDomain` or `namespace`;
+- a `defaultAction` or operation `action` other than `allow`/`deny` (any case);
+- an `httpVerb` that is not an upper-case verb (`GET`, `POST`...) or `*`;
+- two policies for the same `appId` and `namespace`.
+
+## Why
+
+`ParseAccessControlSpec` in `pkg/acl/acl.go` (dapr/dapr 1.18) returns "invalid access control
+spec. missing trustdomain for apps ..., missing namespace for apps ..." when a policy lacks one
+of those fields, and stores policies in a map keyed by app ID and namespace. The lookup,
+`isOperationAllowedByAccessControlPolicy`, allows a call only when the action is
+`strings.EqualFold(action, "allow")`, and matches verbs by `commonv1pb.HTTPExtension_Verb`
+`String()` names, which are upper case.
+
+## What happens at runtime
+
+- Missing field: `FromConfig` in `pkg/runtime/config.go` returns the error and the sidecar
+  exits at start-up.
+- `permit`, `allowed`, `yes`...: the call is denied.
+- `get`: the verb entry never matches, so the policy's `defaultAction` decides instead.
+- Duplicate app and namespace: the later policy replaces the earlier one, silently.
+
+## How to fix
+
+Give every policy `appId`, `trustDomain` (`public` unless you changed the trust domain) and
+`namespace`; write actions as `allow`/`deny`, verbs as `GET`, `POST`, ... or `*`; keep one
+policy per app and namespace.
+"""
 
 from __future__ import annotations
 
@@ -108,8 +136,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Access control policy daprd refuses or reads differently than written",
     check=check,
-    explanation="A policy without appId, trustDomain or namespace stops the sidecar; an action "
-    "other than allow/deny means deny; a lower-case httpVerb never matches; a second policy "
-    "for the same app and namespace replaces the first.",
     kinds=frozenset({"Configuration"}),
 )

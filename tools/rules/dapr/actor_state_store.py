@@ -1,4 +1,20 @@
-"""Two state stores marked ``actorStateStore`` loaded by the same app: daprd refuses the second."""
+"""Two state stores with `actorStateStore: "true"` are loaded by the same app: in the same
+rendered profile and namespace, with overlapping `scopes` (no scopes means every app).
+
+## Why
+
+`actorStateStore` marks the one store actors and workflows use. It does not enable
+transactions (those are always available). Copying it onto a second store is a common mistake.
+
+## What happens at runtime
+
+The sidecar fails with `detected duplicate actor state store` and exits. The finding is on the
+second store of the pair.
+
+## How to fix
+
+Keep `actorStateStore` on one store, or scope the two stores to different apps.
+"""
 
 from __future__ import annotations
 
@@ -116,7 +132,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Two actor state stores loaded by one app",
     check=check,
-    explanation="actorStateStore marks the single store that actors and workflows use; a "
-    "second one loaded by the same sidecar is an initialisation error.",
     kinds=frozenset({"Component"}),
 )

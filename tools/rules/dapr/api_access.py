@@ -1,4 +1,40 @@
-"""dapr-api-access: ``spec.api.allowed``/``denied`` entries that daprd silently ignores."""
+"""An entry of `spec.api.allowed` or `spec.api.denied` that daprd drops: no `protocol`, a
+protocol other than `http` (any case) or exactly `grpc`, or a gRPC entry whose `name` and
+`version` are not an API daprd 1.18 has.
+
+## Why
+
+The HTTP server (`setupRoutes` in `pkg/api/http/server.go`) keeps the rules returned by
+`APIAccessRules.GetRulesByProtocol` (`pkg/config/configuration.go`), which compares the
+lower-cased protocol with `http`. The gRPC server (`apiAccessRuleToMap` in
+`pkg/api/grpc/endpoints.go`) keeps rules whose protocol is exactly `grpc` and looks up
+`<name>.<version>` in its endpoint table (`state.v1`, `invoke.v1`, `workflows.v1beta1`, ...);
+a key not in the table adds no method.
+
+## What happens at runtime
+
+The entry has no effect, without a log line. In an allow-list this can open everything: when
+no gRPC entry survives, the gRPC allow-list is empty and every gRPC API stays available.
+gRPC versions are `v1`, `v1alpha1`..., not the HTTP `v1.0`.
+
+## Dapr releases
+
+The gRPC endpoint table follows `--dapr-version`: `jobs.v1` and `actors.v1alpha1` are in
+`pkg/api/grpc/endpoints.go` from 1.18 on, so a gRPC rule naming them matches no method on 1.16
+and 1.17, and the message says "added in Dapr 1.18". The chart refuses such a rule in its
+values (`configuration.api.*`, `apps.<id>.api.*`) when `daprVersion` is older than the release
+that added the API (`todo-dapr.grpcApiSince` in `templates/_helpers.tpl`, kept equal to
+`GRPC_SINCE` by the tests).
+
+## How to fix
+
+```yaml
+api:
+  allowed:
+    - {name: state, version: v1.0, protocol: http}
+    - {name: state, version: v1, protocol: grpc}
+```
+"""
 
 from __future__ import annotations
 
@@ -7,7 +43,6 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.releases import release_of
 from tools.rules import Bundle, Rule
 
 
@@ -74,7 +109,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Configuration"):
         return
     for which in ("allowed", "denied"):
-        yield from _rules(resource, which, release_of(bundle.options))
+        yield from _rules(resource, which, bundle.dapr.version)
 
 
 RULE = Rule(
@@ -83,8 +118,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="API allow/deny entry that daprd ignores (protocol, or unknown gRPC API)",
     check=check,
-    explanation="The HTTP server keeps entries whose lower-cased protocol is http; the gRPC "
-    "server keeps entries whose protocol is exactly grpc and whose name.version is in its "
-    "endpoint table. Everything else is dropped without a log line.",
     kinds=frozenset({"Configuration"}),
 )

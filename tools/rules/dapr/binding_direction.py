@@ -1,4 +1,28 @@
-"""A binding ``direction`` naming only directions the binding type is not registered for."""
+"""A binding's `direction` metadata names only a side (input or output) the binding type is not
+registered for, or names one such side besides a registered one.
+
+## Why
+
+daprd registers each binding type as an input binding, an output binding or both
+(`RegisterInputBinding` / `RegisterOutputBinding` in `cmd/daprd/components/bindings_*.go`,
+recorded as `directions` in `schemas/dapr-components/registry.json`). `bindings.cron` is input
+only; `bindings.http` is output only.
+
+## What happens at runtime
+
+`binding.Init` (`pkg/runtime/processor/binding/binding.go`) initialises the input side when
+the type is registered as input and `isBindingOfDirection` accepts "input", then the output
+side likewise. `isBindingOfDirection` finds the `direction` item case-insensitively and
+splits its value on commas; without the item every registered side loads. When the item
+names only unregistered sides, both checks fail, `Init` returns no error, and the component is
+silently not loaded: a cron binding with `direction: output` never fires. A side named in
+addition to a registered one is simply ignored.
+
+## How to fix
+
+Set `direction` to the sides the binding has (`input` for `bindings.cron`), or remove the
+item to load every registered side.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +31,6 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.registry import load_registry
-from tools.dapr.releases import release_of
 from tools.rules import Bundle, Rule
 from tools.secrets.text import is_placeholder
 
@@ -21,7 +43,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     type_ = dm.component_type(resource)
     if not type_.startswith("bindings."):
         return
-    reg = load_registry(release=release_of(bundle.options)).get(type_)
+    reg = bundle.dapr.registry.get(type_)
     if reg is None or not reg.directions:
         return
     for item in dm.metadata_items(resource):
@@ -61,10 +83,8 @@ RULE = Rule(
     id="dapr-binding-direction",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note="; warning when only part of the list is unusable",
     summary="Binding direction naming none of the binding's registered directions",
     check=check,
-    explanation="daprd initialises a binding's input side only if it is registered as an "
-    "input binding and the direction metadata (when given) names input, and likewise for "
-    "output; naming only an unregistered side loads nothing, without an error.",
     kinds=frozenset({"Component"}),
 )

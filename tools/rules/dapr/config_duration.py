@@ -1,4 +1,28 @@
-"""dapr-config-duration: Configuration durations that Go's ``time.ParseDuration`` refuses."""
+"""A Configuration duration is not something Go's `time.ParseDuration` accepts: `"7d"`, `"60"`,
+`"1h 30m"`, an empty string, or a total beyond the int64-nanosecond range (about 2562047h).
+Fields: `tracing.otel.timeout`, `workflow.stateRetentionPolicy.{anyTerminal,completed,failed,
+terminated}`, `mtls.workloadCertTTL`, `mtls.allowedClockSkew`.
+
+## Why
+
+In `pkg/apis/configuration/v1alpha1/types.go` (dapr/dapr 1.18) `OtelSpec.Timeout` and the
+`WorkflowStateRetentionPolicy` fields are `metav1.Duration`, whose JSON decoding calls
+`time.ParseDuration`; `LoadKubernetesConfiguration` in `pkg/config/configuration.go` decodes
+the Configuration with `json.Unmarshal` and returns the error. The mTLS fields are strings
+that Sentry parses with `time.ParseDuration` in `pkg/sentry/config/config.go`
+(`parseConfiguration`), returning "error parsing WorkloadCertTTL duration" and the like.
+
+## What happens at runtime
+
+For the tracing and workflow fields, the Configuration cannot be loaded (`error loading
+configuration`) and every sidecar annotated with it fails to start. For the mTLS fields
+(read from the `daprsystem` Configuration), Sentry refuses to start, and without it no
+sidecar gets a certificate.
+
+## How to fix
+
+Write a number with a unit: `"10s"`, `"168h"` (there is no `d`), `"1h30m"`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +31,7 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.catalog import go_duration_ns
+from tools.dapr.durations import go_duration_ns
 from tools.rules import Bundle, Rule
 
 _RETENTION = ("anyTerminal", "completed", "failed", "terminated")
@@ -51,8 +75,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Configuration duration that Go's time.ParseDuration refuses",
     check=check,
-    explanation="otel.timeout and workflow.stateRetentionPolicy are metav1.Duration fields; "
-    "mtls.workloadCertTTL and allowedClockSkew are parsed by Sentry. A bare number, a space or "
-    "a total beyond int64 nanoseconds is an error in both.",
     kinds=frozenset({"Configuration"}),
 )

@@ -1,4 +1,39 @@
-"""A metadata name the component still reads but has deprecated."""
+"""A metadata name the component still reads, but which is deprecated (in favour of the name the
+message gives, when there is one).
+
+## Why
+
+Deprecated names keep working today, so they are never reported as ignored; they may be
+removed in a later Dapr release. Sources: fields marked `deprecated: true` in the component's
+`metadata.yaml` (for example `connMaxIdleTime` of `configuration.postgresql`); fields of the
+Go structs the component decodes that are squashed in from a `Deprecated…` struct (the
+PostgreSQL components' `awsAccessKey`/`awsSecretKey`, components-contrib
+`common/aws/deprecated.go`, `DeprecatedPostgresIAM`) or carry a "Deprecated alias for X"
+comment (`schemas/dapr-components/code_fields.json`); and names read by hand-written code,
+recorded in `schemas/dapr-components/_overrides.json` (Kafka `authRequired`, use `authType`).
+RabbitMQ `host`: components-contrib `pubsub/rabbitmq/metadata.go`, `createMetadata`, copies
+`host` into `connectionString` when `connectionString` is missing or empty, and logs a
+deprecation notice.
+
+## Dapr releases
+
+Deprecations are judged against the chosen release (`--dapr-version`): where the metadata.yaml
+of an earlier supported release does not mark a field deprecated (`deprecated: false` in a
+`component_specs` record of `schemas/releases.json`, applied by
+`tools/dapr/release_catalog.py`), the message says "deprecated since Dapr X", and on the earlier
+release the field is not reported. Between 1.16, 1.17 and 1.18 no field's deprecation differs
+in the mirrors (v1.16.13, v1.17.8, v1.18.4), so today every deprecation holds for all three.
+
+## What happens at runtime
+
+The value applies as before, with a deprecation line in the daprd log where the component
+writes one. For RabbitMQ `host` the key is read with an exact-case map lookup, so `Host` is
+ignored (`dapr-metadata-case` reports that as an error).
+
+## How to fix
+
+Rename the item to the name the message suggests (`connectionString` for RabbitMQ `host`).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +42,15 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.catalog import FieldSpec
-from tools.dapr.release_catalog import spec_for
-from tools.dapr.releases import release_of
+from tools.dapr.component_spec import FieldSpec
 from tools.rules import Bundle, Rule
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
-    if not dm.is_dapr(resource, "Component"):
-        return
-    type_ = dm.component_type(resource)
-    spec = spec_for(type_, dm.component_version(resource), release_of(bundle.options))
+    spec = bundle.dapr.component_spec(resource)
     if spec is None:
         return
+    type_ = dm.component_type(resource)
     for item in dm.metadata_items(resource):
         field = spec.field(item.name)
         if field is None or not field.deprecated or item.name.lower() != field.name.lower():
@@ -46,9 +77,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Metadata name the component still reads but has deprecated",
     check=check,
-    explanation="Deprecated names keep working (the code maps them onto the current field or "
-    "reads them as before); they are a warning, never reported as ignored. Judged against the "
-    "chosen release's metadata.yaml: a field an earlier release did not deprecate says since "
-    "when, and on that earlier release it is not reported.",
     kinds=frozenset({"Component"}),
 )

@@ -1,4 +1,20 @@
-"""Metadata names given twice, or differing only in case."""
+"""Two `spec.metadata` items have the same name, or names that differ only in case
+(`clientID` and `clientId`).
+
+## Why
+
+Metadata names are matched case-insensitively, so both spellings address the same field.
+
+## What happens at runtime
+
+For a case-only difference daprd refuses the component with `key <name> is duplicate in the
+metadata`, and the sidecar exits. For an exact repeat, only one of the values takes effect,
+which one depends on the order: a reviewer cannot tell from the manifest.
+
+## How to fix
+
+Keep one item per field, in one spelling.
+"""
 
 from __future__ import annotations
 
@@ -43,9 +59,8 @@ RULE = Rule(
     id="dapr-duplicate-metadata",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" (names differing only in case), warning (exact repeat)",
     summary="Metadata names that differ only in case (component refused)",
     check=check,
-    explanation="Metadata names are matched case-insensitively, and two keys that fold to the "
-    "same name are an initialisation error.",
     kinds=frozenset({"Component"}),
 )

@@ -1,4 +1,27 @@
-"""dapr-feature-name: ``spec.features`` names that the chosen daprd release does not know."""
+"""A `spec.features` name that is not exactly one of the Dapr 1.18 feature flags
+(`ActorStateTTL`, `HotReload`, `WorkflowsClusteredDeployment`,
+`WorkflowsRemoteActivityReminder`, `WorkflowHistorySigning`).
+
+## Why
+
+`(*Configuration).LoadFeatures` in `pkg/config/configuration.go` (dapr/dapr 1.18) records any
+name; `IsFeatureEnabled` looks up the exact `Feature` constant. Beyond those lookups the list is
+only reported: `EnabledFeatures` feeds the "Enabled features" log line (`FromConfig`,
+`pkg/runtime/config.go`) and the metadata API (`pkg/api/universal/metadata.go`).
+
+## What happens at runtime
+
+`hotreload: false` leaves HotReload (on by default) on: the written setting silently does
+nothing, hence an error. An unknown name (`Resiliencyy`, or a flag of an earlier release such
+as `PubSub.Routing`, `Resiliency`, `SchedulerReminders`, `AppHealthCheck`, all in
+`pkg/config/configuration.go` of releases 1.4 to 1.17) changes no behaviour; it only shows in
+the enabled-features list, which Dapr's own end-to-end tests use with made-up names, hence a
+warning.
+
+## How to fix
+
+Use the exact constant name, or remove the entry.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +30,7 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.releases import key, release_of
+from tools.dapr.releases import key
 from tools.rules import Bundle, Rule
 
 # The Feature constants of dapr/dapr 1.18 (pkg/config/configuration.go).
@@ -52,7 +75,7 @@ def features(release: str) -> frozenset[str]:
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Configuration"):
         return
-    release = release_of(bundle.options)
+    release = bundle.dapr.version
     known = features(release)
     listed = dm.dig(resource.doc, "spec", "features")
     for index, feature in enumerate(listed if isinstance(listed, list) else []):
@@ -105,10 +128,8 @@ RULE = Rule(
     id="dapr-feature-name",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" for a known name in another case; warning for an unknown or retired name",
     summary="Feature flag spelt unlike its case-sensitive name, or unknown to daprd",
     check=check,
-    explanation="Configuration.LoadFeatures stores any name, and IsFeatureEnabled looks up "
-    "the exact constant: a known feature in another case is silently ignored (error); an "
-    "unknown or retired name only shows in the enabled-features list (warning).",
     kinds=frozenset({"Configuration"}),
 )

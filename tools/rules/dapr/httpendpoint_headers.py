@@ -1,5 +1,22 @@
-"""dapr-httpendpoint-headers: each HTTPEndpoint header takes its value from exactly one of
-``value``, ``secretKeyRef`` and ``envRef``; with two, daprd silently uses one."""
+"""An HTTPEndpoint header with more than one of `value`, `secretKeyRef`, `envRef`, or the same
+header name twice (names compared case-insensitively).
+
+## Why
+
+`ProcessResource` in `pkg/runtime/processor/secret/secret.go` (dapr/dapr 1.18) reads `envRef`
+only when the header has no value, and overwrites the value with the secret when
+`secretKeyRef` names one. `(*Channel).constructRequest` in `pkg/channel/http/http_channel.go`
+applies the headers with `Header.Set`, one after the other.
+
+## What happens at runtime
+
+One of the two sources is silently ignored; for a repeated name, only the last entry reaches
+the request.
+
+## How to fix
+
+Keep exactly one source and one entry per header.
+"""
 
 from __future__ import annotations
 
@@ -58,8 +75,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="HTTPEndpoint header with two value sources, or set twice",
     check=check,
-    explanation="The secret processor replaces a value when secretKeyRef names a secret and "
-    "reads envRef only when no value is set, so a header with two sources silently loses one; "
-    "the channel sets headers one by one, so a repeated name keeps only its last value.",
     kinds=frozenset({"HTTPEndpoint"}),
 )

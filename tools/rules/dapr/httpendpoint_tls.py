@@ -1,6 +1,45 @@
-"""dapr-httpendpoint-tls: HTTPEndpoint ``clientTLS`` as daprd's channel builder uses it: a
-client certificate needs its private key and the other way round, inline PEM must hold what Go
-loads, and a TLS block needs a root CA or a client key to build a TLS config at all."""
+"""An HTTPEndpoint `spec.clientTLS` that daprd cannot build:
+
+- a `privateKey` without a `certificate`, or a `certificate` without a `privateKey`;
+- neither `rootCA` nor `privateKey`;
+- an inline `value` that is not a PEM document Go loads (no `CERTIFICATE` block for `rootCA`
+  and `certificate`, no `PRIVATE KEY` block for `privateKey`, or base64 that does not decode to
+  DER);
+- `value` and `secretKeyRef` on the same document.
+
+## Why
+
+`(*Channels).getHTTPEndpointAppChannel` in `pkg/runtime/channels/channels.go` (dapr/dapr 1.18)
+builds a TLS config only from `rootCA` (`x509.CertPool.AppendCertsFromPEM`) and from a private
+key, which it loads with `tls.X509KeyPair` together with `certificate` without checking that
+the certificate is there. It then sets `renegotiation`, which the HTTPEndpoint CRD defaults to
+`Never`, on that config even when none was built. The secret processor
+(`pkg/runtime/processor/secret/secret.go`, `ProcessResource`) replaces a value when a
+`secretKeyRef` is set.
+
+## What happens at runtime
+
+- Key without certificate, or a TLS block with neither root CA nor key: a nil dereference, and
+  the sidecar crashes.
+- Certificate without key: the client certificate is never presented; servers that require
+  mutual TLS refuse the calls.
+- Bad PEM: `Refresh` fails; daprd logs "failed to open ... channel to app" and runs without any
+  HTTPEndpoint channel and without its app channel.
+
+The check is structural (PEM framing, base64, the outer DER sequence); it does not verify that
+the key matches the certificate. Messages never include the PEM content.
+
+## How to fix
+
+Give `certificate` and `privateKey` together, preferably from a Secret:
+
+```yaml
+clientTLS:
+  rootCA: {secretKeyRef: {name: payments-tls, key: ca.crt}}
+  certificate: {secretKeyRef: {name: payments-tls, key: tls.crt}}
+  privateKey: {secretKeyRef: {name: payments-tls, key: tls.key}}
+```
+"""
 
 from __future__ import annotations
 
@@ -98,7 +137,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="HTTPEndpoint clientTLS that daprd cannot build (halves, PEM, empty block)",
     check=check,
-    explanation="channels.getHTTPEndpointAppChannel loads rootCA with AppendCertsFromPEM and "
-    "the client pair with tls.X509KeyPair, and only when a private key is present.",
     kinds=frozenset({"HTTPEndpoint"}),
 )

@@ -1,5 +1,21 @@
-"""dapr-httpendpoint-url: an HTTPEndpoint ``baseUrl`` is used verbatim as the prefix of every
-request URL, so it needs an http(s) scheme and a host."""
+"""An HTTPEndpoint `spec.baseUrl` without an `http://` or `https://` scheme, without a host, with
+white space, or with a query or fragment; a trailing `/` is a warning.
+
+## Why
+
+daprd never parses `baseUrl`. `(*Channel).constructRequest` in `pkg/channel/http/http_channel.go`
+(dapr/dapr 1.18) writes it into the request URL as text, then `/` and the invoked method.
+
+## What happens at runtime
+
+Every call through the endpoint fails when the URL has no scheme or host (the HTTP client
+refuses it), or reaches the wrong place when the method is appended after a query. A trailing
+slash gives `https://host//method`.
+
+## How to fix
+
+`baseUrl: https://api.example.com` (scheme and host, path prefix allowed, no trailing slash).
+"""
 
 from __future__ import annotations
 
@@ -57,9 +73,8 @@ RULE = Rule(
     id="dapr-httpendpoint-url",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" (warning for a trailing slash)",
     summary="HTTPEndpoint baseUrl without an http(s) scheme and host",
     check=check,
-    explanation="The HTTP channel writes baseUrl, then '/', then the method into the request "
-    "URL without parsing or normalising it.",
     kinds=frozenset({"HTTPEndpoint"}),
 )

@@ -1,5 +1,26 @@
-"""dapr-init-timeout: a Component ``spec.initTimeout`` that is not a Go duration silently
-becomes daprd's default of 5s; zero or a negative duration leaves no time at all."""
+"""A Component's `spec.initTimeout` is not a Go duration: `"60"` (no unit), `"1 m"`, `"1d"`,
+`"3000000h"` (beyond the int64-nanosecond range).
+
+## Why
+
+`processComponentAndDependents` in `pkg/runtime/processor/components.go` (dapr/dapr 1.18)
+parses `initTimeout` with `time.ParseDuration` and uses `defaultComponentInitTimeout` (5s,
+`pkg/runtime/processor/processor.go`) on any error, without a log line.
+
+## What happens at runtime
+
+The component gets 5 seconds to initialise whatever you wrote: `"60"` does not mean 60
+seconds. A slow component (a remote broker, a cold database) then fails with a deadline error
+and, unless `ignoreErrors` is set, the sidecar exits. Zero or a negative duration gives a
+context that is already expired.
+
+This rule judges the value itself; `reference-init-timeout` compares a Kafka component's
+timeout with its dial timeout.
+
+## How to fix
+
+Write a duration with a unit: `initTimeout: "60s"`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +29,7 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.catalog import go_duration_ns
+from tools.dapr.durations import go_duration_ns
 from tools.rules import Bundle, Rule
 
 
@@ -43,9 +64,8 @@ RULE = Rule(
     id="dapr-init-timeout",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" (warning for zero or a negative duration)",
     summary="Component initTimeout that daprd cannot parse (silently 5s)",
     check=check,
-    explanation="The component processor parses initTimeout with time.ParseDuration and uses "
-    "5s on any error; zero or negative gives a context that is already done.",
     kinds=frozenset({"Component"}),
 )

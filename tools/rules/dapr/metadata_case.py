@@ -1,5 +1,32 @@
-"""A metadata name in non-canonical case: style (info), but an error where the code reads the
-exact key."""
+"""A metadata name matches a field only when case is ignored (`initialoffset` for
+`initialOffset`).
+
+## Why
+
+Most fields are decoded case-insensitively (dapr/kit `metadata.DecodeMetadata` hands the map
+to mapstructure, which matches field names case-insensitively; `GetMetadataProperty`
+lower-cases both sides), so the value still applies: the finding is info, a matter of style,
+since the canonical spelling keeps manifests searchable and consistent with the documentation. A few
+keys are
+read with an exact-case map lookup: Kafka `initialOffset`, `caCert`, `consumeRetryInterval`,
+`channelBufferSize`, `consumerFetchDefault`, `consumerFetchMin`, `excludeHeaderMetaRegex`,
+the binding `route`, and RabbitMQ's deprecated `host` (`pubsub/rabbitmq/metadata.go`,
+`createMetadata`). These are errors. The retry keys of Kafka, Event Hubs, SNS/SQS, JetStream
+and RocketMQ (`backOffPolicy`, `backOffMaxRetries`, ...) are selected by dapr/kit
+`config.PrefixedBy` with a case-sensitive `strings.CutPrefix("backOff")`: a name that does not
+start with exactly `backOff` is an error; after the prefix, case does not matter.
+
+## What happens at runtime
+
+For exact-key fields a different case means the value is not found: the default applies
+(`newest` offset, `POST /<component-name>` route) with no error. For the others, nothing
+changes.
+
+## How to fix
+
+Rename the item to the spelling in the message. Documented aliases such as Kafka `clientId`
+are accepted as they are.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +35,11 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.release_catalog import spec_for
-from tools.dapr.releases import release_of
 from tools.rules import Bundle, Rule
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
-    if not dm.is_dapr(resource, "Component"):
-        return
-    type_, version = dm.component_type(resource), dm.component_version(resource)
-    spec = spec_for(type_, version, release_of(bundle.options))
+    spec = bundle.dapr.component_spec(resource)
     if spec is None:
         return
     for item in dm.metadata_items(resource):
@@ -61,10 +83,8 @@ RULE = Rule(
     id="dapr-metadata-case",
     category="dapr",
     severity=Severity.INFO,
+    severity_note="; error for exact-key fields",
     summary="Metadata name not in its canonical case (error for exact-key fields)",
     check=check,
-    explanation="Most metadata is decoded case-insensitively, so another case is only style "
-    "(info); a few keys (Kafka initialOffset, caCert, binding route...) are read by exact name, "
-    "and for those a different case is an error.",
     kinds=frozenset({"Component"}),
 )

@@ -1,5 +1,32 @@
-"""dapr-metric-path-matching: ``metric(s).http.pathMatching`` entries become Go ServeMux
-patterns; one that ServeMux refuses makes daprd panic at start-up."""
+"""An entry of `spec.metric(s).http.pathMatching` that Go's `http.ServeMux` refuses: a `{` that
+does not start its segment, a wildcard without its closing `}`, a wildcard name that is not a
+Go identifier or is used twice, `{$}` or `{name...}` before the end, a space, a wildcard named
+`app_id` (daprd adds one itself), or two entries with the same shape under different wildcard
+names (`/orders/{id}` and `/orders/{orderID}`).
+
+## Why
+
+`newPathMatching` in `pkg/diagnostics/http_monitoring_path_matching.go` (dapr/dapr 1.18)
+normalizes each path (`NormalizeHTTPPath`: merged double slashes, a leading slash), adds
+`/v1.0/invoke/{app_id}/method<path>` for every path not already under `/v1.0/invoke/`
+(`cleanAndSortPaths`), drops exact duplicates, and registers each with
+`http.ServeMux.HandleFunc`. ServeMux parses the pattern (`parsePattern` in Go's
+`net/http/pattern.go`) and panics on a parse error or on a pattern that conflicts with one
+already registered. `InitMetrics` (`pkg/diagnostics/metrics.go`) builds this at start-up when
+metrics are enabled.
+
+## What happens at runtime
+
+The sidecar panics while initialising metrics and restarts in a loop.
+
+This rule finds parse errors and conflicts between patterns of the same shape; it does not
+find partial overlaps such as `/a/{x}` against `/{y}/b`, which ServeMux also refuses.
+
+## How to fix
+
+Use whole-segment wildcards with distinct identifier names, `{rest...}` and `{$}` only at the
+end, and one pattern per shape: `/orders/{orderID}/items/{itemID}`.
+"""
 
 from __future__ import annotations
 
@@ -120,7 +147,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="metrics http.pathMatching entry that Go's ServeMux refuses (daprd panics)",
     check=check,
-    explanation="newPathMatching registers each normalized path, and its /v1.0/invoke "
-    "variant, with http.ServeMux.HandleFunc, which panics on an invalid or conflicting pattern.",
     kinds=frozenset({"Configuration"}),
 )

@@ -1,11 +1,26 @@
-"""dapr-metric-regex: ``metric(s).rules[].labels[].regex`` values must compile as Go regular
-expressions (RE2 syntax), or daprd drops every metric rule.
+r"""A `spec.metric(s).rules[].labels[].regex` value that Go's `regexp.Compile` refuses: look-ahead
+`(?=...)`, back-references `\1`, possessive `a++`, `\Z`, `\C`, a repetition above 1000, an
+unbalanced parenthesis.
 
-Python's ``re`` accepts things RE2 refuses (look-around, back-references, possessive
-quantifiers) and the other way round, so the check compiles with the RE2 library itself
-(``google-re2``), imported only when a Configuration has metric rules. RE2 in C++ and Go's
-``regexp/syntax`` share their syntax; the one known difference, ``\\C`` (any byte), which Go
-refuses, is checked separately.
+## Why
+
+`CreateRulesMap` in `pkg/diagnostics/utils/metrics_utils.go` (dapr/dapr 1.18) compiles every
+label regex with `regexp.Compile` and returns on the first error; `InitMetrics`
+(`pkg/diagnostics/metrics.go`) passes the error up and `FromConfig` (`pkg/runtime/config.go`)
+only logs it.
+
+## What happens at runtime
+
+The sidecar starts, but none of the metric rules is applied, so the label values they were
+meant to collapse (URLs with IDs...) stay unbounded.
+
+The check compiles each pattern with RE2 itself (the `google-re2` package), whose syntax Go's
+`regexp/syntax` shares; `\C`, which RE2 in C++ accepts and Go refuses, is checked separately.
+Python's `re` is not used: it accepts look-around and back-references that Go refuses.
+
+## How to fix
+
+Rewrite the pattern in RE2 syntax (no look-around, no back-references).
 """
 
 from __future__ import annotations
@@ -99,7 +114,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Metric label regex that Go's regexp.Compile refuses",
     check=check,
-    explanation="diagUtils.CreateRulesMap compiles every label regex with regexp.Compile; one "
-    "failure aborts the whole rule map, which daprd logs once and then runs without.",
     kinds=frozenset({"Configuration"}),
 )

@@ -1,4 +1,26 @@
-"""dapr-name-resolution: ``spec.nameResolution`` must name a resolver the chosen daprd registers."""
+"""`spec.nameResolution.component` is not a name resolver Dapr 1.18 registers (`kubernetes`,
+`mdns`, `consul` / `hashicorp.consul`, `sqlite`, `nameformat`, `aws.cloudmap`; any case), or
+its `version` is not `v1` (or `v0`).
+
+## Why
+
+`(*DaprRuntime).initNameResolution` in `pkg/runtime/runtime.go` (dapr/dapr 1.18) creates the
+resolver with `Registry.Create` (`pkg/components/nameresolution/registry.go`), which lower-cases
+the name and finds versionless registrations only for an initial version
+(`components.IsInitialVersion`). The registrations are in
+`cmd/daprd/components/nameresolution_*.go`; all but `kubernetes` and `mdns` exist only in the
+full (`allcomponents`) build.
+
+## What happens at runtime
+
+`initRuntime` logs "couldn't find name resolver ..." and carries on without a resolver, so
+every service invocation to another app fails.
+
+## How to fix
+
+On Kubernetes leave `nameResolution` out (the `kubernetes` resolver is the default), or name a
+registered resolver with `version: v1`.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +29,8 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.registry import load_registry
-from tools.dapr.releases import key, load_release_data, release_of
+from tools.dapr.release import DaprRelease
+from tools.dapr.releases import key
 from tools.rules import Bundle, Rule
 
 # Registered in dapr/dapr cmd/daprd/components/nameresolution_*.go (the registry, per release),
@@ -18,14 +40,15 @@ _PREFIX = "nameresolution."
 _INITIAL_VERSIONS = frozenset({"", "v0", "v1"})
 
 
-def resolvers(release: str) -> frozenset[str]:
-    """The resolver names daprd ``release`` registers."""
-    registry = load_registry(release=release)
+def resolvers(dapr: DaprRelease) -> frozenset[str]:
+    """The resolver names daprd ``dapr`` registers."""
+    registry = dapr.registry
     return frozenset(t.removeprefix(_PREFIX) for t in registry.types() if t.startswith(_PREFIX))
 
 
-def _added_later(component: str, release: str) -> str:
-    change = load_release_data().component(_PREFIX + component.lower())
+def _added_later(component: str, dapr: DaprRelease) -> str:
+    release = dapr.version
+    change = dapr.changes.component(_PREFIX + component.lower())
     if change is not None and change.since is not None and key(release) < key(change.since):
         return f" ({change.describe(release)})"
     return ""
@@ -42,13 +65,13 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         "daprd logs an error and runs without a name resolver, so every service invocation "
         "to another app fails"
     )
-    release = release_of(bundle.options)
-    known = resolvers(release)
+    release = bundle.dapr.version
+    known = resolvers(bundle.dapr)
     if isinstance(component, str) and component and component.lower() not in known:
         yield RULE.finding(
             resource,
             f'name resolver "{component}" does not exist in Dapr {release}'
-            f"{_added_later(component, release)}: {consequence}. Use one "
+            f"{_added_later(component, bundle.dapr)}: {consequence}. Use one "
             f"of {', '.join(sorted(known))} (or leave nameResolution out for kubernetes).",
             ("spec", "nameResolution", "component"),
         )
@@ -67,7 +90,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="nameResolution naming a resolver or version daprd does not register",
     check=check,
-    explanation="initNameResolution creates the resolver from the registry; a failure is "
-    "logged and the sidecar continues without one.",
     kinds=frozenset({"Configuration"}),
 )

@@ -1,4 +1,29 @@
-"""dapr-otel-protocol: ``tracing.otel.protocol`` must be exactly ``http`` or ``grpc``."""
+"""`spec.tracing.otel.protocol` is not exactly `http` or `grpc` (`GRPC`, `http/protobuf`) or is
+empty, or `endpointAddress` is empty.
+
+## Why
+
+`(*DaprRuntime).setupTracing` in `pkg/runtime/runtime.go` (dapr/dapr 1.18) creates the OTLP
+exporter only when both `endpointAddress` and `protocol` are non-empty, and then compares the
+protocol case-sensitively with `"http"` and `"grpc"`. Before that, `SetTracingSpecFromEnv`
+(`pkg/config/configuration.go`) fills an empty endpoint, and then the protocol, from the
+sidecar's `OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT` and `..._PROTOCOL` variables.
+
+## What happens at runtime
+
+Any other protocol makes `setupTracing` return `invalid protocol ... provided for Otel
+endpoint`; `initRuntime` fails with "failed to setup tracing" and the sidecar exits. An empty
+protocol next to an endpoint silently creates no exporter, so no span is ever sent; an empty
+endpoint does the same unless the OTLP environment variables supply one.
+
+## How to fix
+
+```yaml
+tracing:
+  samplingRate: "1"
+  otel: {endpointAddress: "otel-collector.observability:4317", isSecure: false, protocol: grpc}
+```
+"""
 
 from __future__ import annotations
 
@@ -61,9 +86,8 @@ RULE = Rule(
     id="dapr-otel-protocol",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" (warning for an empty `endpointAddress`)",
     summary="tracing.otel.protocol other than exactly http or grpc",
     check=check,
-    explanation="daprd compares the protocol case-sensitively with http and grpc; any other "
-    "value is a start-up error, an empty one silently disables the exporter.",
     kinds=frozenset({"Configuration"}),
 )

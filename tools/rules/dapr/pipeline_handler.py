@@ -1,5 +1,31 @@
-"""dapr-pipeline-handler: ``httpPipeline``/``appHttpPipeline`` handlers must name a loaded
-``middleware.http.*`` Component with the same name, type and version v1."""
+"""A handler of `spec.httpPipeline` or `spec.appHttpPipeline` that matches no loaded HTTP
+middleware: its `type` is not `middleware.http.*`, or the Component it names has another type
+or a version other than `v1`, or no Component of that name is in the validated manifests.
+
+## Why
+
+`(*pipeline).buildChain` in `pkg/middleware/http/pipeline.go` (dapr/dapr 1.18) looks each
+handler up in the middleware store with `store.Get` (`pkg/middleware/store/store.go`), which
+finds the Component by name and then requires the same type and version (empty means `v1`; the
+Configuration CRD's handler has no version field, so it is always `v1`). Only
+`middleware.http.*` Components are added to that store
+(`pkg/runtime/processor/middleware/middleware.go`).
+
+## What happens at runtime
+
+A handler that matches nothing is skipped with `continue`: no error, no log line, and requests
+pass through the pipeline without that middleware (no rate limit, no OAuth, ...).
+
+## How to fix
+
+Name the middleware Component exactly, with its exact type:
+
+```yaml
+httpPipeline:
+  handlers:
+    - {name: ratelimit, type: middleware.http.ratelimit}
+```
+"""
 
 from __future__ import annotations
 
@@ -70,9 +96,8 @@ RULE = Rule(
     id="dapr-pipeline-handler",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" (warning when the Component is not in the validated set)",
     summary="Middleware pipeline handler that matches no loaded middleware Component",
     check=check,
-    explanation="The pipeline looks each handler up by component name and compares type and "
-    "version exactly; a handler that matches nothing is skipped silently.",
     kinds=frozenset({"Configuration"}),
 )

@@ -1,5 +1,35 @@
-"""A required metadata field is missing, including fields an authentication profile requires
-(Kafka ``authType: password`` needs ``saslUsername`` and ``saslPassword``)."""
+"""A field the component needs is missing, or empty. This includes fields an authentication
+profile requires once it is selected: Kafka `authType: password` needs `saslUsername` and
+`saslPassword`; `authType: oidc` needs the OIDC endpoint, client ID and secret.
+
+## Why
+
+A field counts as given when it has a non-empty value, a `secretKeyRef` or an `envRef`.
+Aliases count (`url` for PostgreSQL `connectionString`), and so do legacy fields that stand in
+for a newer one (Kafka `authRequired` for `authType`). When several profiles share a selector
+(the four AWS profiles of `authType: awsiam`), only what they all require is required.
+
+## Dapr releases
+
+What is required is judged against the metadata.yaml of the chosen Dapr release
+(`--dapr-version`; per-release records in `schemas/releases.json`, `component_specs`). With
+`authType: oidc_private_key_jwt`, Kafka on 1.17 and 1.18 also requires
+`oidcClientAssertionCert` and `oidcClientAssertionKey`; 1.16 has no such profile (and refuses
+the value, see `dapr-metadata-value`).
+
+## What happens at runtime
+
+The component fails to initialise (`missing 'brokers' attribute`, `'authType' attribute was
+missing or empty`, `missing connection string`), or authentication fails when it connects.
+With `ignoreErrors` unset the sidecar exits.
+
+## How to fix
+
+Add the field; take credentials from a Secret with `secretKeyRef`. For types other than the
+verified ones (`pubsub.kafka`, `state.postgresql`, `bindings.cron`,
+`secretstores.kubernetes`) the upstream metadata sometimes marks either/or fields as both
+required, so check the component documentation before adding a field you do not need.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +38,8 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.catalog import ComponentSpec, FieldSpec, is_templated
-from tools.dapr.release_catalog import spec_for
-from tools.dapr.releases import release_of
+from tools.dapr.component_spec import ComponentSpec, FieldSpec
+from tools.dapr.metadata_values import is_templated
 from tools.rules import Bundle, Rule
 
 
@@ -48,12 +77,10 @@ def _profile_requirements(
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
-    if not dm.is_dapr(resource, "Component"):
-        return
-    type_, version = dm.component_type(resource), dm.component_version(resource)
-    spec = spec_for(type_, version, release_of(bundle.options))
+    spec = bundle.dapr.component_spec(resource)
     if spec is None:
         return
+    type_ = dm.component_type(resource)
     present, literal = _given(resource)
     # Upstream files mark some either/or fields as both required; trust them fully only for
     # entries checked against the code.
@@ -86,10 +113,8 @@ RULE = Rule(
     id="dapr-required-metadata",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" for verified types, warning for the rest",
     summary="Required metadata missing (including authentication-profile requirements)",
     check=check,
-    explanation="A field counts as given when it has a value, a secretKeyRef or an envRef. "
-    "Profile requirements apply once a selector such as authType picks the profile. Error for "
-    "component types checked against their code; warning for the rest.",
     kinds=frozenset({"Component"}),
 )

@@ -1,4 +1,50 @@
-"""Resiliency circuit breakers that daprd refuses, or that never trip."""
+"""A circuit breaker under `spec.policies.circuitBreakers` that daprd refuses, or that does not
+behave as written.
+
+## Why
+
+daprd decodes a breaker with dapr/kit `config.Decode` into `maxRequests` (uint32),
+`interval` and `timeout` (durations: whole milliseconds or a Go duration) and `trip`, which
+it compiles as CEL (see [docs/cel.md](../cel.md)). When a request fails in the closed state it
+evaluates `trip` with five counts bound: `requests`, `totalSuccesses`, `totalFailures`,
+`consecutiveSuccesses`, `consecutiveFailures`. An evaluation error, or a result that is not a
+boolean, counts as "do not trip". The breaker library (sony/gobreaker) replaces a `timeout`
+that is not above zero with 60s and treats a negative `interval` as 0.
+
+## What happens at runtime
+
+- `trip` that does not compile (`consecutiveFailures >>= 5`, `a = 1`, a type error such as
+  `requests > "5" + 1`), a negative `maxRequests`, an unreadable `interval`/`timeout`: daprd
+  logs `Could not read resiliency policy <name>` and stops reading the Resiliency; none of its
+  targets is applied.
+- `trip` that calls a function cel-go's standard environment does not define (`max(...)`,
+  `lowerAscii()`): the checker reports "undeclared reference", daprd's loop declares the name
+  as a variable, which does not define a function, and compiles again, forever. The sidecar
+  hangs at start-up.
+- `trip` that reads another name (`failures > 3`): it compiles, because daprd declares
+  unknown names, but its evaluation fails, so the breaker never trips where that name decides.
+- `trip` whose result is a number or a string: the breaker never opens.
+- `timeout: 0s` or negative: the breaker stays open 60s, not what is written.
+- `maxRequests` above 4294967295: only the low 32 bits are kept.
+- Negative `interval` (warning): counts are never cleared, as with 0.
+
+Compound expressions such as `consecutiveFailures > 5 || requests > 10` are fine.
+
+## How to fix
+
+Write `trip` with the five counts, comparison operators and `&&`/`||`, for example
+`consecutiveFailures >= 5`; give `timeout` a positive Go duration.
+
+## Source
+
+dapr/dapr v1.18.3 `pkg/resiliency/breaker/circuitbreaker.go` (`CircuitBreaker`,
+`Initialize`), `pkg/expr/expr.go` (`Expr.DecodeString` and its compile loop, `Expr.Eval`);
+google/cel-go
+v0.20.1 `checker/checker.go` (`checkCall`);
+`pkg/resiliency/resiliency.go` (`decodePolicies`, `FromConfigurations`); dapr/kit
+`config/decode.go` (`Decode`, `decodeString`); mitchellh/mapstructure `decodeUint`;
+sony/gobreaker v0.5.0 `NewCircuitBreaker`.
+"""
 
 from __future__ import annotations
 
@@ -132,10 +178,8 @@ RULE = Rule(
     id="dapr-resiliency-breaker",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note="; warning for a negative `interval`",
     summary="Resiliency circuit breaker that daprd refuses or that never trips",
     check=check,
-    explanation="daprd compiles `trip` as CEL and binds only the five breaker counts; a "
-    "compile error drops the whole Resiliency, another name or a non-boolean result keeps "
-    "the breaker from opening.",
     kinds=frozenset({"Resiliency"}),
 )

@@ -1,5 +1,43 @@
-"""dapr-resiliency-deadletter-breaker: an inbound circuit breaker on a pub/sub whose
-subscriptions have dead-letter topics."""
+"""A Resiliency names an `inbound` `circuitBreaker` for a pub/sub component, or defines a default
+inbound breaker (`DefaultPubsubComponentInboundCircuitBreakerPolicy`,
+`DefaultComponentInboundCircuitBreakerPolicy`, `DefaultComponentCircuitBreakerPolicy` or
+`DefaultCircuitBreakerPolicy`) that a pub/sub without a target of its own falls back to
+(`getDefaultCircuitBreakerPolicy` and `ComponentPolicy.getPolicyLevels` in
+`pkg/resiliency/resiliency.go`); and a Subscription on that pub/sub, for an app the Resiliency
+applies to, has a `deadLetterTopic`.
+
+## Why
+
+Dapr keeps one circuit-breaker instance per component name, whichever direction asked for it
+first: `ComponentInboundPolicy` and `ComponentOutboundPolicy` in
+`pkg/resiliency/resiliency.go` (dapr/dapr v1.18.3) both call `circuitBreakerInstances.Get`
+with the component name alone. The subscription handler runs deliveries under the inbound
+policy (`ComponentInboundPolicy` in `pkg/runtime/subscription/subscription.go`) and, when
+delivery fails, publishes the message to the dead-letter topic (`sendToDeadLetter`, same file)
+through the publisher, which applies the outbound policy
+(`pkg/runtime/pubsub/publisher/publisher.go`).
+
+## What happens at runtime
+
+While the breaker is open, every delivery fails at once without reaching the app:
+
+- with no outbound breaker, each message goes straight to the dead-letter topic, healthy ones
+  included;
+- with an outbound breaker too, the dead-letter publish meets the same open breaker and fails,
+  so the handler returns an error to the broker. For `pubsub.kafka` the consumer then retries
+  with its `backOff*` settings (`ConsumeClaim` in `common/component/kafka/consumer.go`,
+  components-contrib v1.18.4); once `backOffMaxRetries` (or, for the exponential policy,
+  `backOffMaxElapsedTime`, 15 minutes by default) is used up it logs "Too many failed attempts"
+  and moves on without marking the message, and the next success commits past it: the message
+  is lost. That case is reported as an error. The same happens with `consumeRetryEnabled: false`.
+
+## How to fix
+
+Remove the `circuitBreaker` from the pub/sub's `inbound` target. Keep outbound breakers off the
+pub/sub while its subscriptions use dead-letter topics, or let the Kafka consumer retry until
+the message is delivered or dead-lettered (`backOffMaxRetries: "-1"` and, with the exponential
+policy, `backOffMaxElapsedTime: "0"`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +48,7 @@ from typing import Any
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.catalog import parse_metadata_duration
+from tools.dapr.durations import parse_metadata_duration
 from tools.rules import Bundle, Rule
 
 
@@ -232,12 +270,11 @@ RULE = Rule(
     id="dapr-resiliency-deadletter-breaker",
     category="dapr",
     severity=Severity.WARNING,
+    severity_note=(
+        "; error when the breaker is shared with outbound publishes and the Kafka consumer's "
+        "retries are bounded"
+    ),
     summary="Inbound circuit breaker on a pub/sub whose subscriptions have dead-letter topics",
     check=check,
-    explanation=(
-        "Dapr keys circuit breakers by component name, so inbound deliveries and outbound "
-        "publishes (dead letters included) share one; an open breaker dead-letters healthy "
-        "messages or, shared, stops the dead-letter publishes too."
-    ),
     kinds=frozenset({"Resiliency"}),
 )

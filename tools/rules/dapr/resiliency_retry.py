@@ -1,4 +1,47 @@
-"""Resiliency retry policies that daprd refuses, ignores or changes."""
+"""A retry policy under `spec.policies.retries` that daprd refuses, ignores or changes.
+
+## Why
+
+daprd decodes each retry policy with dapr/kit `retry.DecodeConfig` over its defaults
+(constant, 5s, unlimited retries), then parses the `matching` status-code lists itself.
+
+- `policy` is `constant` or `exponential`, in any case.
+- `duration` and `maxInterval` are a whole number of milliseconds or a Go duration, as for
+  timeouts (dapr/kit `config.decodeString`: `strconv.Atoi`, then `time.ParseDuration`).
+- `matching.httpStatusCodes` (100-599) and `matching.gRPCStatusCodes` (0-16) are lists of
+  codes and `start-end` ranges separated by commas. Empty items are skipped; spaces are not
+  allowed (`strconv.Atoi(" 502")` fails); a code is converted to int32 before the range check.
+- A constant policy waits `duration` between attempts and ignores `maxInterval`; an
+  exponential one starts at 500ms, grows up to `maxInterval` and ignores `duration`.
+- `maxRetries` -1 means unlimited, and so does any other negative value.
+- The built-in policies `DaprBuiltInServiceRetries`, `DaprBuiltInActorRetries`,
+  `DaprBuiltInActorReminderRetries` and `DaprBuiltInInitializationRetries` may be overridden,
+  but with at least 3 retries; `DaprBuiltInActorNotFoundRetries` may not be overridden.
+
+## What happens at runtime
+
+- Unknown `policy`, unreadable duration, malformed status list: daprd logs
+  `Could not read resiliency policy <name>` and stops reading the Resiliency; none of its
+  targets is applied.
+- A negative `duration`/`maxInterval`: the back-off waits no time and retries run back to back.
+- An override of a built-in policy with fewer than 3 retries (or with no `maxRetries`, which
+  is unlimited, -1): daprd logs a warning and uses 3. An override of
+  `DaprBuiltInActorNotFoundRetries`: daprd logs a warning and keeps its own policy.
+- A field the policy does not use (warning): it has no effect.
+
+## How to fix
+
+Use the spelling and forms above: `policy: exponential`, `maxInterval: 15s`,
+`httpStatusCodes: "500,502-504"`.
+
+## Source
+
+dapr/dapr v1.18.3 `pkg/resiliency/resiliency.go` (`decodePolicies`, `isBuiltInPolicy`,
+`isProtectedPolicy`, `FromConfigurations`), `pkg/resiliency/retry.go`
+(`ParseRetryConditionMatch`, `parsePatterns`, `compilePattern`); dapr/kit `retry/retry.go`
+(`DefaultConfig`, `DecodeConfig`, `NewBackOff`, `PolicyType.DecodeString`) and
+`config/decode.go` (`decodeString`).
+"""
 
 from __future__ import annotations
 
@@ -136,9 +179,8 @@ RULE = Rule(
     id="dapr-resiliency-retry",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note="; warning for fields without effect and for `maxRetries` below -1",
     summary="Resiliency retry policy that daprd refuses, ignores or changes",
     check=check,
-    explanation="daprd decodes retry policies with dapr/kit: an unknown policy, a bad "
-    "duration or a malformed status-code list drops the whole Resiliency.",
     kinds=frozenset({"Resiliency"}),
 )

@@ -1,4 +1,38 @@
-"""Resiliency targets that name missing policies, or that daprd refuses."""
+"""A target under `spec.targets` (an app, actor type or component) that names a policy no
+Resiliency defines, or an actor target daprd refuses.
+
+## Why
+
+daprd stores target policy names as written and looks each one up only when a call is made.
+Every Resiliency a sidecar loads shares one table of policies (with daprd's built-in
+`DaprBuiltIn…Retries`), so a name defined in another Resiliency of the namespace counts; the
+rule looks across all of them. Actor targets with a `circuitBreaker` need a
+`circuitBreakerScope` of `type`, `id` or `both`; `circuitBreakerCacheSize` sizes an LRU cache
+that refuses sizes below 1 (0 means the default).
+
+## What happens at runtime
+
+- A missing timeout or retry, or a missing breaker on an app or actor: the lookup finds
+  nothing and the call runs without it. The `Default…Policy` policies do not apply either,
+  because the target exists.
+- A missing circuit breaker on a component: the first operation through the component
+  dereferences a nil breaker and the sidecar panics.
+- An actor breaker without a scope, or with another scope (`Type`), or a negative cache size:
+  daprd logs `Could not read resiliency policy <name>` and stops reading the Resiliency; the
+  targets it has not read yet (it reads them in random order) are never applied.
+- A scope without a breaker (warning): it has no effect.
+
+## How to fix
+
+Define the policy under `spec.policies`, or correct the name; give actor breakers a scope.
+
+## Source
+
+dapr/dapr v1.18.3 `pkg/resiliency/resiliency.go`: `decodeTargets`,
+`ParseActorCircuitBreakerScope`, `EndpointPolicy`, `ActorPreLockPolicy`,
+`ComponentOutboundPolicy`/`ComponentInboundPolicy`, `circuitBreakerInstances.Get` and `newCB`
+(the nil breaker); hashicorp/golang-lru v2 `simplelru.NewLRU` (a size below 1 is an error).
+"""
 
 from __future__ import annotations
 
@@ -112,9 +146,8 @@ RULE = Rule(
     id="dapr-resiliency-target",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note="; warning for a scope without a breaker",
     summary="Resiliency target naming a missing policy, or an actor target daprd refuses",
     check=check,
-    explanation="daprd looks target policy names up only when a call is made: a missing "
-    "timeout or retry silently does nothing, a missing component breaker crashes the sidecar.",
     kinds=frozenset({"Resiliency"}),
 )

@@ -1,4 +1,34 @@
-"""Resiliency timeouts that daprd refuses, or reads as something other than what is written."""
+"""A named timeout under `spec.policies.timeouts` that daprd cannot read, or reads as something
+other than a time limit.
+
+## Why
+
+daprd reads a timeout with its own parser: a whole number (optional sign, no unit) is
+milliseconds, anything else must be a Go duration (`500ms`, `1h30m`; units `ns`, `us`, `ms`,
+`s`, `m`, `h`; no spaces). A Go duration beyond an int64 of nanoseconds (about `2562047h`)
+is refused. A whole number of milliseconds is multiplied without an overflow check.
+
+## What happens at runtime
+
+- Unreadable (`10x`, `5 s`, `1.5`, `3000000h`, an empty string): daprd logs
+  `Could not read resiliency policy <name>` and stops reading the Resiliency. Its targets are
+  never applied, so none of its timeouts, retries or circuit breakers take effect.
+- A number of milliseconds so large that the nanoseconds overflow: Go wraps the value around,
+  and the timeout becomes some unrelated (possibly negative) duration.
+- Negative: daprd applies a timeout only when it is above zero, so operations never time out.
+- Zero (warning): the same "no timeout", which may be meant, but then the policy is pointless.
+
+## How to fix
+
+Write a positive Go duration such as `30s`. To have no timeout, leave `timeout` out of the
+target.
+
+## Source
+
+dapr/dapr v1.18.3 `pkg/resiliency/resiliency.go`: `parseDuration` (strconv.ParseInt, then
+time.ParseDuration), `decodePolicies`, `FromConfigurations` (the log line and `continue`);
+`pkg/resiliency/policy.go` `NewRunnerWithOptions` (`if def.t > 0`).
+"""
 
 from __future__ import annotations
 
@@ -44,9 +74,8 @@ RULE = Rule(
     id="dapr-resiliency-timeout",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note="; warning for a zero timeout",
     summary="Resiliency timeout that daprd refuses or does not apply",
     check=check,
-    explanation="Timeouts are a whole number of milliseconds or a Go duration; any other "
-    "value makes daprd drop the whole Resiliency, and a value not above zero means no timeout.",
     kinds=frozenset({"Resiliency"}),
 )

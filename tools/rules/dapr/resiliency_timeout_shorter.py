@@ -1,5 +1,30 @@
-"""dapr-resiliency-timeout-shorter: a Resiliency timeout shorter than the component's own
-``timeout`` metadata."""
+"""A Resiliency target names a `timeout` policy for a component whose own `timeout` metadata
+(or an alias such as `timeoutInSeconds`) is longer, for example a state store with
+`timeout: 20s` under a `5s` Resiliency timeout.
+
+## Why
+
+The Resiliency timeout wraps each call through the component: the policy runner cancels the
+call's context when the policy's timeout expires (`ComponentOutboundPolicy` /
+`ComponentInboundPolicy` in `pkg/resiliency/resiliency.go`, dapr/dapr v1.18.3). The component's
+own `timeout` (for `state.postgresql`, `Timeout` in `common/component/postgresql/v1/metadata.go`,
+components-contrib v1.18.4, default 20s) is the time it is configured to wait for the backend.
+The shorter of the two wins.
+
+## What happens at runtime
+
+Calls are cancelled after the Resiliency timeout even though the component would still wait:
+a database that takes longer to answer (a Neon compute waking up, a lock) fails every attempt,
+the retry policy repeats the same short attempts, and the app sees errors. The component's
+`timeout` setting has no effect beyond the Resiliency timeout.
+
+## How to fix
+
+Make the Resiliency timeout at least as long as the component's `timeout` (the chart uses 25s
+for a 20s state store), or lower the component's `timeout` if the shorter bound is what you
+want. Only a `timeout` written in the component's metadata is compared; the component's
+default is not.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +34,8 @@ from typing import Any
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.catalog import parse_go_duration, parse_metadata_duration
-from tools.dapr.release_catalog import spec_for
-from tools.dapr.releases import release_of
+from tools.dapr.durations import parse_go_duration, parse_metadata_duration
+from tools.dapr.release import DaprRelease
 from tools.rules import Bundle, Rule
 
 _DIRECTIONS = ("outbound", "inbound")
@@ -21,9 +45,9 @@ def _seconds(value: float) -> str:
     return f"{value:g}s"
 
 
-def _component_timeout(component: Resource, release: str) -> tuple[float, str] | None:
+def _component_timeout(component: Resource, dapr: DaprRelease) -> tuple[float, str] | None:
     """The component's ``timeout`` metadata (or an alias of it) in seconds, with its text."""
-    spec = spec_for(dm.component_type(component), dm.component_version(component), release)
+    spec = dapr.spec(dm.component_type(component), dm.component_version(component))
     if spec is None:
         return None
     for item in dm.metadata_items(component):
@@ -55,7 +79,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         own = [
             t
             for c in dm.find_component(bundle, resource, name)
-            if (t := _component_timeout(c, release_of(bundle.options))) is not None
+            if (t := _component_timeout(c, bundle.dapr)) is not None
         ]
         if not own:
             continue
@@ -86,9 +110,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Resiliency timeout shorter than the component's own timeout metadata",
     check=check,
-    explanation=(
-        "The Resiliency timeout bounds each call through the component; a shorter one than "
-        "the component's timeout cuts off operations the component is configured to wait for."
-    ),
     kinds=frozenset({"Resiliency"}),
 )

@@ -1,5 +1,28 @@
-"""dapr-sampling-rate: ``tracing.samplingRate`` must be a number Go's ``strconv.ParseFloat``
-reads; anything else silently becomes a rate of 0.0001 (one trace in ten thousand)."""
+"""A Configuration's `spec.tracing.samplingRate` is not a number Go's `strconv.ParseFloat` reads:
+`"25%"`, `" 1"`, `"1,5"`, `"1e400"`.
+
+## Why
+
+daprd never validates the rate. `GetTraceSamplingRate` in `pkg/diagnostics/utils/trace_utils.go`
+(dapr/dapr 1.18) parses it with `strconv.ParseFloat` and, on any error, returns its
+`defaultSamplingRate`, `1e-4`. `NewDaprTraceSampler` (`pkg/diagnostics/tracing_sampler.go`) and
+`IsTracingEnabled` both go through that function.
+
+## What happens at runtime
+
+The sidecar starts normally and samples one request in ten thousand instead of the rate you
+wrote; no log line says so. An empty rate gets the same fallback (or 1, when
+`SetTracingSpecFromEnv` takes the OTLP endpoint from `OTEL_EXPORTER_OTLP_ENDPOINT`). A rate below 0
+or above 1 is
+parsed but is not a probability.
+
+Valid: `"1"`, `"0.5"`, `"0"` (tracing off), `"1e-3"`, `".5"`, `"0x1p-2"`, `"1_0e-1"` (Go float
+syntax, underscores between digits).
+
+## How to fix
+
+Write a plain decimal between `"0"` and `"1"` as a string: `samplingRate: "0.25"` for 25%.
+"""
 
 from __future__ import annotations
 
@@ -81,9 +104,8 @@ RULE = Rule(
     id="dapr-sampling-rate",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" (warning for an empty rate or one outside 0..1)",
     summary="tracing.samplingRate that daprd cannot parse (silently 0.0001)",
     check=check,
-    explanation="daprd parses samplingRate with strconv.ParseFloat and falls back to 1e-4 on "
-    "any error, without a log line.",
     kinds=frozenset({"Configuration"}),
 )

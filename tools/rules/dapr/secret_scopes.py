@@ -1,5 +1,29 @@
-"""Configuration ``spec.secrets.scopes``: ``defaultAccess`` must be allow or deny, and each
-store may be scoped once; otherwise the Configuration fails to load."""
+"""A Configuration's `spec.secrets.scopes` entry has a `defaultAccess` other than `allow` or
+`deny` (any case), scopes the same secret store twice, lists a secret in both
+`allowedSecrets` and `deniedSecrets`, or combines `defaultAccess: allow` with
+`allowedSecrets`.
+
+## Why
+
+`sortAndValidateSecretsConfiguration` in `pkg/config/configuration.go` (dapr/dapr 1.18),
+called by `LoadKubernetesConfiguration` and `LoadStandaloneConfiguration`, refuses a repeated
+`storeName` and a `defaultAccess` that is neither `allow` nor `deny` (`strings.EqualFold`).
+`SecretsScope.IsSecretAllowed` in the same file decides access: when `allowedSecrets` is not
+empty it alone decides, so `deniedSecrets` and `defaultAccess` are not consulted.
+
+## What happens at runtime
+
+- Bad `defaultAccess` or a repeated store: the Configuration fails to load (`defaultAccess ...
+  can be either allow or deny`, `... storeName is repeated`) and every sidecar annotated with
+  `dapr.io/config: <name>` fails to start.
+- A secret in both lists is readable.
+- `defaultAccess: allow` with `allowedSecrets`: only the listed secrets are readable.
+
+## How to fix
+
+Use `allow` or `deny` (deny with `allowedSecrets` is least privilege), merge duplicate entries
+into one per `storeName`, and keep each secret in one list.
+"""
 
 from __future__ import annotations
 
@@ -79,9 +103,8 @@ RULE = Rule(
     id="dapr-secret-scopes",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" (warning for `defaultAccess: allow` next to `allowedSecrets`)",
     summary="Secret scope daprd refuses (defaultAccess, store twice) or reads unlike written",
     check=check,
-    explanation="daprd validates secrets.scopes when it loads the Configuration; an invalid "
-    "entry is a start-up error for every sidecar annotated with that Configuration.",
     kinds=frozenset({"Configuration"}),
 )

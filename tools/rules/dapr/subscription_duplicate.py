@@ -1,4 +1,30 @@
-"""Two declarative Subscriptions on the same pub/sub topic for the same app."""
+"""Two declarative Subscriptions for the same pub/sub and topic, loaded by the same app (same
+profile and namespace, overlapping `scopes`; no scopes means every app).
+
+## Why
+
+A sidecar lists its declarative subscriptions by pub/sub and topic and keeps only the first
+one it loaded for each pair (file order on disk; the operator's order on Kubernetes). A
+programmatic subscription from the app for the same pair replaces it.
+
+## What happens at runtime
+
+The other Subscription is silently ignored: its routes, metadata and dead-letter topic never
+apply. Dapr's own integration tests (`tests/integration/suite/daprd/subscriptions/declarative`)
+assert exactly this: the first subscription's route receives the event.
+
+## How to fix
+
+Merge the two into one Subscription with several `routes.rules`, or scope them to different
+apps. The finding is on the later of the two.
+
+## Source
+
+dapr/dapr v1.18.3 `pkg/runtime/compstore/subscriptions.go`
+(`ListSubscriptionsAppByPubSub`, `ListTypedSubscriptions`),
+`pkg/runtime/processor/subscriber/subscriber.go` (`StartAppSubscriptions`, `reloadPubSubApp`),
+`pkg/internal/loader/disk/subscriptions.go` (`Load`).
+"""
 
 from __future__ import annotations
 
@@ -98,7 +124,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Two Subscriptions on one pub/sub topic for the same app",
     check=check,
-    explanation="daprd lists declarative subscriptions by pub/sub and topic and keeps only the "
-    "first for each; the other one never routes anything.",
     kinds=frozenset({"Subscription"}),
 )

@@ -1,4 +1,30 @@
-"""Subscription metadata daprd parses itself: `rawPayload`."""
+"""A Subscription's `metadata.rawPayload` that daprd cannot parse, or that is spelt in another
+case.
+
+## Why
+
+For every message it delivers, daprd reads `metadata["rawPayload"]` (exact key) with Go's
+`strconv.ParseBool`, which accepts only `1`, `t`, `T`, `TRUE`, `true`, `True`, `0`, `f`, `F`,
+`FALSE`, `false`, `False` (an empty value means false).
+
+## What happens at runtime
+
+- Another value (`yes`, `on`, `tRUE`): daprd logs "error deserializing pubsub metadata" for
+  each message and fails it: it goes to the dead-letter topic if set, otherwise it is
+  retried; it never reaches the app.
+- Another spelling of the key (`rawpayload`): the lookup misses it, so events arrive wrapped
+  in a cloud event, not raw as written.
+
+## How to fix
+
+Write `rawPayload: "true"` or `"false"`.
+
+## Source
+
+dapr/dapr v1.18.3 `pkg/runtime/subscription/subscription.go` (`New`, the subscribe
+handler); dapr/components-contrib v1.18.4 `metadata/utils.go` (`IsRawPayload`,
+`RawPayloadKey`).
+"""
 
 from __future__ import annotations
 
@@ -51,7 +77,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Subscription rawPayload that daprd cannot parse or does not find",
     check=check,
-    explanation="daprd reads metadata['rawPayload'] with strconv.ParseBool for every message "
-    "it delivers; a value it cannot parse fails every message.",
     kinds=frozenset({"Subscription"}),
 )

@@ -1,4 +1,44 @@
-"""Subscription routes: rule matches compiled as CEL, and routes that deliver nothing."""
+"""A declarative Subscription whose route rules daprd cannot compile or evaluate, or that has
+no route at all.
+
+## Why
+
+daprd turns a v1alpha1 `route` into `routes.default`, and compiles each v2alpha1
+`routes.rules[].match` (trimmed) as CEL when it loads the subscription (see
+[docs/cel.md](../cel.md)). For each event it tries the rules in order with one variable
+bound, `event` (the cloud event: `event.type`, `event.data`...), and takes the first whose
+match is true; an empty match is true for every event; `routes.default` comes last.
+
+## What happens at runtime
+
+- A match that does not compile (`event.type = "x"`, `event.`, a type error): the
+  subscription processor returns the error and every sidecar that loads the subscription
+  exits.
+- A match that calls a function cel-go's standard environment does not define
+  (`event.type.lowerAscii()`): daprd's compile loop declares the name as a variable, which
+  does not define a function, and compiles again forever; the sidecar hangs while loading.
+- A match that reads a name other than `event`: it compiles (daprd declares unknown names)
+  but fails for each event, which goes to the dead-letter topic or is retried; a match
+  whose result is not a boolean fails the same way ("was not a boolean").
+- No rule and no default (or an empty v1alpha1 `route`): daprd subscribes, finds no route for
+  any event and drops each one (to the dead-letter topic if set).
+- Rules after an empty match, and the default then (warnings): never reached.
+
+## How to fix
+
+Write matches over `event`, for example `event.type == "order.created"`; give every
+subscription a default route or a catch-all rule, placed last.
+
+## Source
+
+dapr/dapr v1.18.3 `pkg/runtime/pubsub/subscriptions.go` (`CreateRoutingRule`),
+`pkg/runtime/processor/subscriptions.go` (`AddPendingSubscription`, `errorSubscriptions`,
+`processSubscriptions`), `pkg/runtime/subscription/subscription.go` (`findMatchingRoute`,
+`matchRoutingRule`, the "no matching route" branch), `pkg/expr/expr.go`
+(`Expr.DecodeString`, its compile loop); google/cel-go v0.20.1 `checker/checker.go`
+(`checkCall`: an undefined function is an "undeclared reference"),
+`pkg/apis/subscriptions/v2alpha1/conversion.go` (`ConvertFrom`).
+"""
 
 from __future__ import annotations
 
@@ -125,9 +165,8 @@ RULE = Rule(
     id="dapr-subscription-route",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note="; warning for rules and defaults that are never reached",
     summary="Subscription route whose match is not valid CEL, or no route at all",
     check=check,
-    explanation="daprd compiles each rule's match as CEL with only `event` bound; a compile "
-    "error stops the sidecar, and a subscription without routes drops every event.",
     kinds=frozenset({"Subscription"}),
 )

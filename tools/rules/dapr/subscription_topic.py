@@ -1,4 +1,42 @@
-"""Subscription topics the pub/sub component does not let the app use."""
+"""A Subscription's topic (or its dead-letter topic) that the pub/sub component does not let the
+subscribing apps use.
+
+## Why
+
+Each sidecar reads four metadata items of a pub/sub component (names matched
+case-insensitively, spaces removed): `allowedTopics` and `protectedTopics` (comma lists),
+`subscriptionScopes` and `publishingScopes` (`app1=t1,t2;app2=`). A topic is allowed to an
+app when it is in `allowedTopics` (if that is set) and, if the app is listed in the scopes
+item, in the app's list; a protected topic needs such a listing. An app listed with nothing
+after `=` may use no topic. daprd publishes dead letters as the subscribing app, through the
+same check with `publishingScopes`. The rule judges the apps that load both the
+Subscription and the component; when neither is scoped it reports only what refuses every
+app.
+
+## What happens at runtime
+
+- Topic refused: daprd logs `Failed to start subscription ... is not allowed` and keeps
+  retrying in the background; the app never receives the topic's messages.
+- An unscoped Subscription that the component keeps from some of the apps (warning): that
+  may be the intent, but those sidecars log the failure and retry forever; scoping the
+  Subscription says the same without the noise.
+- Dead-letter topic refused: the dead-letter publish fails, so a failing message is retried
+  instead of set aside.
+
+## How to fix
+
+Add the topic to `allowedTopics`, and to the app's `subscriptionScopes` (or
+`publishingScopes` for a dead-letter topic), or correct the topic name.
+
+## Source
+
+dapr/dapr v1.18.3 `pkg/runtime/pubsub/adapter.go` (`IsOperationAllowed`), `pkg/scopes/scopes.go`
+(`GetScopedTopics`, `GetAllowedTopics`, `GetProtectedTopics`),
+`pkg/runtime/processor/pubsub/pubsub.go` (the `PubsubItem` fields),
+`pkg/runtime/processor/subscriber/subscriber.go` (`StartAppSubscriptions`,
+`retrySubscription`), `pkg/runtime/subscription/subscription.go` (`New`, `sendToDeadLetter`),
+`pkg/runtime/pubsub/publisher/publisher.go` (`Publish`).
+"""
 
 from __future__ import annotations
 
@@ -150,10 +188,8 @@ RULE = Rule(
     id="dapr-subscription-topic",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note="; warning when an unscoped Subscription is kept from only some apps",
     summary="Subscription topic (or dead-letter topic) its pub/sub does not allow the app",
     check=check,
-    explanation="allowedTopics, protectedTopics and subscriptionScopes/publishingScopes of the "
-    "pub/sub component decide which app may use which topic; daprd skips a subscription "
-    "outside them.",
     kinds=frozenset({"Subscription"}),
 )

@@ -1,4 +1,26 @@
-"""A registered component without a metadata.yaml: its metadata cannot be checked."""
+"""daprd registers the component type, but no components-contrib `metadata.yaml` describes its
+metadata, so the names and values of its `spec.metadata` items are not checked.
+
+## Why
+
+The metadata rules (`dapr-unknown-metadata`, `dapr-metadata-value`, ...) work from the
+component catalog, which is built from components-contrib `metadata.yaml` files. Some
+registered components have none: `middleware.http.uppercase` is written in daprd itself
+(`cmd/daprd/components/middleware_http_uppercase.go`, the factory passed to
+`RegisterComponent` reads `direction` from the metadata), and the Zeebe bindings' files do
+not parse. The registry import (`schemas/dapr-components/registry.json`) records which
+components-contrib package each registered factory comes from, or none.
+
+## What happens at runtime
+
+Nothing wrong by itself: the component loads. A misspelt metadata name would be ignored by
+the component without a log line, and this tool cannot tell.
+
+## How to fix
+
+Compare the metadata names with the component's documentation. The finding is informational
+and needs no change.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +29,6 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.registry import load_registry
-from tools.dapr.release_catalog import spec_for
-from tools.dapr.releases import release_of
 from tools.rules import Bundle, Rule
 
 
@@ -17,12 +36,11 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dm.is_dapr(resource, "Component"):
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
-    release = release_of(bundle.options)
-    reg = load_registry(release=release).get(type_)
+    reg = bundle.dapr.registry.get(type_)
     if reg is None or not list(dm.metadata_items(resource)):
         return
     resolved = reg.resolve(version.strip())
-    if resolved is None or spec_for(type_, version, release) is not None:
+    if resolved is None or bundle.dapr.spec(type_, version) is not None:
         return
     package = reg.versions[resolved]
     origin = (
@@ -44,7 +62,5 @@ RULE = Rule(
     severity=Severity.INFO,
     summary="Registered component without a metadata description: metadata not checked",
     check=check,
-    explanation="The type is valid (daprd registers it), but no metadata.yaml lists the "
-    "fields it reads, so misspelt or unused metadata names cannot be reported.",
     kinds=frozenset({"Component"}),
 )

@@ -1,4 +1,34 @@
-"""A Component whose ``spec.type`` has no category daprd loads: the sidecar exits at start-up."""
+"""A Component's `spec.type` does not start with a category daprd loads components for:
+`bindings`, `configuration`, `conversation`, `crypto`, `lock`, `middleware`, `pubsub`,
+`secretstores`, `state` (dapr 1.18; the list is imported into
+`schemas/dapr-components/registry.json`).
+
+## Why
+
+The Component CRD accepts any string as `spec.type`, so `kubectl apply` and `helm install`
+succeed. The mistake only shows when a sidecar that loads the component starts. Three names in
+`pkg/components/category.go` are not component categories at all: `workflow` and
+`workflowbackend` have no manager, and a `nameresolution` resolver is chosen in the
+Configuration, never by a Component.
+
+## What happens at runtime
+
+`Processor.category` (`pkg/runtime/processor/components.go`) picks the manager whose category
+followed by a dot is a prefix of `spec.type`, compared case-sensitively (`strings.HasPrefix`
+over the keys of the `managers` map built in `pkg/runtime/processor/processor.go`, `New`), so
+`Bindings.cron` matches nothing. With no match `processComponentAndDependents` returns
+`incorrect type <type>`; unless `spec.ignoreErrors` is true, `processComponents` logs "daprd
+will exit gracefully" and the sidecar exits, so every app in the component's `scopes` (every
+app in the namespace when unscoped) has a crash-looping sidecar. `scheduler.kubernetes` is the
+usual example: there is no `scheduler` category.
+
+## How to fix
+
+Use a real type in lower case (`pubsub.kafka`, `state.postgresql`, `bindings.cron`, ...). For
+recurring work use a `bindings.cron` Component. For one-shot jobs and reminders, use the Jobs API
+(`POST /v1.0/jobs/<name>`): it runs on the Scheduler control-plane service and needs no
+Component.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +37,6 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.registry import load_registry
-from tools.dapr.releases import release_of
 from tools.rules import Bundle, Rule
 
 _HINTS = {
@@ -25,7 +53,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     type_ = dm.component_type(resource)
     if not type_:
         return  # a missing or non-string type is a schema error
-    registry = load_registry(release=release_of(bundle.options))
+    registry = bundle.dapr.registry
     if registry.category_of(type_) is not None:
         return
     head = type_.partition(".")[0]
@@ -53,8 +81,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Component type has no category daprd loads (the sidecar exits)",
     check=check,
-    explanation="daprd picks the component manager whose category is a case-sensitive prefix "
-    "of spec.type followed by a dot; with none it is an init error, and with ignoreErrors "
-    "unset the sidecar exits.",
     kinds=frozenset({"Component"}),
 )

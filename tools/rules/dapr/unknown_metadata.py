@@ -1,4 +1,41 @@
-"""A metadata name the component never reads: Dapr ignores it silently."""
+"""A `spec.metadata` name is not a field the component reads: not in its upstream metadata file,
+its authentication profiles, the runtime-level keys of its category (`keyPrefix`,
+`actorStateStore`, outbox keys, `consumerID`, topic scopes, binding `direction`/`route`), the
+names its Go code decodes (`mapstructure` tags and `mapstructurealiases` of the structs in
+`schemas/dapr-components/code_fields.json`, e.g. PostgreSQL `timeoutInSeconds`, AWS
+`awsRegion`) or the known aliases. A deprecated name the code still reads is never reported
+here (`dapr-deprecated-metadata` warns about it). The component is found through daprd's
+registry, so a registered alias type (`pubsub.azure.servicebus`) is checked against the
+metadata of the package its factory comes from.
+
+## Why
+
+Components decode metadata without rejecting unknown keys. A misspelt or invented name
+(`compressionType` for `compression`, `enableIdempotence`, `vaultName` on the Kubernetes
+secret store) gets no error and no log line.
+
+## What happens at runtime
+
+Nothing: the setting has no effect and the default applies. That is the danger: the manifest
+says "snappy compression" or "idempotent producer" and neither happens.
+
+## Dapr releases
+
+With `--dapr-version 1.16` or `1.17` (or a profile's `daprVersion`), a name that release's
+component code and metadata.yaml do not have yet is reported as "added in Dapr 1.18: daprd 1.16
+ignores it silently"; a name an older release still decoded (and the newest no longer does) is
+accepted on that release. The per-package records (`metadata` in `schemas/releases.json`) come
+from comparing the metadata.yaml files and the decoded Go structs of the components-contrib tag
+each dapr/dapr release pins in go.mod (v1.16.13, v1.17.8, v1.18.4): for example pubsub.kafka's
+`dialTimeout` and `producerRequiredAcks` (`common/component/kafka/metadata.go`) exist from 1.18.
+
+## How to fix
+
+Use the name the message suggests, or remove the item. Types the team has checked against
+the component code (`pubsub.kafka`, `state.postgresql`, `bindings.cron`,
+`secretstores.kubernetes`) report an error; for other types the upstream field list may miss
+legacy aliases, so the finding is a warning: check the component's documentation first.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +44,15 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
-from tools.dapr.catalog import did_you_mean
-from tools.dapr.registry import load_registry
-from tools.dapr.release_catalog import spec_for
-from tools.dapr.releases import NEWEST, Change, load_release_data, release_of
+from tools.dapr.release import dapr_release
+from tools.dapr.releases import NEWEST, Change
+from tools.dapr.spelling import did_you_mean
 from tools.rules import Bundle, Rule
 
 
 def _package(type_: str, version: str) -> str | None:
     """The components-contrib package daprd creates ``type_``/``version`` from."""
-    reg = load_registry().get(type_)
+    reg = dapr_release(NEWEST).registry.get(type_)
     resolved = reg.resolve(version.strip()) if reg is not None else None
     return reg.versions[resolved] if reg is not None and resolved is not None else None
 
@@ -30,15 +66,13 @@ def _not_in_release(name: str, change: Change, release: str, type_: str) -> str:
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
-    if not dm.is_dapr(resource, "Component"):
-        return
-    type_, version = dm.component_type(resource), dm.component_version(resource)
-    release = release_of(bundle.options)
-    spec = spec_for(type_, version, release)
+    spec = bundle.dapr.component_spec(resource)
     if spec is None:
         return
-    package = _package(type_, version) if release != NEWEST else None
-    changes = load_release_data() if package is not None else None
+    type_, version = dm.component_type(resource), dm.component_version(resource)
+    release = bundle.dapr.version
+    package = _package(type_, version) if not bundle.dapr.is_newest else None
+    changes = bundle.dapr.changes if package is not None else None
     for item in dm.metadata_items(resource):
         change = changes.metadata_change(package, item.name) if changes and package else None
         if change is not None and change[1].present_in(release):
@@ -78,11 +112,8 @@ RULE = Rule(
     id="dapr-unknown-metadata",
     category="dapr",
     severity=Severity.ERROR,
+    severity_note=" for verified types, warning for the rest",
     summary="Metadata name the component does not read (ignored silently)",
     check=check,
-    explanation="daprd decodes metadata without rejecting unknown keys, so a misspelt or "
-    "invented name is dropped without a log line; so is a name the chosen Dapr release does "
-    "not read yet (added in a later release) or any more. Error for component types checked "
-    "against their code; warning for the rest.",
     kinds=frozenset({"Component"}),
 )

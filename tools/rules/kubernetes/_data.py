@@ -1,11 +1,15 @@
-"""The byte maps of Secrets and ConfigMaps: base64 as the API server decodes it, and sizes."""
+"""The byte maps of Secrets and ConfigMaps: base64 as the API server decodes it, sizes, and the
+redaction a Secret value is shown as."""
 
 from __future__ import annotations
 
 import binascii
 from typing import Final
 
+from tools.core.resources import Resource
+
 MAX_SIZE: Final = 1024 * 1024  # MaxSecretSize (k8s.io/api core/v1), also the ConfigMap limit
+REDACTED: Final = "<secret contents redacted>"
 _BASE64: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
 
 
@@ -19,3 +23,8 @@ def decode_base64(text: str) -> bytes | None:
         return binascii.a2b_base64(raw, strict_mode=True)
     except binascii.Error:
         return None
+
+
+def is_core(resource: Resource, kind: str) -> bool:
+    """Whether ``resource`` is the core (``v1``) ``kind``."""
+    return resource.kind == kind and resource.api_version == "v1"

@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeGuard
 
-from tools.redact import shortened
+from tools.redaction.masking import shortened
 
 Path = Sequence[str | int]
 

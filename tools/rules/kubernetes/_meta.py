@@ -89,9 +89,12 @@ def is_custom_resource(resource: Resource, bundle: Bundle) -> bool:
     if not resource.api_version or not resource.kind:
         return False
     try:
-        if crd_schema(resource.api_version, resource.kind, bundle.options.get("schema_dir")):
+        if crd_schema(resource.api_version, resource.kind, bundle.context.schema_dirs):
             return True
-        return kubernetes_schema(resource.api_version, resource.kind, bundle.kube_version) is None
+        built_in = kubernetes_schema(
+            resource.api_version, resource.kind, bundle.context.kube_version
+        )
+        return built_in is None
     except SchemaStoreError:
         return False
 

@@ -1,4 +1,31 @@
-"""kubernetes-configmap: ConfigMap keys, data/binaryData overlap and size (ValidateConfigMap)."""
+"""A `v1` ConfigMap the API server refuses:
+
+- a key of `data` or `binaryData` that is not a config key (1–253 characters of `a-z`, `A-Z`,
+  `0-9`, `-`, `_`, `.`; not `.`, `..` or starting with `..`);
+- a key present in both `data` and `binaryData`;
+- a `binaryData` value that is not base64;
+- `data` values (in UTF-8 bytes) and decoded `binaryData` values adding up to more than 1 MiB.
+
+## Why
+
+The schema only gives the types; keys, overlap and size are Go validation.
+
+## What happens in the cluster
+
+The apply fails, e.g. `data[k]: Invalid value: "k": duplicate of key present in binaryData` or
+`Too long: must have at most 1048576 bytes`.
+
+## How to fix
+
+Rename keys, keep each key in one of the two maps, and keep the ConfigMap under 1 MiB (split
+it, or ship large files another way).
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`, `ValidateConfigMap` (the limit is
+`MaxSecretSize`); `IsConfigMapKey` in k8s.io/apimachinery v0.34
+`pkg/util/validation/validation.go`.
+"""
 
 from __future__ import annotations
 
@@ -61,9 +88,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="ConfigMap: valid keys, no key in both data and binaryData, at most 1 MiB",
     check=check,
-    explanation=(
-        "Mirrors ValidateConfigMap: keys are config keys, a key may not appear in both data and "
-        "binaryData, binaryData decodes as base64, and all values add up to at most 1 MiB."
-    ),
     kinds=frozenset({"ConfigMap"}),
 )

@@ -1,4 +1,37 @@
-"""kubernetes-label-selector: NetworkPolicy label selectors as ValidateLabelSelector checks them."""
+"""A NetworkPolicy label selector (`spec.podSelector`, and `podSelector` / `namespaceSelector` of
+each peer) the API server refuses:
+
+- a `matchLabels` key that is not a qualified name (`[prefix/]name`: an optional DNS subdomain
+  prefix of at most 253 characters, a name of at most 63 alphanumerics, `-`, `_`, `.`,
+  starting and ending alphanumeric), or a value that is not a label value (empty, or at most 63
+  such characters);
+- a `matchExpressions` entry whose operator is not `In`, `NotIn`, `Exists` or `DoesNotExist`,
+  that has no `values` with `In`/`NotIn` or has `values` with `Exists`/`DoesNotExist`, whose
+  `key` is not a qualified name, or with a value that is not a label value.
+
+## Why
+
+The schema only says these are strings; the formats are Go validation. An empty value and a
+63-character value are both valid.
+
+## What happens in the cluster
+
+The apply fails, e.g. `spec.podSelector.matchExpressions[0].values: Required value: must be
+specified when `operator` is 'In' or 'NotIn'`.
+
+## How to fix
+
+Use label keys and values in the formats above; give `In`/`NotIn` at least one value and
+`Exists`/`DoesNotExist` none.
+
+## Source
+
+k8s.io/apimachinery v0.34, `pkg/apis/meta/v1/validation/validation.go`, `ValidateLabelSelector`,
+`ValidateLabelSelectorRequirement` and `ValidateLabels`; `IsQualifiedName` and
+`IsValidLabelValue` in `pkg/util/validation/validation.go`; called from
+`ValidateNetworkPolicySpec` and `ValidateNetworkPolicyPeer` in Kubernetes 1.34
+`pkg/apis/networking/validation/validation.go`.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +40,9 @@ from typing import Any
 
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
-from tools.kubernetes.names import label_value_errors, qualified_name_errors
 from tools.rules import Bundle, Rule
-from tools.rules.kubernetes import _field as f
 from tools.rules.kubernetes import _networkpolicy as np
-
-Path = tuple[str | int, ...]
-_OPERATORS_WITH_VALUES = ("In", "NotIn")
-_OPERATORS_WITHOUT_VALUES = ("Exists", "DoesNotExist")
+from tools.rules.kubernetes._selector import Path, selector_messages
 
 
 def _selectors(resource: Resource) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -25,53 +53,6 @@ def _selectors(resource: Resource) -> Iterator[tuple[Path, dict[str, Any]]]:
         for key in ("podSelector", "namespaceSelector"):
             if isinstance(peer.get(key), dict):
                 yield (*path, key), peer[key]
-
-
-def selector_messages(path: Path, selector: dict[str, Any]) -> Iterator[tuple[str, Path]]:
-    """ValidateLabelSelector: (message, JSON path) for each problem."""
-    labels_path = (*path, "matchLabels")
-    for key, value in f.as_dict(selector.get("matchLabels")).items():
-        for msg in qualified_name_errors(str(key)):
-            yield f.invalid(labels_path, key, msg), (*labels_path, key)
-        if isinstance(value, str):
-            for msg in label_value_errors(value):
-                yield f.invalid(labels_path, value, msg), (*labels_path, key)
-    for i, expr in enumerate(f.as_list(selector.get("matchExpressions"))):
-        if not isinstance(expr, dict):
-            continue
-        where = (*path, "matchExpressions", i)
-        operator = expr.get("operator")
-        values = f.as_list(expr.get("values"))
-        if operator in _OPERATORS_WITH_VALUES:
-            if not values:
-                yield (
-                    f.required(
-                        (*where, "values"), "must be specified when `operator` is 'In' or 'NotIn'"
-                    ),
-                    where,
-                )
-        elif operator in _OPERATORS_WITHOUT_VALUES:
-            if values:
-                yield (
-                    f.forbidden(
-                        (*where, "values"),
-                        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
-                    ),
-                    (*where, "values"),
-                )
-        elif isinstance(operator, str):
-            yield (
-                f.invalid((*where, "operator"), operator, "not a valid selector operator"),
-                (*where, "operator"),
-            )
-        expr_key = expr.get("key")
-        if isinstance(expr_key, str):
-            for msg in qualified_name_errors(expr_key):
-                yield f.invalid((*where, "key"), expr_key, msg), (*where, "key")
-        for j, value in enumerate(values):
-            if isinstance(value, str):
-                for msg in label_value_errors(value):
-                    yield f.invalid((*where, "values", j), value, msg), (*where, "values", j)
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
@@ -88,9 +69,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="NetworkPolicy label selectors: valid keys, values and operators",
     check=check,
-    explanation=(
-        "Mirrors ValidateLabelSelector: matchLabels keys are qualified names and values label "
-        "values; matchExpressions use In/NotIn (with values) or Exists/DoesNotExist (without)."
-    ),
     kinds=frozenset({"NetworkPolicy"}),
 )

@@ -1,4 +1,27 @@
-"""kubernetes-networkpolicy-policy-types: only Ingress and Egress, at most two entries."""
+"""`spec.policyTypes` has more than two entries, or an entry other than `Ingress` or `Egress`
+(spelt exactly so: `egress` is refused).
+
+## Why
+
+The schema says `policyTypes` is a list of strings; the allowed values and the limit of two are
+Go validation.
+
+## What happens in the cluster
+
+The apply fails with `spec.policyTypes[1]: Unsupported value: "egress": supported values:
+"Ingress", "Egress"` or `spec.policyTypes: Invalid value: …: may not specify more than two
+policyTypes`.
+
+## How to fix
+
+List `Ingress`, `Egress` or both, once each.
+
+## Source
+
+Kubernetes 1.34, `pkg/apis/networking/validation/validation.go`, `ValidateNetworkPolicySpec`
+(the policyTypes part). The 1.34 code does not refuse a repeated value within the limit of two
+(`[Ingress, Ingress]`), so this rule does not either.
+"""
 
 from __future__ import annotations
 
@@ -42,9 +65,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="NetworkPolicy policyTypes: Ingress and/or Egress, at most two entries",
     check=check,
-    explanation=(
-        "Mirrors the policyTypes part of ValidateNetworkPolicySpec: more than two entries, or "
-        "a value other than Ingress or Egress (the case matters), is refused."
-    ),
     kinds=frozenset({"NetworkPolicy"}),
 )

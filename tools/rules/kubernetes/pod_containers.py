@@ -1,4 +1,50 @@
-"""kubernetes-pod-containers: container names, images, ports and policies (validateContainers)."""
+"""Checked in a Pod's `spec` and in the pod template of Deployment, StatefulSet, DaemonSet,
+ReplicaSet, ReplicationController, Job, CronJob and PodTemplate:
+
+- `containers` is an empty list;
+- a container `name` is empty or not a DNS-1123 label (at most 63 of `a-z`, `0-9`, `-`,
+  starting and ending alphanumeric), or repeats the name of another container (init
+  containers may not reuse a regular container's name either);
+- `image` is missing or empty; in a Pod (not a template) it also may not start or end with
+  whitespace;
+- a port's `containerPort` is 0 or outside 1–65535, its `hostPort` (when not 0) outside 1–65535,
+  its `protocol` not `TCP`/`UDP`/`SCTP`, its `name` not an IANA service name (at most 15 of
+  `a-z`, `0-9`, `-`, at least one letter, no `--`, no leading/trailing `-`) or used twice in the
+  same container; with `hostNetwork: true`, a regular container's non-zero `hostPort` that
+  differs from its `containerPort` (a zero `hostPort` is defaulted to `containerPort`);
+- `imagePullPolicy` other than `Always`, `IfNotPresent`, `Never`, or
+  `terminationMessagePolicy` other than `File`, `FallbackToLogsOnError` (omitted values are
+  defaulted before validation and are fine).
+
+## Why
+
+The schema gives types only; names, ranges and uniqueness are Go validation, and for
+workloads the error appears only when the Deployment, Job … itself is applied.
+
+## What happens in the cluster
+
+The apply of the Pod or workload fails, e.g. `spec.containers[1].name: Duplicate value:
+"check"` or `spec.template.spec.containers[0].image: Required value`.
+
+For a **StatefulSet** the API server does not run this check when the StatefulSet is applied
+(`ValidatePodTemplateSpecForStatefulSet` in `pkg/apis/apps/validation/validation.go` skips the
+pod spec); the same error comes back when the StatefulSet controller creates each pod, so the
+StatefulSet is stored but never gets a running pod (`FailedCreate` events). It is reported as
+an error all the same.
+
+## How to fix
+
+Give every container a unique lowercase name and an image; use unquoted port numbers in
+range, unique lowercase port names and the exact policy spellings above.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `ValidatePodSpec`,
+`validateContainers`, `validateInitContainers`, `validateContainerCommon`,
+`validateContainerPorts`, `validatePullPolicy`, `validateContainerOnlyForPod`,
+`validatePodHostNetworkDeps`;
+`IsDNS1123Label`, `IsValidPortNum`, `IsValidPortName` in k8s.io/apimachinery v0.34.
+"""
 
 from __future__ import annotations
 
@@ -116,9 +162,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="containers: unique DNS-label names, an image, valid ports and policies",
     check=check,
-    explanation=(
-        "Mirrors validateContainers, validateInitContainers, validateContainerCommon and "
-        "validateContainerPorts for Pods and the pod templates of workload kinds."
-    ),
     kinds=_pods.KINDS,
 )

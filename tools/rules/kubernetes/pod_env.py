@@ -1,4 +1,44 @@
-"""kubernetes-pod-env: env and envFrom entries as ValidateEnv/ValidateEnvFrom check them."""
+"""A container's `env` or `envFrom` entry the API server refuses:
+
+- an env `name` that is empty or contains a character outside printable ASCII or an `=`.
+  Kubernetes 1.34 uses the *relaxed* rule by default (the `RelaxedEnvironmentVariableValidation`
+  feature is GA and locked on), so names like `1st.var` or `my var` are valid;
+- `valueFrom` with none of `fieldRef`, `resourceFieldRef`, `configMapKeyRef`, `secretKeyRef`,
+  with more than one of them, or together with a non-empty `value`;
+- a `secretKeyRef` / `configMapKeyRef` whose `name` is not a DNS subdomain or whose `key` is
+  empty or not a config key (`[-._a-zA-Z0-9]+`, not `.`/`..`-prefixed);
+- an `envFrom` entry with neither or both of `configMapRef` and `secretRef`, an empty or
+  malformed referenced name, or a `prefix` that breaks the env-name rule.
+
+Values are never shown.
+
+## Why
+
+The schema gives types only; names and the "exactly one source" rule are Go validation.
+
+## What happens in the cluster
+
+The apply fails, e.g. `spec.containers[0].env[0].name: Invalid value: "A=B": a valid
+environment variable name must consist only of printable ASCII characters other than '='`.
+
+For a **StatefulSet** the API server does not run this check when the StatefulSet is applied
+(`ValidatePodTemplateSpecForStatefulSet` in `pkg/apis/apps/validation/validation.go` skips the
+pod spec); the same error comes back when the StatefulSet controller creates each pod, so the
+StatefulSet is stored but never gets a running pod (`FailedCreate` events). It is reported as
+an error all the same.
+
+## How to fix
+
+Drop `=` and non-ASCII characters from names; give each variable either `value` or one
+`valueFrom` source; reference Secrets and ConfigMaps by their object name and an existing key.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `ValidateEnv`,
+`validateEnvVarValueFrom`, `validateSecretKeySelector`, `validateConfigMapKeySelector`,
+`ValidateEnvFrom`; `IsRelaxedEnvVarName`, `IsConfigMapKey` in k8s.io/apimachinery v0.34;
+`RelaxedEnvironmentVariableValidation` in `pkg/features/kube_features.go` (GA in 1.34).
+"""
 
 from __future__ import annotations
 
@@ -116,10 +156,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="container env: valid names, exactly one value source, valid key references",
     check=check,
-    explanation=(
-        "Mirrors ValidateEnv and ValidateEnvFrom with the 1.34 default of relaxed names "
-        "(printable ASCII except '='): one of value or a single valueFrom source, valid "
-        "Secret/ConfigMap names and keys in references, and one source per envFrom entry."
-    ),
     kinds=_pods.KINDS,
 )

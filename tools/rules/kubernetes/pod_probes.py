@@ -1,5 +1,44 @@
-"""kubernetes-pod-probes: probes and lifecycle hooks (validateProbe, validateHandler,
-validateLifecycle), and where init containers may not have them."""
+"""A container's `livenessProbe`, `readinessProbe`, `startupProbe` or `lifecycle` hook the API
+server refuses:
+
+- no handler, or more than one (`exec`, `httpGet`, `tcpSocket`, `grpc` for probes; `exec`,
+  `httpGet`, `tcpSocket`, `sleep` for `postStart`/`preStop`);
+- `exec` without a command; an `httpGet`, `tcpSocket` or `grpc` port outside 1–65535 or (for
+  names) not an IANA service name (a quoted number is a name); an `httpGet.scheme` other than
+  `HTTP`/`HTTPS`; an HTTP header name with characters other than letters, digits and `-`;
+- a negative `initialDelaySeconds`, `timeoutSeconds`, `periodSeconds`, `successThreshold` or
+  `failureThreshold`; a probe `terminationGracePeriodSeconds` of 0 or less;
+- `successThreshold` other than 1 on a liveness or startup probe (0 is defaulted to 1);
+- `terminationGracePeriodSeconds` on a readiness probe;
+- any probe or hook on an init container that is not a sidecar (`restartPolicy: Always`).
+
+The `sleep` hook's duration check needs the pod's grace period and is not made here.
+
+## Why
+
+The schema knows the shapes but not "exactly one handler", the port formats or the
+per-probe-kind rules.
+
+## What happens in the cluster
+
+The apply fails, e.g. `spec.containers[0].livenessProbe.successThreshold: Invalid value: 2:
+must be 1`.
+For a **StatefulSet** the error comes back when the controller creates the pods instead (see
+[kubernetes-pod-containers](kubernetes-pod-containers.md)).
+
+## How to fix
+
+Give each probe and hook exactly one handler, use unquoted port numbers or the container
+port's name, keep `successThreshold: 1` on liveness and startup probes, and move probes off
+plain init containers.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `validateProbe`,
+`validateLivenessProbe`, `validateReadinessProbe`, `validateStartupProbe`, `validateHandler`,
+`validateLifecycle`, `validateHTTPGetAction`, `ValidatePortNumOrName`, `validateExecAction`,
+`validateInitContainers`; `IsHTTPHeaderName` in k8s.io/apimachinery v0.34.
+"""
 
 from __future__ import annotations
 
@@ -126,10 +165,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="probes and lifecycle hooks: one handler, valid ports, liveness/startup success 1",
     check=check,
-    explanation=(
-        "Mirrors validateProbe, validateHandler and validateLifecycle: exactly one handler, a "
-        "command for exec, valid ports and scheme, no negative timings, successThreshold 1 for "
-        "liveness and startup probes; init containers take probes and hooks only as sidecars."
-    ),
     kinds=_pods.KINDS,
 )

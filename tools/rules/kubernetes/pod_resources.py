@@ -1,5 +1,41 @@
-"""kubernetes-pod-resources: container quantities that decode, are not negative, and requests
-that do not exceed limits (validateResourceRequirements)."""
+"""A container's `resources.requests` or `resources.limits`:
+
+- a value that is not a Kubernetes quantity (`1 GB`, `500MB`, `1.5.0`): digits with an
+  optional sign and decimal point, then `Ki`…`Ei`, `n`, `u`, `m`, `k`, `M`, `G`, `T`, `P`, `E`
+  or an exponent (`1e9`);
+- a negative quantity;
+- a `cpu`, `memory` or `ephemeral-storage` request above the limit of the same resource.
+
+Quantities are compared exactly (`1000m` equals `1`, `1024Mi` equals `1Gi`). A quantity with a
+huge exponent is not judged.
+
+## Why
+
+The schema accepts any string or number for a quantity.
+
+## What happens in the cluster
+
+The apply fails: `spec.containers[0].resources.requests: Invalid value: "200m": must be less
+than or equal to cpu limit of 100m`, or, for text that is not a quantity, the request cannot
+be decoded (`quantities must match the regular expression
+'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`).
+
+For a **StatefulSet** the API server does not run this check when the StatefulSet is applied
+(`ValidatePodTemplateSpecForStatefulSet` in `pkg/apis/apps/validation/validation.go` skips the
+pod spec); the same error comes back when the StatefulSet controller creates each pod, so the
+StatefulSet is stored but never gets a running pod (`FailedCreate` events). It is reported as
+an error all the same.
+
+## How to fix
+
+Write quantities as `100m`, `0.5`, `64Mi`, `1Gi`, and keep each request at or below its limit.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `validateResourceRequirements`,
+`ValidateResourceQuantityValue`, `ValidateNonnegativeQuantity`; the quantity format of
+k8s.io/apimachinery `pkg/api/resource/quantity.go` (`ParseQuantity`).
+"""
 
 from __future__ import annotations
 
@@ -75,10 +111,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="container resources: valid quantities, not negative, requests at most limits",
     check=check,
-    explanation=(
-        "Mirrors the quantity decoding and validateResourceRequirements: a request of cpu, "
-        "memory or ephemeral-storage above its limit, a negative quantity, or text that is not a "
-        'quantity ("1 GB", "500M B") is refused.'
-    ),
     kinds=_pods.KINDS,
 )

@@ -1,4 +1,35 @@
-"""kubernetes-pod-restart-policy: the pod's and each container's restartPolicy."""
+"""- A pod `restartPolicy` other than `Always`, `OnFailure`, `Never` (omitted means `Always`);
+- in a Deployment, ReplicaSet, StatefulSet, DaemonSet or ReplicationController template,
+  anything but `Always`;
+- in a Job or CronJob template, a missing `restartPolicy` (`Required value: valid values:
+  "OnFailure", "Never"`), `Always`, or `OnFailure` together with a `podFailurePolicy`;
+- a `restartPolicy` on a regular container (`Forbidden: may not be set for non-init
+  containers`), or a value other than `Always` on an init container (sidecar containers).
+
+## Why
+
+The schema knows the field is a string; the allowed values per kind are Go validation.
+
+## What happens in the cluster
+
+The apply fails, e.g. `spec.template.spec.restartPolicy: Unsupported value: "Never": supported
+values: "Always"`.
+
+## How to fix
+
+Use `Always` for long-running workloads, `OnFailure` or `Never` for Jobs (`Never` with a
+`podFailurePolicy`), and set container-level `restartPolicy: Always` only on init containers
+meant to run as sidecars.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `validateRestartPolicy`,
+`ValidatePodTemplateSpecForRC`, `validateContainers`, `validateInitContainers`,
+`validateInitContainerRestartPolicy`; `pkg/apis/apps/validation/validation.go`:
+`ValidatePodTemplateSpecForReplicaSet`, `ValidateStatefulSetSpec`, `ValidateDaemonSetSpec`;
+`pkg/apis/batch/validation/validation.go`: the
+restartPolicy part of the Job spec validation.
+"""
 
 from __future__ import annotations
 
@@ -75,10 +106,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="restartPolicy: a valid value for the pod and its kind; per container only on init",
     check=check,
-    explanation=(
-        "Mirrors validateRestartPolicy, the Always-only rule of ReplicaSet/Deployment/RC "
-        "templates, the OnFailure/Never rule of Job templates, and the container-level "
-        "restartPolicy checks of validateContainers and validateInitContainers."
-    ),
     kinds=_pods.KINDS,
 )

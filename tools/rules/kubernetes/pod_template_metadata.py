@@ -1,5 +1,36 @@
-"""kubernetes-pod-template-metadata: labels and annotations of a workload's pod template
-(ValidatePodTemplateSpec; ValidatePodTemplateSpecForStatefulSet)."""
+"""The `metadata` of a workload's pod template (Deployment, StatefulSet, DaemonSet, ReplicaSet,
+ReplicationController, Job, CronJob, PodTemplate):
+
+- a label key that is not a qualified name (`[prefix/]name`, the prefix a DNS subdomain, the
+  name at most 63 alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric), or a label
+  value that is not a label value (empty, or at most 63 such characters);
+- an annotation key that is not a qualified name (upper case is allowed: the check lowercases
+  the key first);
+- annotations adding up (keys and values, in bytes) to more than 256 KiB.
+
+A Pod's own `metadata` is object metadata and is checked with that of every other object.
+
+## Why
+
+The template's labels become the pods' labels; the API server validates them when the
+workload is applied, not only when pods are created. The schema only gives the types.
+
+## What happens in the cluster
+
+The apply fails, e.g. `spec.template.labels: Invalid value: "…": must be no more than 63
+characters`.
+
+## How to fix
+
+Shorten or reshape the label values and keys; move large data out of annotations.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`, `ValidatePodTemplateSpec`;
+`pkg/apis/apps/validation/validation.go`, `ValidatePodTemplateSpecForStatefulSet`;
+k8s.io/apimachinery v0.34 `ValidateLabels` (`pkg/apis/meta/v1/validation`) and
+`ValidateAnnotations` (`pkg/api/validation/objectmeta.go`).
+"""
 
 from __future__ import annotations
 
@@ -52,10 +83,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="pod template labels and annotations: valid keys and values, annotations <= 256 KiB",
     check=check,
-    explanation=(
-        "Mirrors the metadata part of ValidatePodTemplateSpec: template label keys are "
-        "qualified names and values label values; annotation keys are qualified names (case "
-        "ignored) and all annotations together stay within 256 KiB."
-    ),
     kinds=_pods.KINDS - {"Pod"},
 )

@@ -1,4 +1,35 @@
-"""kubernetes-pod-volumes: volume names and sources, and the mounts that use them."""
+"""- A volume `name` that is empty, not a DNS-1123 label, or used twice;
+- a volume with more than one source (`emptyDir` and `secret`, …): `Forbidden: may not
+  specify more than 1 volume type`. A volume with no source at all is defaulted to `emptyDir`
+  and not reported;
+- a `volumeMounts` entry whose `name` is not a volume of the pod (a volume with one of the
+  errors above does not count as defined), whose `mountPath` is empty or repeats another mount
+  of the same container, or that sets both `subPath` and `subPathExpr`.
+
+## Why
+
+The schema cannot relate a mount to the pod's volumes or tell mount paths apart.
+
+## What happens in the cluster
+
+The apply fails, e.g. `spec.containers[0].volumeMounts[0].name: Not found: "data"`.
+
+For a **StatefulSet** the API server does not run this check when the StatefulSet is applied
+(`ValidatePodTemplateSpecForStatefulSet` in `pkg/apis/apps/validation/validation.go` skips the
+pod spec); the same error comes back when the StatefulSet controller creates each pod, so the
+StatefulSet is stored but never gets a running pod (`FailedCreate` events). It is reported as
+an error all the same.
+
+## How to fix
+
+Declare every mounted volume under `volumes` with a lowercase name, give each volume one
+source, and mount each path once per container.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `ValidateVolumes`,
+`validateVolumeSource` (the "more than 1 volume type" part) and `ValidateVolumeMounts`.
+"""
 
 from __future__ import annotations
 
@@ -106,10 +137,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="volumes: unique DNS-label names, one source each; mounts name a volume, unique paths",
     check=check,
-    explanation=(
-        "Mirrors ValidateVolumes (names, duplicate names, more than one volume type) and "
-        "ValidateVolumeMounts (the volume must exist, mountPath set and unique per container, "
-        "subPath and subPathExpr not both)."
-    ),
     kinds=_pods.KINDS,
 )

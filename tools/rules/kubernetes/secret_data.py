@@ -1,4 +1,38 @@
-"""kubernetes-secret-data: Secret keys, base64 values and the 1 MiB total (ValidateSecret)."""
+"""A `v1` Secret whose data the API server refuses:
+
+- a key of `data` or `stringData` that is not a config key: 1–253 characters of `a-z`, `A-Z`,
+  `0-9`, `-`, `_`, `.`, and not `.`, `..` or starting with `..`;
+- a `data` value that is not base64 (standard alphabet, with padding; line breaks are
+  ignored, as Go's decoder ignores them);
+- decoded values adding up to more than 1 MiB (1,048,576 bytes). `stringData` is merged into
+  `data` before this check, a `stringData` value replacing the `data` value of the same key.
+
+Values are never shown: messages say `<secret contents redacted>`, as the API server does.
+
+## Why
+
+The schema says `data` is a map of strings; key formats and the size limit are Go validation,
+and the base64 check happens when the API server decodes the request.
+
+## What happens in the cluster
+
+The apply fails: `data[a/b]: Invalid value: "a/b": a valid config key must consist of …`,
+`data: Too long: must have at most 1048576 bytes`, or, for bad base64, `Secret in version "v1"
+cannot be handled as a Secret: illegal base64 data at input byte …`.
+
+## How to fix
+
+Rename keys to the allowed characters (file names such as `tls.crt` and `.env` are fine);
+encode values with `base64 -w0` or put plain text under `stringData`; split data over 1 MiB
+into several Secrets or mount it from elsewhere.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`, `ValidateSecret`; `IsConfigMapKey` in
+k8s.io/apimachinery v0.34 `pkg/util/validation/validation.go`; `MaxSecretSize` in k8s.io/api
+`core/v1/types.go`; the base64 decoding of `[]byte` fields is Go's `encoding/json` with
+`base64.StdEncoding`.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +43,7 @@ from tools.core.resources import Resource
 from tools.kubernetes.names import config_map_key_errors
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
-from tools.rules.kubernetes._data import MAX_SIZE, decode_base64
-
-REDACTED = "<secret contents redacted>"
-
-
-def is_core(resource: Resource, kind: str) -> bool:
-    return resource.kind == kind and resource.api_version == "v1"
+from tools.rules.kubernetes._data import MAX_SIZE, REDACTED, decode_base64, is_core
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
@@ -63,10 +91,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Secret data: valid keys, valid base64, at most 1 MiB in total",
     check=check,
-    explanation=(
-        "Mirrors ValidateSecret: each key of data and stringData is a config key "
-        "([-._a-zA-Z0-9]+, at most 253, not '.', '..' or '..'-prefixed), data values decode as "
-        "base64, and the decoded values add up to at most 1 MiB."
-    ),
     kinds=frozenset({"Secret"}),
 )

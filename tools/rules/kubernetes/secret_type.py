@@ -1,4 +1,37 @@
-"""kubernetes-secret-type: the keys each built-in Secret type requires (ValidateSecret)."""
+"""A `v1` Secret of a built-in type without what that type requires (data and stringData taken
+together):
+
+| `type` | required |
+|---|---|
+| `kubernetes.io/service-account-token` | annotation `kubernetes.io/service-account.name`, set |
+| `kubernetes.io/dockercfg` | key `.dockercfg` holding a JSON object |
+| `kubernetes.io/dockerconfigjson` | key `.dockerconfigjson` holding a JSON object |
+| `kubernetes.io/basic-auth` | key `username` or `password` (either may be empty) |
+| `kubernetes.io/ssh-auth` | key `ssh-privatekey`, non-empty |
+| `kubernetes.io/tls` | keys `tls.crt` and `tls.key` |
+
+`Opaque`, an omitted type and any other type (`bootstrap.kubernetes.io/token`, custom types)
+have no requirements in `ValidateSecret`.
+
+## Why
+
+The schema says `type` is a string; what each type needs is Go validation.
+
+## What happens in the cluster
+
+The apply fails, e.g. `data[tls.key]: Required value`, or for malformed registry credentials
+`data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": …`.
+
+## How to fix
+
+Provide the keys in the table (for registry credentials, `kubectl create secret
+docker-registry` writes a valid `.dockerconfigjson`), or use type `Opaque` for other data.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/core/validation/validation.go`, `ValidateSecret` (the `switch
+secret.Type`); key and type names from `pkg/apis/core/types.go`.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +43,7 @@ from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
-from tools.rules.kubernetes._data import decode_base64
-from tools.rules.kubernetes.secret_data import REDACTED, is_core
+from tools.rules.kubernetes._data import REDACTED, decode_base64, is_core
 
 SERVICE_ACCOUNT_NAME = "kubernetes.io/service-account.name"
 _JSON_KEYS = {
@@ -98,11 +130,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="built-in Secret types carry the keys their type requires",
     check=check,
-    explanation=(
-        "Mirrors the type switch of ValidateSecret: service-account-token needs the "
-        "service-account.name annotation, dockercfg/dockerconfigjson a JSON object under "
-        ".dockercfg/.dockerconfigjson, basic-auth username or password, ssh-auth a non-empty "
-        "ssh-privatekey, tls both tls.crt and tls.key."
-    ),
     kinds=frozenset({"Secret"}),
 )

@@ -1,6 +1,34 @@
-"""kubernetes-workload-selector: a workload's selector is valid, not empty, and selects its own
-pod template (ValidateDeploymentSpec, ValidateReplicaSetSpec, ValidateStatefulSetSpec,
-ValidateDaemonSetSpec)."""
+"""For `apps/v1` Deployment, ReplicaSet, StatefulSet and DaemonSet:
+
+- `spec.selector` is not a valid label selector (the same checks as
+  [kubernetes-label-selector](kubernetes-label-selector.md));
+- `spec.selector` has neither `matchLabels` nor `matchExpressions` (`empty selector is invalid
+  for deployment` — the API server says "deployment" for ReplicaSets too);
+- the selector does not select the pod template's own `metadata.labels` (`` `selector` does
+  not match template `labels` ``).
+
+## Why
+
+The schema only requires `selector` to be an object. A controller whose selector does not
+match its pods would never see them, so the API server refuses it.
+
+## What happens in the cluster
+
+The apply fails, e.g. `spec.template.metadata.labels: Invalid value: map[string]string{"app":
+"web"}: `selector` does not match template `labels``.
+
+## How to fix
+
+Put every `matchLabels` pair of the selector into `spec.template.metadata.labels` (and make the
+`matchExpressions` hold for them). Note that a Deployment's selector cannot be changed later.
+
+## Source
+
+Kubernetes 1.34 `pkg/apis/apps/validation/validation.go`: `ValidateDeploymentSpec`,
+`ValidateReplicaSetSpec`, `ValidatePodTemplateSpecForReplicaSet`, `ValidateStatefulSetSpec`,
+`ValidatePodTemplateSpecForStatefulSet`, `ValidateDaemonSetSpec`; `ValidateLabelSelector` in
+k8s.io/apimachinery v0.34.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +39,7 @@ from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
-from tools.rules.kubernetes.label_selector import selector_messages
+from tools.rules.kubernetes._selector import selector_messages
 
 # kind -> the word the API server uses in "empty selector is invalid for <word>"
 KINDS = {"Deployment": "deployment", "ReplicaSet": "deployment", "StatefulSet": "statefulset",
@@ -83,10 +111,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="workload selectors: valid, not empty, and matching the pod template's labels",
     check=check,
-    explanation=(
-        "Mirrors the selector part of ValidateDeploymentSpec, ValidateReplicaSetSpec, "
-        "ValidateStatefulSetSpec and ValidateDaemonSetSpec: the selector is a valid label "
-        "selector with at least one requirement, and it selects the template's labels."
-    ),
     kinds=frozenset(KINDS),
 )

@@ -1,4 +1,25 @@
-"""reference-consumer-group: one fixed consumer group shared by different apps on one topic."""
+"""A pub/sub component sets a fixed `consumerGroup` (or `consumerID`), and two or more different
+apps subscribe to the same topic through it. The subscribers come from declarative
+Subscriptions (limited to the apps that load the component) and from `subscriptionScopes`.
+
+## Why
+
+Kafka gives each message to one member of a consumer group. When `backend` and `chat-api`
+share `consumerGroup: todo-app-group`, they are the same group, and each event goes to only one
+of them. By default Dapr uses the app ID as the group, so each app gets every message, and the
+replicas of one app share the load.
+
+## What happens at runtime
+
+Each app sees only some of the events, depending on partition assignment, and no error is
+raised.
+
+## How to fix
+
+Remove `consumerGroup` (the default is the app ID), or use a template that makes it per app:
+`{appID}`, or `{namespace}` (which becomes `<namespace>.<appID>`). Keep a fixed group only when
+the apps really are meant to compete for messages.
+"""
 
 from __future__ import annotations
 
@@ -100,9 +121,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="a fixed consumer group is shared by different apps subscribing to the same topic",
     check=check,
-    explanation=(
-        "Kafka delivers each message to one member of a consumer group. A group shared by "
-        "different apps makes them compete for messages instead of each receiving all of them."
-    ),
     kinds=frozenset({"Component"}),
 )

@@ -1,4 +1,38 @@
-"""reference-init-timeout: a Kafka component's initTimeout shorter than its dial timeout."""
+"""A Kafka component (`pubsub.kafka` or `bindings.kafka`) has a `spec.initTimeout` shorter than
+its Kafka `dialTimeout`. The defaults, 5s and 30s, count when either is unset.
+
+## Why
+
+daprd gives each component `initTimeout` (default 5s when empty or unparsable) to initialise.
+The Kafka client waits up to `dialTimeout` (default 30s) to connect to a broker. With a cold
+or distant broker (a managed cloud cluster, a TLS handshake, a DNS delay), the client is still
+connecting when daprd gives up.
+
+## What happens at runtime
+
+`InitComponentFailure`. Unless the component sets `ignoreErrors: true`, the sidecar exits and
+the pod restarts, even though the broker would have answered a few seconds later.
+
+A value that is not a Go duration at all (`"60"`) is reported by `dapr-init-timeout` instead.
+
+## Dapr releases
+
+`dialTimeout` is read by the Kafka components from components-contrib v1.18 on; with
+`--dapr-version 1.16` or `1.17` the client dials with its 30s default whatever the metadata
+says, so the rule compares initTimeout with 30s there (and dapr-unknown-metadata reports the
+ignored name).
+
+## How to fix
+
+```yaml
+spec:
+  type: pubsub.kafka
+  version: v1
+  initTimeout: "60s"
+```
+
+Or lower `dialTimeout` below `initTimeout`, if the broker is known to answer fast.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +40,8 @@ from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
-from tools.dapr import catalog
+from tools.dapr import durations
 from tools.dapr import model as dapr_model
-from tools.dapr.releases import load_release_data, release_of
 from tools.rules import Bundle, Rule
 
 # The components-contrib package of each Kafka type (registry.json).
@@ -25,8 +58,8 @@ def _seconds(value: float) -> str:
 def _reads_dial_timeout(type_: str, bundle: Bundle) -> bool:
     """Whether the chosen release's Kafka code reads ``dialTimeout`` (from 1.18 on); before,
     the client keeps its default whatever the metadata says."""
-    release = release_of(bundle.options)
-    change = load_release_data().metadata_change(KAFKA_PACKAGES[type_], "dialTimeout")
+    release = bundle.dapr.version
+    change = bundle.dapr.changes.metadata_change(KAFKA_PACKAGES[type_], "dialTimeout")
     return change is None or change[1].present_in(release)
 
 
@@ -36,7 +69,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if dapr_model.component_type(resource) not in KAFKA_TYPES:
         return
     raw = dapr_model.spec(resource).get("initTimeout")
-    init = catalog.parse_go_duration(raw) if isinstance(raw, str) else None
+    init = durations.parse_go_duration(raw) if isinstance(raw, str) else None
     if isinstance(raw, str) and raw and init is None:
         return  # not a duration at all: dapr-init-timeout reports it
     init = init if init is not None and init > 0 else DEFAULT_INIT_TIMEOUT
@@ -44,7 +77,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     item = dapr_model.metadata_value(resource, "dialTimeout")
     type_ = dapr_model.component_type(resource)
     if item is not None and item.secret_ref is None and _reads_dial_timeout(type_, bundle):
-        parsed = catalog.parse_metadata_duration(item.text)
+        parsed = durations.parse_metadata_duration(item.text)
         if parsed is not None and parsed > 0:
             dial = parsed
     if init >= dial:
@@ -66,9 +99,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="a Kafka component's initTimeout is shorter than its dial timeout",
     check=check,
-    explanation=(
-        "daprd waits initTimeout (default 5s) for a component to initialise; the Kafka client "
-        "waits dialTimeout (default 30s) per broker connection attempt."
-    ),
     kinds=frozenset({"Component"}),
 )

@@ -1,4 +1,22 @@
-"""reference-key-prefix: a literal state store keyPrefix (every app shares one keyspace)."""
+"""A state store sets `keyPrefix` to something other than the strategies `appid` (the default),
+`name`, `namespace` or `none`.
+
+## Why
+
+Any other value becomes a literal prefix, lower-cased: keys are stored as
+`<prefix>||<key>`. Every app that uses the store then reads and writes the same keys. The
+default `appid` keeps each app's state separate (`<appID>||<key>`).
+
+## What happens at runtime
+
+Two apps that both save `task-1` overwrite each other. That may be what you want (shared
+state). Often it is a misunderstanding of `keyPrefix` as a "namespace" setting.
+
+## How to fix
+
+Remove `keyPrefix` (or set `appid`) for per-app state, or `name` to share state per component.
+Keep a literal only when sharing is intended. A prefix must not contain `||`.
+"""
 
 from __future__ import annotations
 
@@ -42,9 +60,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="a state store keyPrefix is a literal, so all apps share one keyspace",
     check=check,
-    explanation=(
-        "keyPrefix accepts appid (default), name, namespace and none; anything else is used as a "
-        "literal prefix shared by all apps."
-    ),
     kinds=frozenset({"Component"}),
 )

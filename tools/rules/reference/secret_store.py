@@ -1,4 +1,23 @@
-"""reference-secret-store: `auth.secretStore` names a store the component's apps do not load."""
+"""A Component reads its `secretKeyRef` values through `auth.secretStore: <store>`. That store
+is in the validated manifests, but it is not loaded by every app that loads the component
+(its `scopes` leave some of them out), or it is not a `secretstores.*` component.
+
+## Why
+
+With `auth.secretStore` set to anything but `kubernetes`, each sidecar resolves the
+component's secrets itself, through that store. The store has to be loaded in the same sidecar.
+
+## What happens at runtime
+
+In the apps without the store, the component waits for a secret store that never arrives and
+fails to initialise. Unless `ignoreErrors` is set, the sidecar exits.
+
+## How to fix
+
+Add the component's apps to the secret store's `scopes`, or remove the store's scopes. Or drop
+`auth.secretStore` to let the Dapr operator read the Kubernetes Secret directly. A store that
+is not in the validated set at all is reported by `reference-unresolved` (warning).
+"""
 
 from __future__ import annotations
 
@@ -62,9 +81,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="auth.secretStore names a secret store that the component's apps do not load",
     check=check,
-    explanation=(
-        "With auth.secretStore set, each sidecar resolves the component's secretKeyRefs through "
-        "that store, so the store must be loaded wherever the component is."
-    ),
     kinds=frozenset({"Component"}),
 )

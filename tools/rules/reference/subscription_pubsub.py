@@ -1,4 +1,26 @@
-"""reference-subscription-pubsub: a Subscription whose apps do not load its pub/sub."""
+"""A `Subscription` is scoped to apps that do not load the pub/sub component it names. That
+happens when the component's `scopes` leave those apps out, or when `pubsubname` names a
+component that is not a pub/sub.
+
+## Why
+
+A subscription is registered inside each sidecar listed in its `scopes`. That sidecar can only
+subscribe through a pub/sub component it has loaded, and component `scopes` decide which
+sidecars load it.
+
+## What happens at runtime
+
+Nothing: no error, no log line worth noticing, no messages. The subscribing app simply never
+receives events. (The spec's `task-events-subscription`, scoped to `notification-service`, with
+`kafka-pubsub` scoped to `backend` and `chat-api`, is this case.)
+
+## How to fix
+
+Add the subscriber apps to the pub/sub component's `scopes`, and limit what each app may do
+with `publishingScopes` / `subscriptionScopes` if needed. Or scope the subscription to apps that
+load the pub/sub. A subscription without scopes is not reported: the apps that load the pub/sub
+receive its messages.
+"""
 
 from __future__ import annotations
 
@@ -62,9 +84,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="a Subscription is scoped to apps that do not load its pub/sub component",
     check=check,
-    explanation=(
-        "A subscription only works in a sidecar that has loaded the pub/sub it names. Component "
-        "scopes decide which sidecars load it; Dapr logs nothing when they do not match."
-    ),
     kinds=frozenset({"Subscription"}),
 )

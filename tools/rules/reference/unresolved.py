@@ -1,4 +1,22 @@
-"""reference-unresolved: a reference to a component that is not in the validated set."""
+"""A resource names a component that is not in the manifests being validated (in the same
+profile and namespace):
+
+- a Subscription's `spec.pubsubname`;
+- a Component's `auth.secretStore` (except the built-in `kubernetes`);
+- a state store's `outboxPublishPubsub` / `outboxPubsub`;
+- a Configuration's `spec.secrets.scopes[].storeName` (except `kubernetes`).
+
+## Why
+
+The component may well be deployed by something else in the cluster, so this is only a
+warning. But a misspelt name is only noticed at runtime, as a subscription that never fires or a
+component that never initialises.
+
+## How to fix
+
+Check the name. If the component lives in another file, validate both files together
+(`python -m tools validate a.yaml b.yaml`) so the reference can be checked.
+"""
 
 from __future__ import annotations
 
@@ -53,9 +71,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="a pub/sub or secret store is referenced but not defined in the validated set",
     check=check,
-    explanation=(
-        "The referenced component may live elsewhere in the cluster, so this is a warning; a "
-        "misspelt name fails only at runtime."
-    ),
     kinds=frozenset({"Subscription", "Component", "Configuration"}),
 )

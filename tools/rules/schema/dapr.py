@@ -1,8 +1,39 @@
-"""dapr-schema: Dapr custom resources checked against strict schemas of the Dapr CRDs.
+"""A Dapr custom resource (Component, Configuration, Resiliency, Subscription, HTTPEndpoint) does
+not match the strict schema of its CRD: an undeclared field, a wrong type, a missing required
+field, or an apiVersion Dapr does not serve for the kind.
 
-The API server silently prunes fields a CRD does not declare, so a misspelled or invented field
-(``spec.logging.level`` in a Configuration) is lost without a word. This rule refuses every field
-the CRD does not declare, and checks types, required fields and allowed values.
+## Why
+
+Dapr's CRDs are structural schemas, so `kubectl apply` does not refuse a field they do not
+declare: it removes it. `spec.logging.level` in a Configuration, `scopes` nested under `spec`,
+or a field a newer Dapr release added, look accepted and do nothing. The schemas in
+`schemas/dapr/` close every object the CRD declares, so such a field is reported where it was
+written.
+
+## What happens in the cluster
+
+The API server prunes every field a structural schema does not declare before it stores the
+object (`Prune` in apiextensions-apiserver `pkg/apiserver/schema/pruning/algorithm.go`), unless
+the node is marked `x-kubernetes-preserve-unknown-fields`. The setting is silently lost; type,
+enum and required-field violations are refused outright.
+
+## Dapr releases
+
+With `--dapr-version 1.16` or `1.17` (or a profile's `daprVersion`), a field the CRD of that
+release does not declare yet is refused and says when it was added ("added in Dapr 1.17 — the
+Dapr 1.16 Configuration CRD does not declare it, so the API server prunes it"). The field paths come
+from comparing `charts/dapr/crds/*.yaml` of dapr/dapr v1.16.19, v1.17.13 and v1.18.3
+(`crd_fields` in `schemas/releases.json`): `spec.tracing.otel.headers`,
+`spec.tracing.otel.timeout` and `spec.workflow.stateRetentionPolicy` exist from 1.17; the
+workflow concurrency limits (`spec.workflow.workflowConcurrencyLimits`,
+`activityConcurrencyLimits`, `globalMaxConcurrent…Invocations`) from 1.18.
+
+## How to fix
+
+Correct the field the message names (it suggests the closest declared name and, for known
+mistakes, where the setting really lives), or drop a field the cluster's Dapr release does not
+have yet, or upgrade Dapr. Validate with the release the cluster runs: `--dapr-version X.Y`, the
+`dapr-version` config key or the chart's `daprVersion` value.
 """
 
 from __future__ import annotations
@@ -12,8 +43,9 @@ from typing import Any
 
 from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
-from tools.dapr.releases import NEWEST, load_release_data, release_of
-from tools.kubernetes.schemas import SchemaIssue, crd_schema, crd_versions, describe_path
+from tools.dapr.release import DaprRelease
+from tools.kubernetes.schema_messages import SchemaIssue, describe_path
+from tools.kubernetes.schemas import crd_schema, crd_versions
 from tools.rules import Bundle, Rule
 
 DAPR_GROUP = "dapr.io"
@@ -82,13 +114,13 @@ def _check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     api_version, kind = resource.api_version, resource.kind
     if not api_version or not kind:
         return
-    schema_dir: Any = bundle.options.get("schema_dir")
-    compiled = crd_schema(api_version, kind, schema_dir)
+    schema_dirs = bundle.context.schema_dirs
+    compiled = crd_schema(api_version, kind, schema_dirs)
     if compiled is None:
         group = resource.group
         if group != DAPR_GROUP:
             return
-        versions = crd_versions(group, kind, schema_dir)
+        versions = crd_versions(group, kind, schema_dirs)
         if versions:
             yield RULE.finding(
                 resource,
@@ -103,9 +135,8 @@ def _check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         if hint:
             message = f"{message} — {hint}"
         yield RULE.finding(resource, message, issue.path)
-    release = release_of(bundle.options)
-    if release != NEWEST and resource.group == DAPR_GROUP:
-        yield from _newer_fields(resource, release)
+    if not bundle.dapr.is_newest and resource.group == DAPR_GROUP:
+        yield from _newer_fields(resource, bundle.dapr)
 
 
 def _present(
@@ -130,9 +161,10 @@ def _present(
         yield from _present(child, rest, (*path, name))
 
 
-def _newer_fields(resource: Resource, release: str) -> Iterator[Finding]:
+def _newer_fields(resource: Resource, dapr: DaprRelease) -> Iterator[Finding]:
     """Fields the chosen release's CRD does not declare yet: its API server prunes them."""
-    changes = load_release_data().crd_changes(resource.api_version or "", resource.kind or "")
+    release = dapr.version
+    changes = dapr.changes.crd_changes(resource.api_version or "", resource.kind or "")
     for dotted, change in changes.items():
         if change.present_in(release):
             continue
@@ -148,17 +180,10 @@ def _newer_fields(resource: Resource, release: str) -> Iterator[Finding]:
 
 
 RULE = Rule(
-    id="dapr-schema",
+    id="schema-dapr",
+    aliases=("dapr-schema",),
     category="schema",
     severity=Severity.ERROR,
     summary="Dapr custom resources match the strict schema of their CRD",
     check=_check,
-    explanation=(
-        "Dapr's CRDs are structural: the API server prunes any field they do not declare, so a "
-        "typo or an invented field is silently lost. Every Dapr resource is checked against a "
-        "strict schema of its CRD (Dapr 1.18 by default; with --dapr-version 1.16 or 1.17 a field "
-        "that release's CRD does not declare yet is refused and says when it was added; point "
-        "TODO_DAPR_SCHEMA_DIR at schemas imported with `python -m tools schemas import-crd` to "
-        "match a custom build)."
-    ),
 )

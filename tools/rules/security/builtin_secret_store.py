@@ -1,4 +1,33 @@
-"""security-builtin-secret-store: secret scopes that leave the built-in `kubernetes` store open."""
+"""A Dapr `Configuration` restricts secret access with `spec.secrets.scopes`, but the built-in
+`kubernetes` secret store is missing from the list, or is listed with `defaultAccess: allow` and
+no `allowedSecrets`.
+
+## Why
+
+On Kubernetes every sidecar loads a secret store named `kubernetes`, even when no Component
+defines it. Scopes on your own stores do not limit it. Stores without a scope entry allow
+everything.
+
+## What happens at runtime
+
+Any app using this Configuration can read any Secret its service account may read, through
+`GET /v1.0/secrets/kubernetes/<secret-name>`. That defeats the least-privilege intent of the
+other scopes.
+
+## How to fix
+
+```yaml
+spec:
+  secrets:
+    scopes:
+      - storeName: kubernetes
+        defaultAccess: deny
+```
+
+Or disable the built-in store per pod with the annotation
+`dapr.io/disable-builtin-k8s-secret-store: "true"`. Secret scopes do not affect how the operator
+resolves component `secretKeyRef`s.
+"""
 
 from __future__ import annotations
 
@@ -53,9 +82,5 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Configuration scopes secrets but leaves the built-in 'kubernetes' store allowed",
     check=check,
-    explanation=(
-        "Dapr adds a secret store named 'kubernetes' to every sidecar on Kubernetes. Secret "
-        "scopes on other stores do not limit it; it needs its own entry."
-    ),
     kinds=frozenset({"Configuration"}),
 )

@@ -1,4 +1,38 @@
-"""security-inline-secret: a sensitive Component metadata field given as a literal value."""
+"""A Component metadata field that holds a secret (a password, token, client secret, private key,
+or a connection string with a password in it) is given as a literal `value`.
+
+## Why
+
+Dapr keeps Component metadata as plain text in the Component object. Anyone who can
+`kubectl get components -o yaml` in the namespace can read it, and so can anyone with the
+values file, the rendered manifests, the Helm release record or a CI log. Dapr never encrypts
+it.
+
+A field counts as sensitive when the component catalog marks it so, or when its name says so
+(`...Password`, `...Secret`, `...Token`, `accessKey`, `clientKey`, `connectionString`...). The
+name check also covers fields the upstream metadata files forget to mark, such as PostgreSQL
+`password`. A connection string or URL counts only when it embeds a credential. A file name in
+a key field (`privateKey: keys/app.pem`) is a path, not a key.
+
+## What happens at runtime
+
+Nothing breaks. The component works, and the secret has leaked.
+
+## How to fix
+
+Put the value in a Kubernetes Secret, created outside the chart, and reference it:
+
+```yaml
+  metadata:
+    - name: saslPassword
+      secretKeyRef:
+        name: kafka-secrets
+        key: password
+```
+
+The message shows only the field and the length of the value (`"****" (18 characters)`), never
+the value itself.
+"""
 
 from __future__ import annotations
 
@@ -31,9 +65,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="a sensitive Component metadata field (password, token, key...) has a literal value",
     check=check,
-    explanation=(
-        "Dapr stores Component metadata in the Component object as plain text. A password or token "
-        "written there is readable by everyone with read access to Components. Use secretKeyRef."
-    ),
     kinds=frozenset({"Component"}),
 )

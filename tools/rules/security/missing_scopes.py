@@ -1,4 +1,32 @@
-"""security-missing-scopes: a Component or Subscription loaded by every app in the namespace."""
+"""A `Component` or `Subscription` has no top-level `scopes`, or an empty list.
+
+## Why
+
+`scopes` is the list of app IDs whose sidecars load the resource. Without it, the Dapr
+operator sends the component to **every** Dapr app in the namespace. Each of those apps then
+holds its credentials and can read and write its data. A subscription without scopes is
+registered in every app that loads the pub/sub.
+
+## What happens at runtime
+
+Every sidecar in the namespace initialises the component. An app that should never see the
+database can use it through `/v1.0/state/<store>`, and a failing component (an unreachable
+broker, say) stops sidecars that never needed it.
+
+Self-hosted files (`dapr run --resources-path`) often leave out scopes, because there is only one
+app. The rule still reports them: on Kubernetes they would load everywhere.
+
+## How to fix
+
+```yaml
+scopes:
+  - backend
+  - chat-api
+```
+
+List exactly the apps that use the component. For pub/sub, also limit topics per app with
+`publishingScopes` / `subscriptionScopes` metadata.
+"""
 
 from __future__ import annotations
 
@@ -32,9 +60,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="a Component or Subscription has no scopes (every app in the namespace loads it)",
     check=check,
-    explanation=(
-        "Without scopes a component is initialised in every Dapr sidecar of the namespace, which "
-        "gives every app its credentials and data, and a subscription is registered for every app."
-    ),
     kinds=frozenset({"Component", "Subscription"}),
 )

@@ -1,4 +1,50 @@
-"""security-networkpolicy-egress: egress policy on a Dapr app without DNS, sentry and operator."""
+"""A `NetworkPolicy` restricts egress (`policyTypes` includes `Egress`) of pods that run a Dapr
+sidecar, and no egress rule for those pods allows all of:
+
+- DNS: UDP 53 to kube-dns in `kube-system`;
+- Dapr sentry: TCP **50001**, the pod port behind the `dapr-sentry` Service's 443;
+- Dapr operator: TCP **6500**, the pod port behind `dapr-api`.
+
+A policy covers a Dapr app when its `podSelector` is empty, or it selects
+`dapr.io/app-id`, `dapr.io/sidecar-injected`, `app` or `app.kubernetes.io/name` with the app's
+ID. App IDs come from component and subscription scopes, topic scopes, Configuration access
+policies and pod-template `dapr.io/app-id` annotations in the same namespace and profile.
+NetworkPolicies add up, so every egress policy that selects the same pods is taken into
+account. A default-deny policy together with a separate allow-Dapr policy is fine.
+
+## Why
+
+The daprd sidecar is a container in the app's pod, so the pod's egress policy applies to it. It
+needs DNS, a workload certificate from sentry before it can do anything, and its components,
+configuration and subscriptions from the operator. Traffic between the app and its sidecar on
+3500/50001 is loopback, which NetworkPolicy never blocks. A rule that allows traffic "to the
+sidecar" does nothing.
+
+## What happens at runtime
+
+daprd cannot get its certificate and exits. The pod never becomes Ready. Kafka, PostgreSQL and
+service invocation are unreachable too. On OKE this happens only when Calico enforces the
+policies. Without Calico the policy is silently ignored.
+
+## How to fix
+
+Add egress rules for the Dapr control plane and DNS, then for the app's own dependencies:
+
+```yaml
+  egress:
+    - to:
+        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+          podSelector: {matchLabels: {k8s-app: kube-dns}}
+      ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+    - to:
+        - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: dapr-system}}
+      ports:
+        - {protocol: TCP, port: 50001}  # sentry
+        - {protocol: TCP, port: 6500}   # operator
+        - {protocol: TCP, port: 50005}  # placement
+        - {protocol: TCP, port: 50006}  # scheduler
+```
+"""
 
 from __future__ import annotations
 
@@ -128,7 +174,7 @@ def _port_allows(ports: Any, target: Target) -> bool:
         if port is None or (isinstance(port, str) and not (port.isascii() and port.isdigit())):
             return True  # every port, or a named port we cannot resolve here
         if isinstance(port, bool) or not isinstance(port, int | str):
-            continue  # not a port at all: kubernetes-schema reports it
+            continue  # not a port at all: schema-kubernetes reports it
         low = int(port)
         high = entry.get("endPort")
         high = high if isinstance(high, int) and not isinstance(high, bool) else low
@@ -277,9 +323,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="a NetworkPolicy restricts a Dapr app's egress without DNS, sentry and operator",
     check=check,
-    explanation=(
-        "Egress rules apply to the whole pod, daprd included. Without DNS, sentry (certificates) "
-        "and the operator (components), the sidecar cannot start."
-    ),
     kinds=frozenset({"NetworkPolicy"}),
 )

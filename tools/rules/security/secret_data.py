@@ -1,4 +1,21 @@
-"""security-secret-data: a Kubernetes Secret with data or stringData in the output."""
+"""The manifests include a Kubernetes `Secret` with `data` or `stringData`.
+
+## Why
+
+A Secret inside a chart means its values are in the values file or the templates, and in every
+rendered manifest, CI artifact and Helm release record (Helm stores the rendered release in the
+cluster). Base64 in `data` is an encoding, not encryption.
+
+## What happens at runtime
+
+The Secret is created, and its values are readable wherever the chart or its output lives.
+
+## How to fix
+
+Create the Secret outside the chart: `kubectl create secret generic kafka-secrets
+--from-literal=...`, External Secrets Operator, Sealed Secrets, or OCI Vault. Then reference it by
+name from `secretKeyRef`. The message lists the keys of the Secret, never the values.
+"""
 
 from __future__ import annotations
 
@@ -33,9 +50,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="a Kubernetes Secret with data or stringData is part of the manifests",
     check=check,
-    explanation=(
-        "Secret values in rendered manifests leak through the Helm release (stored in the "
-        "cluster), CI artifacts and git. The chart references Secrets; it never ships them."
-    ),
     kinds=frozenset({"Secret"}),
 )

@@ -1,4 +1,36 @@
-"""security-secret-in-value: credentials in a URL, a private key or a token in any value."""
+"""A value in a Dapr resource (Component, Subscription, Configuration, HTTPEndpoint...) or a
+ConfigMap contains a credential:
+
+- a URL with a password: `amqp://user:password@host`, `postgres://app:pw@db/todo`, or a Go MySQL
+  DSN `user:password@tcp(host)/db`;
+- a `password=` / `AccountKey=` / `SharedAccessKey=` pair in a connection string;
+- a PEM **private** key block (certificates and public keys are fine);
+- a credential with a documented shape: an AWS access key ID (`AKIA`/`ASIA` and 16 upper-case
+  letters or digits), a GitHub token (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, `github_pat_`), a
+  Slack token (`xoxa-`, `xoxb-`, `xoxp-`, `xoxr-`), a Google API key (`AIza` and 35 characters),
+  a Stripe live secret key (`sk_live_`) or a JSON Web Token (three base64url parts, the first
+  starting `eyJ`). Each must stand alone: inside a longer word it is not reported;
+- a high-entropy token: 20 or more characters mixing upper case, lower case and digits, with
+  about 4 bits of entropy per character (API keys, JWTs, bot tokens). Hex digests, UUIDs and
+  host names are not counted.
+
+## Why
+
+These values end up in plain text in the cluster, in the rendered manifests and in the Helm
+release. `security-inline-secret` covers fields that are secret by name; this rule catches a
+credential hidden in a field that is not, such as a RabbitMQ `host` URL or an HTTPEndpoint header.
+
+## What happens at runtime
+
+It works, and the credential has leaked.
+
+## How to fix
+
+Move the credential into a Kubernetes Secret. In a Component, give the whole URL or connection
+string as `secretKeyRef`, or use the component's separate `username`/`password` fields with
+`secretKeyRef`. For HTTPEndpoint headers use `secretKeyRef` too. In a ConfigMap, move the key
+to a Secret.
+"""
 
 from __future__ import annotations
 
@@ -60,9 +92,4 @@ RULE = Rule(
     summary="a value contains a URL password, a private key, a known token format or a "
     "high-entropy token",
     check=check,
-    explanation=(
-        "A connection URL with user:password@, a PEM private key or an API token pasted into a "
-        "Dapr resource or ConfigMap is stored unencrypted and readable by anyone who can read "
-        "that resource."
-    ),
 )

@@ -1,0 +1,46 @@
+"""``python -m tools validate``: validate files, directories or stdin and print the report."""
+
+from __future__ import annotations
+
+import argparse
+
+from tools.cli.output import emit, info
+from tools.cli.settings import settings
+from tools.core.findings import EXIT_OK, exit_status
+from tools.dapr.releases import NEWEST
+from tools.validate import UsageError, parse_selectors, read_sources, validate
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        return _list_rules()
+    if not args.paths:
+        raise UsageError("validate needs at least one PATH (a file, a directory, or - for stdin)")
+    context = settings(args)
+    chosen = parse_selectors(args.select)
+    ignored = parse_selectors(args.ignore)
+    sources = read_sources(args.paths)
+    if args.verbose:
+        info(
+            args,
+            f"validating {len(sources)} file(s) against Kubernetes {args.kube_version} and "
+            f"Dapr {context.dapr_release or NEWEST}",
+        )
+    report = validate(sources, context=context, chosen=chosen, ignored=ignored)
+    emit(report, args)
+    return exit_status(report.findings)
+
+
+def _list_rules() -> int:
+    from tools.rules import all_rules
+    from tools.validate import INPUT_RULE_SUMMARIES, INPUT_RULES
+
+    for rule_id, category in sorted(INPUT_RULES.items()):
+        summary = INPUT_RULE_SUMMARIES[rule_id]
+        print(f"{rule_id:<36} {category:<10} error    {'all':<9} {summary} (input check)")
+    for rule in all_rules():
+        print(
+            f"{rule.id:<36} {rule.category:<10} {rule.severity!s:<8} "
+            f"{rule.releases_label():<9} {rule.summary}"
+        )
+    return EXIT_OK

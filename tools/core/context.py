@@ -1,0 +1,30 @@
+"""The settings of one validation run, decided once by the CLI (flags over the config file over
+the defaults) and read by every rule from the Bundle.
+
+The Dapr release is kept as a string here: the core layer does not know which releases exist;
+the CLI and the config file check it with ``tools.dapr.releases`` before a context is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tools.core.path_ignores import PathIgnore
+
+DEFAULT_KUBE_VERSION = "1.34"
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a run validates against.
+
+    ``dapr_release`` None means the newest release the validator supports; ``schema_dirs`` are
+    the ``--schema-dir`` directories in the order given; ``path_ignores`` are the config file's
+    per-path ignores, applied after the suppression annotations.
+    """
+
+    kube_version: str = DEFAULT_KUBE_VERSION
+    dapr_release: str | None = None
+    schema_dirs: tuple[Path, ...] = ()
+    path_ignores: tuple[PathIgnore, ...] = ()
