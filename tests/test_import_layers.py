@@ -1,4 +1,9 @@
-"""No import cycles inside ``tools`` (DESIGN §4: a lower module never imports a higher one).
+"""The import layers of ``tools`` (DESIGN §4: a lower module never imports a higher one).
+
+``LAYERS`` is the house, lowest floor first: a module may import from its own package and from
+any package on a lower floor, never from a higher one, and no two modules may import each other
+through any chain (a cycle). Every module of ``tools`` must sit on a floor, so a new package is
+placed here on purpose.
 
 Every import counts, at module level or inside a function, except those under
 ``if TYPE_CHECKING:`` (they never run). A cycle through a function-level import still ties two
@@ -13,6 +18,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
+
+# Lowest first. The package root holds only the version.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("tools",),
+    ("tools.core",),  # resources, findings, bounded reading, YAML, the run context
+    ("tools.secrets",),  # recognising credentials in text
+    ("tools.kubernetes",),  # API-server validation of names and values, schemas, CEL
+    ("tools.dapr",),  # the Dapr releases: catalog, registry, decoding, models
+    ("tools.redaction",),  # keeping secrets out of every output
+    ("tools.rules",),  # one module per rule
+    ("tools.validate",),  # the validation run: load, check, report
+    ("tools.importers", "tools.chart"),  # upstream source -> schemas/; helm and the profiles
+    ("tools.docs", "tools.formatters"),  # generated pages; report formats
+    ("tools.publish",),  # the gated, immutable OCI publish
+    ("tools.cli", "tools.__main__"),  # the command line
+)
 
 
 def _module_name(path: Path) -> str:
@@ -109,6 +130,48 @@ def test_function_level_imports_count_and_type_checking_ones_do_not() -> None:
         "def f():\n    from tools.c import g\n"
     )
     assert set(_imported(tree, {"tools.b", "tools.c"})) == {"tools.c"}
+
+
+def floor_of(module: str, layers: tuple[tuple[str, ...], ...] = LAYERS) -> int | None:
+    """The floor of the longest package prefix that names ``module``; None when none does."""
+    best: tuple[int, int] | None = None
+    for floor, packages in enumerate(layers):
+        for package in packages:
+            named = module == package or module.startswith(package + ".")
+            if named and (best is None or len(package) > best[1]):
+                best = (floor, len(package))
+    return best[0] if best else None
+
+
+def upward_imports(
+    graph: dict[str, set[str]], layers: tuple[tuple[str, ...], ...] = LAYERS
+) -> list[str]:
+    found = []
+    for module, targets in sorted(graph.items()):
+        here = floor_of(module, layers)
+        for target in sorted(targets):
+            there = floor_of(target, layers)
+            if here is not None and there is not None and there > here:
+                found.append(f"{module} (floor {here}) imports {target} (floor {there})")
+    return found
+
+
+def test_the_floor_check_finds_an_upward_import() -> None:
+    layers = (("p.low",), ("p.high",))
+    assert upward_imports({"p.low.a": {"p.high.b"}, "p.high.b": set()}, layers) == [
+        "p.low.a (floor 0) imports p.high.b (floor 1)"
+    ]
+    assert upward_imports({"p.high.b": {"p.low.a"}, "p.low.a": set()}, layers) == []
+    assert floor_of("p.lower", layers) is None
+
+
+def test_every_module_sits_on_a_floor() -> None:
+    unplaced = sorted(m for m in import_graph() if floor_of(m) is None)
+    assert unplaced == [], f"place these packages in LAYERS: {unplaced}"
+
+
+def test_imports_only_point_down() -> None:
+    assert upward_imports(import_graph()) == []
 
 
 def test_tools_has_no_import_cycle() -> None:

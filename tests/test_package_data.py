@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,37 @@ spec:
   targets: {}
 scopes: [backend]
 """
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "schemas"
+
+
+def _listed_packages() -> list[str]:
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        setuptools = tomllib.load(file)["tool"]["setuptools"]
+    return sorted(setuptools["packages"])
+
+
+def test_pyproject_lists_every_package_and_maps_the_schema_folders() -> None:
+    """The package list is explicit (the schema data is mapped in from outside tools/), so a new
+    folder under tools/ must be added to it, or the wheel would ship without it."""
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "tools").rglob("__init__.py")
+    }
+    data = {"tools.schemas"} | {f"tools.schemas.{d.name}" for d in SCHEMAS.iterdir() if d.is_dir()}
+    assert _listed_packages() == sorted(on_disk | data)
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        mapped = tomllib.load(file)["tool"]["setuptools"]["package-dir"]
+    assert mapped == {name: name.removeprefix("tools.").replace(".", "/") for name in data}
+
+
+def test_a_checkout_reads_the_top_level_schemas() -> None:
+    from tools.core.data_files import schema_root
+
+    assert schema_root() == SCHEMAS
+    assert not (ROOT / "tools" / "schemas").exists(), "the data lives in schemas/ only"
 
 
 def pip(*args: str, cwd: Path) -> None:
@@ -112,7 +144,10 @@ def test_the_wheel_carries_the_schemas_and_the_catalog(installed: Path, tmp_path
     assert where.returncode == 0, where.stderr
     module, root = where.stdout.split()
     assert Path(module).is_relative_to(installed), "the checkout was imported, not the wheel"
+    assert Path(root) == installed / "tools" / "schemas"
     names = {p.relative_to(root).as_posix() for p in Path(root).rglob("*.json")}
+    committed = {p.relative_to(SCHEMAS).as_posix() for p in SCHEMAS.rglob("*.json")}
+    assert names == committed
     assert {"dapr-components/catalog.json", "dapr-components/_overrides.json"} <= names
     assert "dapr/component-v1alpha1.json" in names and "dapr/resiliency-v1alpha1.json" in names
 
@@ -130,4 +165,4 @@ def test_an_installed_copy_runs_every_dapr_check(installed: Path, tmp_path: Path
     # the component catalog: state.postgresql reads no "tablePrefixx"
     assert ("dapr-unknown-metadata", "component.yaml") in found, messages
     # the strict Resiliency CRD schema: the field is maxRetries
-    assert ("dapr-schema", "resiliency.yaml") in found, messages
+    assert ("schema-dapr", "resiliency.yaml") in found, messages
