@@ -24,6 +24,7 @@ from release_findings import errors_on
 from upstream_git import CONTRIB_VARIABLE, DAPR_VARIABLE, git_dir, missing
 
 from tools.chart.profiles import Profile, profile_release
+from tools.cli.import_commands import run_import_releases
 from tools.core.context import RunContext
 from tools.core.findings import Severity
 from tools.dapr.model import GRPC_SINCE
@@ -37,7 +38,7 @@ from tools.dapr.releases import (
     parse_release_data,
     releases_path,
 )
-from tools.importers.release_diff import diff_releases, run_import_releases
+from tools.importers.release_diff import diff_releases
 from tools.rules import Rule
 from tools.validate import Source, validate
 

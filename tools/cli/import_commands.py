@@ -14,7 +14,11 @@ from typing import Any
 from tools.core.findings import EXIT_OK, EXIT_USAGE
 from tools.core.terminal_text import visible, visible_lines
 from tools.dapr.registry import REGISTRY_PATH, parse_registry
+from tools.dapr.releases import SUPPORTED, parse_release_data, releases_path
 from tools.importers import code_fields, daprd_components
+from tools.importers.crds import CrdImportError
+from tools.importers.daprd_components import RegistryImportError
+from tools.importers.release_diff import dumps, import_releases
 from tools.importers.source import Checkout, GitRef, SourceError
 from tools.validate import UsageError
 
@@ -213,3 +217,48 @@ REGISTRY_FILE = GeneratedFile(REGISTRY_PATH, "dapr/dapr", _registry_shape, _buil
 CODE_FIELDS = GeneratedFile(
     CODE_FIELDS_PATH, "components-contrib", _code_fields_shape, _build_code_fields
 )
+
+
+def _recorded_refs(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    refs = data.get("releases") if isinstance(data, dict) else None
+    return refs if isinstance(refs, dict) else None
+
+
+def run_import_releases(
+    *, dapr_git: str | None, contrib_git: str | None, out: str | None, check: bool, latest: bool
+) -> int:
+    target = Path(out) if out else releases_path()
+    if not dapr_git or not contrib_git:
+        if dapr_git or contrib_git:
+            print("give both --dapr-git-dir and --contrib-git-dir", file=sys.stderr)
+            return EXIT_USAGE
+        if not check:
+            print("give --dapr-git-dir DIR and --contrib-git-dir DIR", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            shape = parse_release_data(json.loads(target.read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError, ValueError, AttributeError) as exc:
+            print(f"{target}: malformed ({exc})", file=sys.stderr)
+            return EXIT_STALE
+        print(
+            f"{target}: shape valid ({len(shape.components)} component, "
+            f"{sum(len(m) for m in shape.metadata.values())} metadata name and "
+            f"{len(shape.component_specs)} component spec changes across "
+            f"{', '.join(SUPPORTED)}); content NOT compared with dapr/dapr and "
+            "components-contrib because no git directories were given"
+        )
+        return EXIT_OK
+    refs = None if latest else _recorded_refs(target)
+    try:
+        data = import_releases(Path(dapr_git), Path(contrib_git), refs)
+    except (SourceError, RegistryImportError, CrdImportError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    summary = ", ".join(
+        f"{r} = {v['dapr']} + contrib {v['contrib']}" for r, v in data["releases"].items()
+    )
+    return _write_or_check(target, dumps(data), f"{dapr_git} and {contrib_git}", summary, check)

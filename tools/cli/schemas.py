@@ -45,7 +45,7 @@ IMPORT_ACTIONS: dict[str, ImportAction] = {
         "tools.cli.import_commands:CODE_FIELDS.run", {**_GENERATED, "registry": "registry"}
     ),
     "import-releases": ImportAction(
-        "tools.importers.release_diff:run_import_releases",
+        "tools.cli.import_commands:run_import_releases",
         {
             "dapr_git": "dapr_git_dir",
             "contrib_git": "contrib_git_dir",

@@ -11,26 +11,21 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tools.core.findings import EXIT_OK, EXIT_USAGE
 from tools.dapr.releases import (
     NEWEST,
     SUPPORTED,
-    parse_release_data,
-    releases_path,
 )
 from tools.importers import code_fields
-from tools.importers.crds import CrdImportError, schemas_at_ref
-from tools.importers.daprd_components import RegistryImportError, import_registry
+from tools.importers.crds import schemas_at_ref
+from tools.importers.daprd_components import import_registry
 from tools.importers.metadata_yaml import read_metadata_at
 from tools.importers.source import GitRef, SourceError
 from tools.importers.spec_changes import diff_specs, package_specs
 
-EXIT_STALE = 1
 CONTRIB_MODULE = "github.com/dapr/components-contrib"
 _PATCH = re.compile(r"v(\d+)\.(\d+)\.(\d+)")
 
@@ -234,64 +229,3 @@ def import_releases(
         "releases": chosen,
         **diff_releases(per_release),
     }
-
-
-def _recorded_refs(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    refs = data.get("releases") if isinstance(data, dict) else None
-    return refs if isinstance(refs, dict) else None
-
-
-def run_import_releases(
-    *, dapr_git: str | None, contrib_git: str | None, out: str | None, check: bool, latest: bool
-) -> int:
-    target = Path(out) if out else releases_path()
-    if not dapr_git or not contrib_git:
-        if dapr_git or contrib_git:
-            print("give both --dapr-git-dir and --contrib-git-dir", file=sys.stderr)
-            return EXIT_USAGE
-        if not check:
-            print("give --dapr-git-dir DIR and --contrib-git-dir DIR", file=sys.stderr)
-            return EXIT_USAGE
-        try:
-            shape = parse_release_data(json.loads(target.read_text(encoding="utf-8")))
-        except (OSError, json.JSONDecodeError, ValueError, AttributeError) as exc:
-            print(f"{target}: malformed ({exc})", file=sys.stderr)
-            return EXIT_STALE
-        print(
-            f"{target}: shape valid ({len(shape.components)} component, "
-            f"{sum(len(m) for m in shape.metadata.values())} metadata name and "
-            f"{len(shape.component_specs)} component spec changes across "
-            f"{', '.join(SUPPORTED)}); content NOT compared with dapr/dapr and "
-            "components-contrib because no git directories were given"
-        )
-        return EXIT_OK
-    refs = None if latest else _recorded_refs(target)
-    try:
-        data = import_releases(Path(dapr_git), Path(contrib_git), refs)
-    except (SourceError, RegistryImportError, CrdImportError) as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
-    text = dumps(data)
-    if check:
-        try:
-            current = target.read_text(encoding="utf-8")
-        except OSError as exc:
-            print(f"{target}: unreadable ({exc})", file=sys.stderr)
-            return EXIT_STALE
-        if current != text:
-            print(
-                f"{target} is out of date with the mirrors; re-run without --check", file=sys.stderr
-            )
-            return EXIT_STALE
-        print(f"{target}: up to date with {dapr_git} and {contrib_git}")
-        return EXIT_OK
-    target.write_text(text, encoding="utf-8")
-    summary = ", ".join(
-        f"{r} = {v['dapr']} + contrib {v['contrib']}" for r, v in data["releases"].items()
-    )
-    print(f"{summary}\nwrote {target}")
-    return EXIT_OK
