@@ -41,19 +41,19 @@ def test_dns1123_subdomain() -> None:
 
 def test_qualified_name() -> None:
     for good in ("app", "app.kubernetes.io/name", "A_b.c-D", "x" * 63):
-        assert qualified_name_errors(good) == [], good
-    assert qualified_name_errors("/a") == ["prefix part must be non-empty"]
-    assert qualified_name_errors("a/") != []
+        assert qualified_name_errors(good) == (), good
+    assert qualified_name_errors("/a") == ("prefix part must be non-empty",)
+    assert qualified_name_errors("a/") != ()
     assert len(qualified_name_errors("a/b/c")) == 1
-    assert qualified_name_errors("x" * 64) == ["name part must be no more than 63 characters"]
+    assert qualified_name_errors("x" * 64) == ("name part must be no more than 63 characters",)
     assert any(m.startswith("prefix part") for m in qualified_name_errors("Ex.com/a"))
-    assert qualified_name_errors("bad key!") != []
+    assert qualified_name_errors("bad key!") != ()
 
 
 def test_label_value() -> None:
-    assert label_value_errors("") == []
-    assert label_value_errors("v" * 63) == []
-    assert label_value_errors("v" * 64) == ["must be no more than 63 characters"]
+    assert label_value_errors("") == ()
+    assert label_value_errors("v" * 63) == ()
+    assert label_value_errors("v" * 64) == ("must be no more than 63 characters",)
     assert len(label_value_errors("-v")) == 1
 
 
@@ -147,15 +147,15 @@ def test_dns1035_label_starts_with_a_letter() -> None:
     ],
 )
 def test_qualified_name_cases(value: str, valid: bool) -> None:
-    assert (n.qualified_name_errors(value) == []) is valid
+    assert (n.qualified_name_errors(value) == ()) is valid
 
 
 def test_label_values() -> None:
-    assert n.label_value_errors("") == []
-    assert n.label_value_errors("v" * 63) == []
-    assert n.label_value_errors("v" * 64) == ["must be no more than 63 characters"]
-    assert n.label_value_errors("my_value.1") == []
-    assert n.label_value_errors("-v") != []
+    assert n.label_value_errors("") == ()
+    assert n.label_value_errors("v" * 63) == ()
+    assert n.label_value_errors("v" * 64) == ("must be no more than 63 characters",)
+    assert n.label_value_errors("my_value.1") == ()
+    assert n.label_value_errors("-v") != ()
 
 
 def test_path_segment_names() -> None:
@@ -175,3 +175,11 @@ def test_huge_values_are_checked_in_linear_time() -> None:
     for check in (n.dns1123_label_errors, n.dns1123_subdomain_errors, n.qualified_name_errors):
         assert check(value)
     assert time.perf_counter() - start < 2.0
+
+
+def test_cached_checks_return_results_no_caller_can_change() -> None:
+    first = n.qualified_name_errors("bad key!")
+    assert isinstance(first, tuple) and first
+    assert n.qualified_name_errors("bad key!") is first
+    assert isinstance(n.label_value_errors("-v"), tuple)
+    assert n.label_value_errors("-v") == n.label_value_errors("-v")

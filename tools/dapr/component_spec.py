@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from tools.core.findings import EXIT_USAGE
 
@@ -112,12 +113,17 @@ class ComponentSpec:
     def category(self) -> str:
         return self.type.partition(".")[0]
 
-    def canonical_fields(self) -> list[FieldSpec]:
+    def canonical_fields(self) -> tuple[FieldSpec, ...]:
         """Every distinct field once (aliases folded into their canonical field)."""
+        return self._canonical_fields
+
+    @cached_property
+    def _canonical_fields(self) -> tuple[FieldSpec, ...]:
+        """Worked out once per spec: rules ask for it for every Component of the type."""
         seen: dict[str, FieldSpec] = {}
         for spec in self.fields.values():
             seen.setdefault(spec.name.lower(), spec)
-        return sorted(seen.values(), key=lambda f: f.name.lower())
+        return tuple(sorted(seen.values(), key=lambda f: f.name.lower()))
 
     def profiles_selected_by(self, values: Mapping[str, str]) -> list[ProfileSpec]:
         """Profiles whose selector fields all match ``values`` (lower-cased names → value)."""

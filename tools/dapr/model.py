@@ -11,9 +11,10 @@ import heapq
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from tools.dapr.catalog import Catalog, load_catalog
 from tools.dapr.component_spec import CatalogError
@@ -130,11 +131,22 @@ def component_category(resource: Resource) -> str:
     return type_.partition(".")[0] if "." in type_ else ""
 
 
-def metadata_items(resource: Resource) -> list[MetadataItem]:
+# Read once per Resource (a loaded document is never changed): a dozen rules ask per Component.
+_METADATA_ITEMS: WeakKeyDictionary[Resource, tuple[MetadataItem, ...]] = WeakKeyDictionary()
+_LITERAL_SECRETS: WeakKeyDictionary[Resource, tuple[MetadataItem, ...]] = WeakKeyDictionary()
+
+
+def metadata_items(resource: Resource) -> tuple[MetadataItem, ...]:
     """The Component's ``spec.metadata`` entries that have a string name, in order."""
+    if (items := _METADATA_ITEMS.get(resource)) is None:
+        items = _METADATA_ITEMS[resource] = _read_metadata_items(resource)
+    return items
+
+
+def _read_metadata_items(resource: Resource) -> tuple[MetadataItem, ...]:
     raw = spec(resource).get("metadata")
     if not isinstance(raw, list):
-        return []
+        return ()
     items: list[MetadataItem] = []
     for index, entry in enumerate(raw):
         if not isinstance(entry, dict):
@@ -154,7 +166,7 @@ def metadata_items(resource: Resource) -> list[MetadataItem]:
                 env_ref=env if isinstance(env, str) else None,
             )
         )
-    return items
+    return tuple(items)
 
 
 def metadata_value(resource: Resource, name: str) -> MetadataItem | None:
@@ -252,12 +264,20 @@ _SECRET_KEY_QUALIFIERS = frozenset(
 _SECRET_NAMES = frozenset({"connectionstring", "connstring", "sastoken", "dsn"})
 
 
-def _words(name: str) -> list[str]:
-    """Split ``oidcClientAssertionKey`` / ``cfAPIToken`` / ``sasl_password`` into words."""
+def _words(name: str) -> tuple[str, ...]:
+    """Split ``oidcClientAssertionKey`` / ``cfAPIToken`` / ``sasl_password`` into words;
+    cached for names of a usual length, which recur in every Component of a type."""
+    return _cached_split(name) if len(name) <= 128 else _split(name)
+
+
+def _split(name: str) -> tuple[str, ...]:
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
     # "HTTPSProxy" -> "HTTPS Proxy"; lookarounds only, so a long upper-case run costs linear time
     spaced = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", " ", spaced)
-    return [w.lower() for w in re.split(r"[\s_\-.]+", spaced) if w]
+    return tuple(w.lower() for w in re.split(r"[\s_\-.]+", spaced) if w)
+
+
+_cached_split = lru_cache(maxsize=4096)(_split)
 
 
 def name_looks_sensitive(name: str) -> bool:
@@ -282,6 +302,7 @@ def _catalog() -> Catalog | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def is_sensitive_field(type_: str, version: str, name: str) -> bool:
     """A field is sensitive if the catalog says so or its name says so.
 
@@ -325,10 +346,17 @@ def _only_certificates(text: str) -> bool:
     return text.startswith("-----BEGIN CERTIFICATE-----") and "PRIVATE KEY" not in text
 
 
-def literal_secrets(resource: Resource) -> Iterator[MetadataItem]:
-    """Metadata items of a Component that hold a sensitive field as a literal value."""
+def literal_secrets(resource: Resource) -> tuple[MetadataItem, ...]:
+    """Metadata items of a Component that hold a sensitive field as a literal value (found once
+    per Component: two rules and the redaction of findings ask)."""
     if not is_dapr(resource, "Component"):
-        return
+        return ()
+    if (found := _LITERAL_SECRETS.get(resource)) is None:
+        found = _LITERAL_SECRETS[resource] = tuple(_find_literal_secrets(resource))
+    return found
+
+
+def _find_literal_secrets(resource: Resource) -> Iterator[MetadataItem]:
     type_, version = component_type(resource), component_version(resource)
     for item in metadata_items(resource):
         if item.secret_ref is not None or not item.has_value:

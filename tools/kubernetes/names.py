@@ -2,13 +2,14 @@
 ``pkg/util/validation/validation.go``).
 
 Each ``*_errors`` function returns the problems with a value as messages in the API server's
-wording; an empty list means the value is valid. Lengths are checked before anything else and
-every check is a single pass over the characters (no regular expressions), so the cost stays
-linear however long or hostile the value is.
+wording; an empty sequence means the value is valid. Lengths are checked before anything else
+and every check is a single pass over the characters (no regular expressions), so the cost
+stays linear however long or hostile the value is.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 DNS1123_LABEL_MAX: Final = 63
@@ -30,6 +31,12 @@ _DNS1123_SUBDOMAIN_FMT: Final = rf"{_DNS1123_LABEL_FMT}(\.{_DNS1123_LABEL_FMT})*
 _DNS1035_LABEL_FMT: Final = "[a-z]([-a-z0-9]*[a-z0-9])?"
 _QUALIFIED_FMT: Final = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
 _CONFIG_KEY_FMT: Final = "[-._a-zA-Z0-9]+"
+
+# Label keys and values, annotation keys and finalizers repeat across the resources of a
+# stream: their checks are cached per string (up to a length any valid one stays under), and
+# return tuples so that no caller can change what the next one gets.
+_CACHED_STRINGS: Final = 4096
+_CACHED_LENGTH: Final = 512
 
 
 def max_len_error(length: int) -> str:
@@ -104,11 +111,17 @@ def dns1123_subdomain_errors(value: str) -> list[str]:
     return errors
 
 
-def qualified_name_errors(value: str) -> list[str]:
+def qualified_name_errors(value: str) -> tuple[str, ...]:
     """``IsQualifiedName``: ``[prefix/]name``, a DNS subdomain prefix and a 63-character name."""
+    if len(value) > _CACHED_LENGTH:
+        return _qualified_name_errors(value)
+    return _cached_qualified_name_errors(value)
+
+
+def _qualified_name_errors(value: str) -> tuple[str, ...]:
     parts = value.split("/", 2)
     if len(parts) > 2:
-        return [
+        return (
             "a qualified name "
             + regex_error(
                 "must consist of alphanumeric characters, '-', '_' or '.', and must start and "
@@ -118,8 +131,8 @@ def qualified_name_errors(value: str) -> list[str]:
                 "my.name",
                 "123-abc",
             )
-            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-        ]
+            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        )
     errors = []
     name = parts[-1]
     if len(parts) == 2:
@@ -144,11 +157,20 @@ def qualified_name_errors(value: str) -> list[str]:
                 "123-abc",
             )
         )
-    return errors
+    return tuple(errors)
 
 
-def label_value_errors(value: str) -> list[str]:
+_cached_qualified_name_errors = lru_cache(maxsize=_CACHED_STRINGS)(_qualified_name_errors)
+
+
+def label_value_errors(value: str) -> tuple[str, ...]:
     """``IsValidLabelValue``: empty, or at most 63 characters shaped like a qualified name."""
+    if len(value) > _CACHED_LENGTH:
+        return _label_value_errors(value)
+    return _cached_label_value_errors(value)
+
+
+def _label_value_errors(value: str) -> tuple[str, ...]:
     errors = []
     if len(value) > LABEL_VALUE_MAX:
         errors.append(max_len_error(LABEL_VALUE_MAX))
@@ -163,7 +185,10 @@ def label_value_errors(value: str) -> list[str]:
                 "12345",
             )
         )
-    return errors
+    return tuple(errors)
+
+
+_cached_label_value_errors = lru_cache(maxsize=_CACHED_STRINGS)(_label_value_errors)
 
 
 def _chdir_prefix_errors(value: str) -> list[str]:

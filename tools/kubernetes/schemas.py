@@ -158,7 +158,16 @@ def crd_schema(
     ``extra`` are the run's ``--schema-dir`` directories: the imported CRD schemas there come
     first, then those of ``schema_dirs()``.
     """
-    entry = _index_for(extra).get((api_version, kind))
+    return _crd_schema(api_version, kind, tuple(map(str, extra)), os.environ.get(SCHEMA_DIR_ENV))
+
+
+@lru_cache(maxsize=256)
+def _crd_schema(
+    api_version: str, kind: str, extra: tuple[str, ...], chosen: str | None
+) -> CompiledSchema | None:
+    """``crd_schema`` for one set of directories; four rules ask it for every resource."""
+    index = _full_index(_existing_dirs(extra), _schema_dirs(chosen or None))
+    entry = index.get((api_version, kind))
     if entry is None:
         return None
     return _compile_crd(entry[0], entry[1], api_version, kind)

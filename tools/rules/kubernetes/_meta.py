@@ -10,7 +10,7 @@ Namespace, ``ValidateServiceName`` (an RFC 1035 label; Kubernetes 1.34's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from tools.core.resources import Resource
@@ -107,5 +107,5 @@ def string_map(value: Any) -> Iterator[tuple[str, Any]]:
                 yield key, item
 
 
-def describe(messages: list[str]) -> str:
+def describe(messages: Sequence[str]) -> str:
     return "; ".join(messages)

@@ -4,6 +4,7 @@ look a schema up only for an object that has both, well formed."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from tools.core.resources import Resource
 from tools.kubernetes import names as k8s_names
@@ -11,7 +12,12 @@ from tools.kubernetes import names as k8s_names
 _CORE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?$")
 _GROUP_VERSION = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?/v\d+(?:(?:alpha|beta)\d+)?$")
 
+# A stream names a handful of apiVersions and kinds, and every schema rule asks about each
+# resource's: the answers are cached per string.
+_CACHED = 1024
 
+
+@lru_cache(maxsize=_CACHED)
 def api_version_problem(api_version: str) -> str | None:
     """Why ``api_version`` cannot name any API group version, or None when it can.
 
@@ -33,6 +39,7 @@ def api_version_problem(api_version: str) -> str | None:
     )
 
 
+@lru_cache(maxsize=_CACHED)
 def kind_problem(kind: str) -> str | None:
     """Why ``kind`` cannot name any kind (a CRD kind is a DNS-1035 label once lower-cased)."""
     if not k8s_names.dns1035_label_errors(kind.lower()):

@@ -35,6 +35,7 @@ to a Secret.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 from tools.core.findings import Finding, Severity
@@ -47,15 +48,45 @@ from tools.secrets.text import find_secrets_in_text
 _CONFIG_KINDS = frozenset({"ConfigMap"})
 
 
-def _strings(node: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+_JsonPath = tuple[str | int, ...]
+
+
+def _strings(node: Any, path: _JsonPath) -> list[tuple[_JsonPath, str]]:
+    """Every string under ``node`` with its path, in document order."""
+    found: list[tuple[_JsonPath, str]] = []
+    _collect(node, path, found)
+    return found
+
+
+def _collect(node: Any, path: _JsonPath, found: list[tuple[_JsonPath, str]]) -> None:
+    """Appends to ``found`` rather than yielding: nested generators cost time per level."""
     if isinstance(node, str):
-        yield path, node
+        found.append((path, node))
     elif isinstance(node, dict):
         for key, value in node.items():
-            yield from _strings(value, (*path, str(key)))
+            _collect(value, (*path, str(key)), found)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _strings(value, (*path, index))
+            _collect(value, (*path, index), found)
+
+
+# Values up to this length are cached: the same hosts, routes and flags recur in resource
+# after resource, while a long value (a certificate, a script) rarely does.
+_CACHED_LENGTH = 1024
+
+
+def _secret_kinds(text: str) -> tuple[str, ...]:
+    """What kinds of secret ``text`` holds, sorted."""
+    if len(text) > _CACHED_LENGTH:
+        return _scan(text)
+    return _cached_scan(text)
+
+
+def _scan(text: str) -> tuple[str, ...]:
+    return tuple(sorted({kind for kind, _secret in find_secrets_in_text(text)}))
+
+
+_cached_scan = lru_cache(maxsize=4096)(_scan)
 
 
 def _roots(resource: Resource) -> Sequence[tuple[str, Any]]:
@@ -72,7 +103,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         for path, text in _strings(root, (key,)):
             if path in already:
                 continue  # security-inline-secret reports the whole field
-            kinds = sorted({kind for kind, _secret in find_secrets_in_text(text)})
+            kinds = _secret_kinds(text)
             if not kinds:
                 continue
             yield RULE.finding(
