@@ -536,7 +536,8 @@ def test_the_shipped_catalog_builds_every_entry_for_every_release() -> None:
     # The validator builds entries lazily, so a malformed one would only fail at its lookup:
     # here every entry of every release's catalog is built.
     from tools.dapr.release_catalog import build_release_catalog
-    from tools.dapr.releases import SUPPORTED, load_release_data
+    from tools.dapr.releases import load_release_data
+    from tools.dapr.supported import SUPPORTED
 
     files = read_catalog_files()
     newest = build_catalog(*files)

@@ -19,7 +19,8 @@ from release_findings import errors_on
 from tools.core.context import RunContext
 from tools.dapr.catalog import read_catalog_files
 from tools.dapr.release_catalog import build_release_catalog, catalog_at, spec_for
-from tools.dapr.releases import NEWEST, SUPPORTED, load_release_data, parse_release_data
+from tools.dapr.releases import load_release_data, parse_release_data
+from tools.dapr.supported import NEWEST, SUPPORTED
 from tools.importers.spec_changes import diff_specs, package_specs, records
 from tools.rules.dapr.deprecated_metadata import message as deprecated_message
 from tools.validate import Source, validate

@@ -29,8 +29,6 @@ from tools.core.context import RunContext
 from tools.core.findings import Severity
 from tools.dapr.model import GRPC_SINCE
 from tools.dapr.releases import (
-    NEWEST,
-    SUPPORTED,
     Change,
     ReleaseError,
     load_release_data,
@@ -38,6 +36,7 @@ from tools.dapr.releases import (
     parse_release_data,
     releases_path,
 )
+from tools.dapr.supported import NEWEST, SUPPORTED
 from tools.importers.release_diff import diff_releases
 from tools.rules import Rule
 from tools.validate import Source, validate

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tools.core.context import DEFAULT_KUBE_VERSION, RunContext
+from tools.core.context import RunContext
+from tools.core.defaults import DEFAULT_KUBE_VERSION
 from tools.core.findings import Finding, Severity
 from tools.core.resources import load_text
 from tools.kubernetes.schemas import (

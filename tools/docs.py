@@ -119,7 +119,7 @@ def rule_pages() -> dict[str, str]:
 
 
 def rules_page() -> str:
-    from tools.dapr.releases import SUPPORTED
+    from tools.dapr.supported import SUPPORTED
     from tools.rules import all_rules
     from tools.validate import INPUT_RULE_SUMMARIES, INPUT_RULES
 

@@ -146,7 +146,8 @@ def _release_in(path: Path) -> str | None:
 def profile_release(profile: Profile) -> str:
     """The Dapr release a profile renders for: the last ``daprVersion`` its values files set,
     else the chart's values.yaml, else the chart's ``appVersion``, else the newest supported."""
-    from tools.dapr.releases import NEWEST, ReleaseError, parse_release
+    from tools.dapr.releases import ReleaseError, parse_release
+    from tools.dapr.supported import NEWEST
 
     chosen: str | None = None
     for path in (profile.chart / "values.yaml", *profile.values_files):

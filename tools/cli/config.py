@@ -24,7 +24,8 @@ import yaml
 
 from tools.core import yaml_text
 from tools.core.bounded_read import MAX_CONFIG_BYTES, InputError, read_text
-from tools.core.context import DEFAULT_KUBE_VERSION, RunContext
+from tools.core.context import RunContext
+from tools.core.defaults import DEFAULT_KUBE_VERSION
 from tools.core.findings import EXIT_USAGE
 from tools.core.path_ignores import ORIGIN_KEY, PathIgnore
 from tools.formatters import FORMAT_NAMES
@@ -178,7 +179,8 @@ def _kube_version(value: object, label: str, key: str) -> str:
 
 
 def _dapr_version(value: object, label: str, key: str) -> str:
-    from tools.dapr.releases import SUPPORTED, ReleaseError, parse_release
+    from tools.dapr.releases import ReleaseError, parse_release
+    from tools.dapr.supported import SUPPORTED
 
     if not isinstance(value, str):
         raise ConfigError(

@@ -14,7 +14,8 @@ from typing import Any
 from tools.core.findings import EXIT_OK, EXIT_USAGE
 from tools.core.terminal_text import visible, visible_lines
 from tools.dapr.registry import REGISTRY_PATH, parse_registry
-from tools.dapr.releases import SUPPORTED, parse_release_data, releases_path
+from tools.dapr.releases import parse_release_data, releases_path
+from tools.dapr.supported import SUPPORTED
 from tools.importers import code_fields, daprd_components
 from tools.importers.crds import CrdImportError
 from tools.importers.daprd_components import RegistryImportError

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from tools import __version__
-from tools.core.context import DEFAULT_KUBE_VERSION
+from tools.core.defaults import DEFAULT_KUBE_VERSION
 from tools.core.findings import EXIT_USAGE
 from tools.core.terminal_text import visible
-from tools.dapr.releases import NEWEST, SUPPORTED
+from tools.dapr.supported import NEWEST, SUPPORTED
 
 Command = Callable[[argparse.Namespace], int]
 

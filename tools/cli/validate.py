@@ -7,7 +7,7 @@ import argparse
 from tools.cli.output import emit, info
 from tools.cli.settings import settings
 from tools.core.findings import EXIT_OK, exit_status
-from tools.dapr.releases import NEWEST
+from tools.dapr.supported import NEWEST
 from tools.validate import UsageError, parse_selectors, read_sources, validate
 
 

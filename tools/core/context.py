@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.core.defaults import DEFAULT_KUBE_VERSION
 from tools.core.path_ignores import PathIgnore
-
-DEFAULT_KUBE_VERSION = "1.34"
 
 
 @dataclass(frozen=True)

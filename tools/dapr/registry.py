@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from tools.core.data_files import schema_root
-from tools.dapr.releases import NEWEST, load_release_data
+from tools.dapr.releases import load_release_data
+from tools.dapr.supported import NEWEST
 
 REGISTRY_PATH = schema_root() / "dapr-components" / "registry.json"
 INITIAL_VERSIONS = frozenset({"", "v0", "v1"})

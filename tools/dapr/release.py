@@ -15,7 +15,8 @@ from tools.dapr.catalog import Catalog
 from tools.dapr.component_spec import ComponentSpec
 from tools.dapr.registry import DaprdRegistry, load_registry
 from tools.dapr.release_catalog import catalog_at, spec_for
-from tools.dapr.releases import NEWEST, SUPPORTED, ReleaseData, load_release_data
+from tools.dapr.releases import ReleaseData, load_release_data
+from tools.dapr.supported import NEWEST, SUPPORTED
 
 
 class DaprRelease:

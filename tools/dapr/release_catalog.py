@@ -29,8 +29,6 @@ from tools.dapr.catalog import (
 )
 from tools.dapr.component_spec import CatalogError, ComponentSpec, FieldSpec
 from tools.dapr.releases import (
-    NEWEST,
-    SUPPORTED,
     PackageSpecChanges,
     ReleaseData,
     SpecChange,
@@ -38,6 +36,7 @@ from tools.dapr.releases import (
     key,
     load_release_data,
 )
+from tools.dapr.supported import NEWEST, SUPPORTED
 
 _FLAGS = frozenset({"required", "deprecated", "sensitive"})
 

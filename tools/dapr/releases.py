@@ -31,9 +31,8 @@ from typing import Any
 
 from tools.core.data_files import schema_root
 from tools.core.findings import EXIT_USAGE
+from tools.dapr.supported import SUPPORTED
 
-SUPPORTED = ("1.16", "1.17", "1.18")
-NEWEST = SUPPORTED[-1]
 RELEASES_FILE = "releases.json"
 
 

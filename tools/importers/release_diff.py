@@ -15,10 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from tools.dapr.releases import (
-    NEWEST,
-    SUPPORTED,
-)
+from tools.dapr.supported import NEWEST, SUPPORTED
 from tools.importers import code_fields
 from tools.importers.crds import schemas_at_ref
 from tools.importers.daprd_components import import_registry

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tools.dapr.releases import NEWEST, SUPPORTED
+from tools.dapr.supported import NEWEST, SUPPORTED
 
 ATTRIBUTES = ("type", "required", "allowed", "default", "deprecated", "sensitive")
 FLAGS = frozenset({"required", "deprecated", "sensitive"})

@@ -19,8 +19,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from tools.core.context import DEFAULT_KUBE_VERSION
 from tools.core.data_files import schema_root
+from tools.core.defaults import DEFAULT_KUBE_VERSION
 from tools.core.findings import EXIT_USAGE
 from tools.kubernetes.compiled_schema import CompiledSchema
 

@@ -21,7 +21,7 @@ from tools.core.findings import CATEGORIES, Finding, Severity, json_pointer
 from tools.core.resource_set import ResourceSet
 from tools.core.resources import Resource
 from tools.dapr.release import DaprRelease, dapr_release
-from tools.dapr.releases import SUPPORTED
+from tools.dapr.supported import SUPPORTED
 
 T = TypeVar("T")
 

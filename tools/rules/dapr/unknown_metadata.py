@@ -45,8 +45,9 @@ from tools.core.findings import Finding, Severity
 from tools.core.resources import Resource
 from tools.dapr import model as dm
 from tools.dapr.release import dapr_release
-from tools.dapr.releases import NEWEST, Change
+from tools.dapr.releases import Change
 from tools.dapr.spelling import did_you_mean
+from tools.dapr.supported import NEWEST
 from tools.rules import Bundle, Rule
 
 
