@@ -17,7 +17,6 @@ name there: the CRDs-catalog layout has no such ambiguity.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,9 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from tools.core.bounded_read import MAX_SCHEMA_BYTES, InputError, read_text
 from tools.kubernetes.compiled_schema import CompiledSchema
-from tools.kubernetes.schemas import SchemaStoreError
+from tools.kubernetes.schemas import SchemaStoreError, read_schema
 
 _VERSION = re.compile(r"v\d{1,4}(?:(?:alpha|beta)\d{1,4})?")
 _KIND = re.compile(r"[a-z0-9]{1,253}")
@@ -126,14 +124,7 @@ def _indexed(path: Path) -> SchemaDir:
 @lru_cache(maxsize=128)
 def compile_schema_file(file: Path, api_version: str, kind: str) -> CompiledSchema:
     """Read and compile one schema file once; a broken file is a SchemaStoreError naming it."""
-    try:
-        data = json.loads(read_text(file, MAX_SCHEMA_BYTES, "schema"))
-    except InputError as exc:
-        raise SchemaStoreError(str(exc)) from exc
-    except json.JSONDecodeError as exc:
-        raise SchemaStoreError(f"{file}: cannot read the schema ({type(exc).__name__})") from exc
-    if not isinstance(data, dict):
-        raise SchemaStoreError(f"{file}: a schema must be a JSON object")
+    data = read_schema(file)
     try:
         return CompiledSchema(api_version, kind, data, str(file), prune_nulls=True)
     except Exception as exc:  # each engine reports a broken schema with its own exception

@@ -42,7 +42,8 @@ class KubeVersionError(SchemaStoreError):
 # --- Dapr (and other CRD-derived) schemas -------------------------------------------------------
 
 
-def _read_schema(file: Path) -> dict[str, Any]:
+def read_schema(file: Path) -> dict[str, Any]:
+    """One JSON Schema file, bounded; a broken one is a SchemaStoreError naming it."""
     from tools.core.bounded_read import MAX_SCHEMA_BYTES, InputError, read_text
 
     try:
@@ -58,7 +59,7 @@ def _read_schema(file: Path) -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def _compile_crd(file: Path, label: str, api_version: str, kind: str) -> CompiledSchema:
-    schema = _read_schema(file)
+    schema = read_schema(file)
     dapr = schema.get("x-dapr-version") or schema.get("x-source")
     where = f"{label} {file.name}" + (f", Dapr {dapr}" if dapr else "")
     return CompiledSchema(api_version, kind, schema, where, prune_nulls=True)
@@ -100,7 +101,7 @@ def _crd_index(dirs: tuple[Path, ...]) -> CrdIndex:
     for directory in dirs:
         label = "built-in" if directory == DAPR_SCHEMA_DIR else str(directory)
         for file in sorted(directory.glob("*.json")):
-            schema = _read_schema(file)
+            schema = read_schema(file)
             api_version = schema.get("x-api-version")
             kind = schema.get("x-kind")
             if not isinstance(api_version, str) or not isinstance(kind, str):
@@ -120,7 +121,7 @@ def _imported_in(directory: Path) -> CrdIndex:
     index: CrdIndex = {}
     for file in sorted(directory.glob("*.json")):
         try:
-            schema = _read_schema(file)
+            schema = read_schema(file)
         except SchemaStoreError:
             continue
         api_version = schema.get("x-api-version")
@@ -259,7 +260,7 @@ def _schema_file_name(api_version: str, kind: str) -> str:
 def _kubernetes_definitions(version: str) -> dict[str, Any]:
     root = _kubernetes_schema_root()
     assert root is not None  # resolve_kube_version refused the version otherwise
-    data = _read_schema(root / f"v{version}.0-local-strict" / "_definitions.json")
+    data = read_schema(root / f"v{version}.0-local-strict" / "_definitions.json")
     defs = data.get("$defs")
     return defs if isinstance(defs, dict) else {}
 
@@ -338,7 +339,7 @@ def _compile_kubernetes(version: str, api_version: str, kind: str) -> CompiledSc
     file = _kubernetes_schema_files(version).get(_schema_file_name(api_version, kind))
     if file is None:
         return None
-    schema = _read_schema(file)
+    schema = read_schema(file)
     # The file name drops the group's domain: make sure it is really this group's kind.
     if not _matches_gvk(schema, api_version, kind):
         return None
