@@ -5,11 +5,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tools.chart import helm
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -74,3 +78,26 @@ def test_version_is_asked_once_per_binary_and_again_when_it_is_replaced(
     assert len(asked) == 2
     with pytest.raises(helm.HelmError, match="cannot run helm"):
         helm.version(tmp_path / "absent")
+
+
+@pytest.mark.slow(6)
+def test_installers_racing_on_a_fresh_machine_all_get_helm(empty_cache: Path) -> None:
+    """Test workers on a fresh machine each find no helm and install it at the same moment: every
+    one must end with the pinned binary, and no partial file may be left behind."""
+    script = "from tools.chart import helm; print(helm.install(4, quiet=True))"
+    racers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = [(racer.wait(timeout=300), *racer.communicate()) for racer in racers]
+    assert [status for status, _out, _err in results] == [0] * 4, results
+    binary = helm.cached_binary(4)
+    assert {out.strip() for _status, out, _err in results} == {str(binary)}
+    assert helm.version(binary) == "v4.3.1"
+    assert [p.name for p in binary.parent.iterdir()] == ["helm"]

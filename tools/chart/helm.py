@@ -133,10 +133,18 @@ def install(major: int = 4, *, quiet: bool = False) -> Path:
     if _sha256(binary) != build.binary_sha256:
         raise HelmError(f"helm {build.version} sha256 mismatch: refusing to install it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    partial.write_bytes(binary)
-    partial.chmod(0o755)
-    partial.replace(target)
+    # A name of its own for each installer: processes installing at once (test workers on a
+    # fresh machine) each write their copy and rename it over the target, which is atomic.
+    fd, name = tempfile.mkstemp(prefix=".helm-", suffix=".partial", dir=target.parent)
+    partial = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(binary)
+        partial.chmod(0o755)
+        partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target
 
 
