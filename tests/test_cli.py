@@ -124,6 +124,8 @@ def test_list_rules(cli: CliRunner) -> None:
     result = cli("validate", "--list-rules")
     assert result.returncode == 0
     assert "yaml-syntax" in result.stdout
+    renamed = [line for line in result.stdout.splitlines() if line.startswith("schema-crd ")]
+    assert renamed and renamed[0].endswith("(formerly crd-schema)")
 
 
 @pytest.mark.slow(2)

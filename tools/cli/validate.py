@@ -39,8 +39,9 @@ def _list_rules() -> int:
         summary = INPUT_RULE_SUMMARIES[rule_id]
         print(f"{rule_id:<36} {category:<10} error    {'all':<9} {summary} (input check)")
     for rule in all_rules():
+        formerly = f" (formerly {', '.join(rule.aliases)})" if rule.aliases else ""
         print(
             f"{rule.id:<36} {rule.category:<10} {rule.severity!s:<8} "
-            f"{rule.releases_label():<9} {rule.summary}"
+            f"{rule.releases_label():<9} {rule.summary}{formerly}"
         )
     return EXIT_OK
