@@ -173,7 +173,9 @@ def pre_commit(sample: Path, env: dict[str, str] | None = None) -> subprocess.Co
     )
 
 
-@pytest.mark.slow(2)
+# Both tests run pre-commit, which builds the hook environment the first time (about 10 s on a
+# fresh machine): on one worker, the second reuses what the first built.
+@pytest.mark.slow(2, together="pre-commit")
 def test_pre_commit_runs_the_hook(hook_repo: tuple[Path, str], tmp_path: Path) -> None:
     pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install pre-commit)")
     clone, rev = hook_repo
@@ -232,7 +234,7 @@ scopes: [notification-service]
 SUBSCRIPTION_FILES = 8
 
 
-@pytest.mark.slow(1.5)
+@pytest.mark.slow(1.5, together="pre-commit")
 def test_pre_commit_judges_files_together_however_it_would_chunk_them(
     hook_repo: tuple[Path, str], tmp_path: Path
 ) -> None:
