@@ -12,7 +12,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from tools.core.resources import Resource, load_bytes, load_text
+from tools.core.resource import Resource
+from tools.core.resources import load_bytes, load_text
 from tools.importers.crds import CrdImportError, import_crd_files, schemas_from_crd
 from tools.kubernetes.compiled_schema import CompiledSchema
 from tools.kubernetes.schemas import DAPR_SCHEMA_DIR, crd_schema

@@ -13,7 +13,8 @@ from manifests import SPEC_CONFIGURATION
 
 from tools.core.context import RunContext
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource, load_bytes, load_text
+from tools.core.resource import Resource
+from tools.core.resources import load_bytes, load_text
 from tools.kubernetes.compiled_schema import CompiledSchema
 from tools.kubernetes.schemas import DAPR_SCHEMA_DIR, SCHEMA_DIR_ENV, SchemaStoreError, crd_schema
 from tools.rules import Bundle

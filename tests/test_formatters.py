@@ -15,7 +15,8 @@ import jsonschema
 import pytest
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource, load_text
+from tools.core.resource import Resource
+from tools.core.resources import load_text
 from tools.formatters import FORMAT_NAMES, format_report, formatters
 from tools.validate import Report
 

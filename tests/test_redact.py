@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource, load_text
+from tools.core.resource import Resource
+from tools.core.resources import load_text
 from tools.formatters import FORMAT_NAMES, format_report
 from tools.redaction.masking import MASK, redact, redact_findings, redact_text
 from tools.redaction.secret_index import SecretIndex, is_distinctive, secret_values

@@ -15,7 +15,7 @@ from tools.core.findings import Finding, Severity, json_pointer
 from tools.core.yaml_keys import key_identity
 
 if TYPE_CHECKING:
-    from tools.core.resources import Resource
+    from tools.core.resource import Resource
 
 # Duplicate keys reported per document; the rest are counted in the last message.
 MAX_DUPLICATES_REPORTED = 20

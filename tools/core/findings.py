@@ -8,11 +8,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tools.core.resources import Resource
+    from tools.core.resource import Resource
 
 CATEGORIES = ("syntax", "schema", "kubernetes", "dapr", "security", "reference")
-
-IGNORE_ANNOTATION = "todo-dapr.io/ignore"
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -59,25 +57,6 @@ def json_pointer(parts: Iterable[str | int]) -> str:
         text = str(part).replace("~", "~0").replace("/", "~1")
         out.append("/" + text)
     return "".join(out)
-
-
-def parse_suppressions(annotations: object) -> dict[str, str]:
-    """Read ``todo-dapr.io/ignore`` into {rule-or-category: reason}.
-
-    Several entries may be separated by ``;`` or newlines: ``rule-a=reason one; security=why``.
-    """
-    if not isinstance(annotations, dict):
-        return {}
-    raw = annotations.get(IGNORE_ANNOTATION)
-    if not isinstance(raw, str):
-        return {}
-    result: dict[str, str] = {}
-    for entry in raw.replace("\n", ";").split(";"):
-        key, _, reason = entry.partition("=")
-        key = key.strip()
-        if key:
-            result[key] = reason.strip() or "no reason given"
-    return result
 
 
 def apply_suppressions(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 
 T = TypeVar("T")
 

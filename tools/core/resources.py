@@ -16,19 +16,15 @@ A value its tag cannot build (``!!bool hunter2``, ``!!timestamp x``) makes the d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
 
 import yaml
 
 from tools.core.duplicate_keys import duplicate_findings
-from tools.core.findings import Finding, Severity, parse_suppressions
+from tools.core.findings import Finding, Severity
+from tools.core.resource import Resource
 from tools.core.yaml_construct import BadValue, expanded_size, parse_document
 from tools.core.yaml_documents import split_documents
-from tools.core.yaml_keys import key_identity
-from tools.core.yaml_text import SafeLoader
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 4 * 1024 * 1024
@@ -36,117 +32,6 @@ MAX_EXPANDED_NODES = 200_000
 # Across one LoadResult (one validate run): every document's data is held for the rules that
 # look across resources, and a tiny document costs about a kilobyte once loaded.
 MAX_DOCUMENTS = 200_000
-
-
-@dataclass(eq=False)
-class Resource:
-    """One Kubernetes-shaped document and where it came from.
-
-    Its identity (apiVersion, kind, metadata, name, namespace) is read from ``doc`` once: the
-    rules ask for it many times, and a loaded document is never changed.
-    """
-
-    doc: dict[str, Any]
-    file: str
-    line: int
-    text: str = field(repr=False)
-    template: str | None = None
-    profile: str | None = None
-    index: int = 0
-    _key_index: dict[int, dict[str, tuple[int, yaml.Node]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-
-    @cached_property
-    def api_version(self) -> str:
-        value = self.doc.get("apiVersion")
-        return value if isinstance(value, str) else ""
-
-    @cached_property
-    def kind(self) -> str:
-        value = self.doc.get("kind")
-        return value if isinstance(value, str) else ""
-
-    @cached_property
-    def metadata(self) -> dict[str, Any]:
-        value = self.doc.get("metadata")
-        return value if isinstance(value, dict) else {}
-
-    @cached_property
-    def name(self) -> str:
-        value = self.metadata.get("name")
-        return value if isinstance(value, str) else ""
-
-    @cached_property
-    def namespace(self) -> str | None:
-        value = self.metadata.get("namespace")
-        return value if isinstance(value, str) else None
-
-    @cached_property
-    def group(self) -> str:
-        return self.api_version.rpartition("/")[0]
-
-    @cached_property
-    def suppressions(self) -> dict[str, str]:
-        return parse_suppressions(self.metadata.get("annotations"))
-
-    def ref(self) -> dict[str, str | None]:
-        return {
-            "apiVersion": self.api_version,
-            "kind": self.kind,
-            "name": self.name,
-            "namespace": self.namespace,
-        }
-
-    def label(self) -> str:
-        return f"{self.kind or '?'}/{self.name or '?'}"
-
-    @cached_property
-    def _nodes(self) -> yaml.Node | None:
-        try:
-            return yaml.compose(self.text, Loader=SafeLoader)
-        except yaml.YAMLError:
-            return None
-
-    def _keys(self, node: yaml.MappingNode) -> dict[str, tuple[int, yaml.Node]]:
-        """A mapping node's keys -> (line of the key, value node), built once per node, so
-        that one finding per key of a large mapping costs linear time, not quadratic."""
-        index = self._key_index.get(id(node))
-        if index is None:
-            index = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    # A duplicate key's last value is the one loaded: point at it.
-                    identity = key_identity(key)
-                    name = identity if isinstance(identity, str) else key.value
-                    index[name] = (key.start_mark.line, value)
-            self._key_index[id(node)] = index
-        return index
-
-    def line_of(self, path: Sequence[str | int]) -> int:
-        """1-based line of the deepest node on ``path`` that exists in the source."""
-        node = self._nodes
-        if node is None:
-            return self.line
-        offset = self.line - 1
-        best = node.start_mark.line
-        for part in path:
-            child: yaml.Node | None = None
-            if isinstance(node, yaml.MappingNode):
-                entry = self._keys(node).get(str(part))
-                if entry is not None:
-                    best, child = entry
-            elif (
-                isinstance(node, yaml.SequenceNode)
-                and isinstance(part, int)
-                and 0 <= part < len(node.value)
-            ):
-                child = node.value[part]
-                best = child.start_mark.line
-            if child is None:
-                break
-            node = child
-        return offset + best + 1
 
 
 @dataclass

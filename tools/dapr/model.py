@@ -22,8 +22,8 @@ from tools.dapr.releases import key
 from tools.secrets.text import embeds_credential, is_placeholder
 
 if TYPE_CHECKING:
+    from tools.core.resource import Resource
     from tools.core.resource_set import ResourceSet
-    from tools.core.resources import Resource
 
 DAPR_GROUP = "dapr.io"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache, cached_property
 
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.catalog import Catalog
 from tools.dapr.component_spec import ComponentSpec

@@ -14,8 +14,8 @@ from tools.dapr import model as dm
 from tools.dapr.durations import go_duration_ns
 
 if TYPE_CHECKING:
+    from tools.core.resource import Resource
     from tools.core.resource_set import ResourceSet
-    from tools.core.resources import Resource
 
 # The message daprd logs when DecodeConfiguration fails (pkg/resiliency FromConfigurations);
 # it then moves on to the next Resiliency without applying this one's targets.

@@ -42,7 +42,7 @@ from tools.secrets.text import (
 
 if TYPE_CHECKING:
     from tools.core.findings import Finding
-    from tools.core.resources import Resource
+    from tools.core.resource import Resource
 
 MASK = "[REDACTED]"
 TEXT_BOUND = 2000
@@ -212,7 +212,7 @@ def _cut(text: str, bound: int) -> str:
 def _identity_redacted(resource: Resource, index: SecretIndex) -> Resource:
     """``resource`` itself, or when its apiVersion, kind, name or namespace holds a secret, a
     copy whose identity is redacted (its spec and data stay: rules' callers read them)."""
-    from tools.core.resources import Resource
+    from tools.core.resource import Resource
 
     doc = dict(resource.doc)
     metadata = dict(resource.metadata)

@@ -50,7 +50,7 @@ from tools.dapr import model as dapr_model
 from tools.secrets.text import find_secrets_in_text, is_placeholder, shannon_entropy
 
 if TYPE_CHECKING:
-    from tools.core.resources import Resource
+    from tools.core.resource import Resource
 
 DISTINCTIVE_LENGTH = 20
 RANDOM_LENGTH = 8

@@ -18,8 +18,8 @@ from typing import TypeVar
 
 from tools.core.context import RunContext
 from tools.core.findings import CATEGORIES, Finding, Severity, json_pointer
+from tools.core.resource import Resource
 from tools.core.resource_set import ResourceSet
-from tools.core.resources import Resource
 from tools.dapr.release import DaprRelease, dapr_release
 from tools.dapr.supported import SUPPORTED
 

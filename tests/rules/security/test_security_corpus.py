@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.validate import Source, check, load_sources, read_sources
 
 ROOT = Path(__file__).resolve().parents[3]

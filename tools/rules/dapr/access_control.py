@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.rules import Bundle, Rule
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.rules import Bundle, Rule
 

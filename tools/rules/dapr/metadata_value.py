@@ -68,7 +68,7 @@ import difflib
 from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.component_spec import FieldSpec, value_allowed
 from tools.dapr.godecode import decode_problem, is_silent

@@ -30,7 +30,7 @@ from functools import cache
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.rules import Bundle, Rule
 

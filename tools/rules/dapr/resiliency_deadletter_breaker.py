@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.durations import parse_metadata_duration
 from tools.rules import Bundle, Rule

@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr import resiliency as rm
 from tools.rules import Bundle, Rule

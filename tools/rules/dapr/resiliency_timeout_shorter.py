@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.durations import parse_go_duration, parse_metadata_duration
 from tools.dapr.release import DaprRelease

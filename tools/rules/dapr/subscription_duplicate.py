@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.model import AppsOf
 from tools.rules import Bundle, Rule

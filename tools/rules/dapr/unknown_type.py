@@ -56,7 +56,7 @@ import difflib
 from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.registry import Registration
 from tools.dapr.release import DaprRelease

@@ -6,7 +6,7 @@ from __future__ import annotations
 import binascii
 from typing import Final
 
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 
 MAX_SIZE: Final = 1024 * 1024  # MaxSecretSize (k8s.io/api core/v1), also the ConfigMap limit
 REDACTED: Final = "<secret contents redacted>"

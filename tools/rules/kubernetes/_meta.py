@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes import names as k8s_names
 from tools.kubernetes.schemas import SchemaStoreError, crd_schema, kubernetes_schema
 from tools.rules import Bundle

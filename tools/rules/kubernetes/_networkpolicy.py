@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.rules.kubernetes._field import as_dict, as_list
 
 API_VERSION = "networking.k8s.io/v1"

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.rules.kubernetes._field import as_dict, as_list
 
 Path = tuple[str | int, ...]

@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes import names as k8s_names
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes._meta import describe, is_custom_resource, string_map

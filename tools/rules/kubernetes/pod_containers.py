@@ -51,7 +51,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes.names import dns1123_label_errors
 from tools.kubernetes.network import PROTOCOLS, port_name_errors, port_number_errors
 from tools.rules import Bundle, Rule

@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes.names import (
     config_map_key_errors,
     name_is_dns_subdomain_errors,

@@ -46,7 +46,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes.network import port_name_errors, port_number_errors
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f

@@ -44,7 +44,7 @@ from fractions import Fraction
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
 from tools.rules.kubernetes import _pods

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes.names import dns1123_label_errors
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes import names as k8s_names
 
 _CORE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?$")

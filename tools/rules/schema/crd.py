@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes.schema_dirs import compile_schema_file, find_schema_file, indexed
 from tools.kubernetes.schemas import (
     KubeVersionError,

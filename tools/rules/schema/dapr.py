@@ -42,7 +42,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr.release import DaprRelease
 from tools.kubernetes.schema_messages import SchemaIssue, describe_path
 from tools.kubernetes.schemas import crd_schema, crd_versions

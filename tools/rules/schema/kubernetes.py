@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes.schemas import KubeVersionError, crd_schema, kubernetes_schema
 from tools.rules import Bundle, Rule
 from tools.rules.schema._identity import has_identity

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.kubernetes.schema_dirs import find_schema_file, indexed
 from tools.kubernetes.schemas import KubeVersionError, crd_schema, crd_versions, kubernetes_schema
 from tools.rules import Bundle, Rule

@@ -54,7 +54,7 @@ from functools import partial
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dapr_model
 from tools.rules import Bundle, Rule
 

@@ -39,7 +39,7 @@ from functools import lru_cache
 from typing import Any
 
 from tools.core.findings import Finding, Severity
-from tools.core.resources import Resource
+from tools.core.resource import Resource
 from tools.dapr import model as dapr_model
 from tools.rules import Bundle, Rule
 from tools.secrets.text import find_secrets_in_text
