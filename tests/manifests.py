@@ -51,3 +51,27 @@ spec:
 """
 
 KAFKA_BROKERS = '{name: brokers, value: "kafka:9092"}'
+
+# A Configuration that only schema-dapr refuses (spec.logging.level is not in Dapr's CRD).
+LOGGING_CONFIGURATION = """\
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: dapr-config
+spec:
+  logging:
+    level: info
+"""
+
+
+def custom_kind_schema(spec: dict[str, object]) -> dict[str, object]:
+    """The openAPIV3Schema of a custom kind: apiVersion, kind, metadata, and ``spec`` as given."""
+    return {
+        "type": "object",
+        "properties": {
+            "apiVersion": {"type": "string"},
+            "kind": {"type": "string"},
+            "metadata": {"type": "object"},
+            "spec": {"type": "object", **spec},
+        },
+    }

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import yaml
+from manifests import custom_kind_schema
 
 from tests.conftest import CliRunner
 
@@ -24,18 +25,9 @@ GADGET_CRD = {
                 "served": True,
                 "storage": True,
                 "schema": {
-                    "openAPIV3Schema": {
-                        "type": "object",
-                        "properties": {
-                            "apiVersion": {"type": "string"},
-                            "kind": {"type": "string"},
-                            "metadata": {"type": "object"},
-                            "spec": {
-                                "type": "object",
-                                "properties": {"color": {"type": "string"}},
-                            },
-                        },
-                    }
+                    "openAPIV3Schema": custom_kind_schema(
+                        {"properties": {"color": {"type": "string"}}}
+                    )
                 },
             }
         ],

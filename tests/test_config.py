@@ -10,19 +10,12 @@ from typing import Any
 
 import pytest
 from forked_cli import run_tools
+from manifests import LOGGING_CONFIGURATION, custom_kind_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # schema-dapr refuses spec.logging.level; nothing else fires on it.
-CONFIGURATION = """\
-apiVersion: dapr.io/v1alpha1
-kind: Configuration
-metadata:
-  name: dapr-config
-spec:
-  logging:
-    level: info
-"""
+CONFIGURATION = LOGGING_CONFIGURATION
 
 WIDGET = """\
 apiVersion: example.com/v1
@@ -46,19 +39,12 @@ spec:
 
 
 def _crd_schema() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": {
-            "apiVersion": {"type": "string"},
-            "kind": {"type": "string"},
-            "metadata": {"type": "object"},
-            "spec": {
-                "type": "object",
-                "properties": {"size": {"type": "integer"}, "color": {"type": "string"}},
-                "additionalProperties": False,
-            },
-        },
-    }
+    return custom_kind_schema(
+        {
+            "properties": {"size": {"type": "integer"}, "color": {"type": "string"}},
+            "additionalProperties": False,
+        }
+    )
 
 
 def run(

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from forked_cli import run_tools
+from manifests import custom_kind_schema
 
 from tools.rules import aliases, all_rules
 
@@ -37,19 +38,9 @@ spec:
   colour: red
 """
 
-WIDGET_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "apiVersion": {"type": "string"},
-        "kind": {"type": "string"},
-        "metadata": {"type": "object"},
-        "spec": {
-            "type": "object",
-            "properties": {"color": {"type": "string"}},
-            "additionalProperties": False,
-        },
-    },
-}
+WIDGET_SCHEMA = custom_kind_schema(
+    {"properties": {"color": {"type": "string"}}, "additionalProperties": False}
+)
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

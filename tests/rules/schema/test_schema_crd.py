@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from manifests import custom_kind_schema
 
 from tools.core.context import RunContext
 from tools.core.findings import Finding
@@ -16,20 +17,13 @@ from tools.rules import Bundle
 from tools.rules.schema.crd import RULE
 from tools.rules.schema.not_checked import RULE as NOT_CHECKED_RULE
 
-SCHEMA = {
-    "type": "object",
-    "properties": {
-        "apiVersion": {"type": "string"},
-        "kind": {"type": "string"},
-        "metadata": {"type": "object"},
-        "spec": {
-            "type": "object",
-            "properties": {"secretName": {"type": "string"}},
-            "required": ["secretName"],
-            "additionalProperties": False,
-        },
-    },
-}
+SCHEMA = custom_kind_schema(
+    {
+        "properties": {"secretName": {"type": "string"}},
+        "required": ["secretName"],
+        "additionalProperties": False,
+    }
+)
 
 DOC = """\
 apiVersion: cert-manager.io/v1
