@@ -1,12 +1,13 @@
 """``python -m tools schemas import-*``: read an upstream source and write (or ``--check``) the
-generated data. Each function takes the parsed options by keyword (tools/cli/schemas.py maps
-them); the files written from a checkout or a git ref share one shape, ``GeneratedFile``."""
+generated data. Each function takes the parsed options by keyword (``IMPORT_ACTIONS`` at the
+end says which); the files written from a checkout or a git ref share one shape,
+``GeneratedFile``."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -263,3 +264,27 @@ def run_import_releases(
         f"{r} = {v['dapr']} + contrib {v['contrib']}" for r, v in data["releases"].items()
     )
     return _write_or_check(target, dumps(data), f"{dapr_git} and {contrib_git}", summary, check)
+
+
+def _same(*names: str) -> dict[str, str]:
+    return {name: name for name in names}
+
+
+_GENERATED = _same("directory", "git_dir", "ref", "out", "check")
+
+# Each ``schemas import-*`` action: the function that does it, and which parsed option each of
+# its keywords comes from.
+IMPORT_ACTIONS: dict[str, tuple[Callable[..., int], Mapping[str, str]]] = {
+    "import-crd": (run_import_crd, _same("files", "git_dir", "ref", "out")),
+    "import-metadata": (run_import_metadata, _same("directory", "git_dir", "ref", "out")),
+    "import-registry": (REGISTRY_FILE.run, _GENERATED),
+    "import-code-fields": (CODE_FIELDS.run, {**_GENERATED, "registry": "registry"}),
+    "import-releases": (
+        run_import_releases,
+        {
+            "dapr_git": "dapr_git_dir",
+            "contrib_git": "contrib_git_dir",
+            **_same("out", "check", "latest"),
+        },
+    ),
+}

@@ -1,64 +1,16 @@
-"""``python -m tools schemas``: the import actions, one table row each, and ``values``."""
+"""``python -m tools schemas``: the import actions (one row each of
+``tools.cli.import_commands.IMPORT_ACTIONS``) and ``values``."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
-
-
-@dataclass(frozen=True)
-class ImportAction:
-    """Where a ``schemas import-*`` action's work lives (``module:attribute``, imported when
-    the action runs) and which parsed options it takes, keyword to option name."""
-
-    target: str
-    options: Mapping[str, str]
-
-    def function(self) -> Callable[..., int]:
-        module, _, attribute = self.target.partition(":")
-        found: Any = importlib.import_module(module)
-        for name in attribute.split("."):
-            found = getattr(found, name)
-        function: Callable[..., int] = found
-        return function
-
-
-def _same(*names: str) -> dict[str, str]:
-    return {name: name for name in names}
-
-
-_GENERATED = _same("directory", "git_dir", "ref", "out", "check")
-
-IMPORT_ACTIONS: dict[str, ImportAction] = {
-    "import-crd": ImportAction(
-        "tools.cli.import_commands:run_import_crd", _same("files", "git_dir", "ref", "out")
-    ),
-    "import-metadata": ImportAction(
-        "tools.cli.import_commands:run_import_metadata",
-        _same("directory", "git_dir", "ref", "out"),
-    ),
-    "import-registry": ImportAction("tools.cli.import_commands:REGISTRY_FILE.run", _GENERATED),
-    "import-code-fields": ImportAction(
-        "tools.cli.import_commands:CODE_FIELDS.run", {**_GENERATED, "registry": "registry"}
-    ),
-    "import-releases": ImportAction(
-        "tools.cli.import_commands:run_import_releases",
-        {
-            "dapr_git": "dapr_git_dir",
-            "contrib_git": "contrib_git_dir",
-            **_same("out", "check", "latest"),
-        },
-    ),
-}
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    action = IMPORT_ACTIONS[args.schemas_command]
-    options = {keyword: getattr(args, name) for keyword, name in action.options.items()}
-    return action.function()(**options)
+    from tools.cli.import_commands import IMPORT_ACTIONS
+
+    run, options = IMPORT_ACTIONS[args.schemas_command]
+    return run(**{keyword: getattr(args, name) for keyword, name in options.items()})
 
 
 def cmd_schema_values(args: argparse.Namespace) -> int:
