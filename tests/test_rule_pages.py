@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from tools.core.findings import CATEGORIES
+from tools.core.input_rules import INPUT_FINDINGS
 from tools.docs import rule_pages
 from tools.rules import Rule, all_rules
-from tools.validate import INPUT_RULE_SUMMARIES, INPUT_RULES
+from tools.validate import INPUT_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "docs" / "rules"
@@ -73,7 +74,8 @@ def test_each_input_rule_says_what_it_catches_in_the_rule_list(rule_id: str) -> 
     listing = (PAGES.parent / "rules.md").read_text(encoding="utf-8")
     row = next(line for line in listing.splitlines() if f"`{rule_id}`" in line)
     assert f"(rules/{rule_id}.md)" in row
-    assert INPUT_RULE_SUMMARIES[rule_id] in row
+    summary = next(f.summary for f in INPUT_FINDINGS if f.id == rule_id)
+    assert summary in row
 
 
 def test_the_rule_list_cites_only_rules_that_exist() -> None:

@@ -119,9 +119,9 @@ def rule_pages() -> dict[str, str]:
 
 
 def rules_page() -> str:
+    from tools.core.input_rules import INPUT_FINDINGS
     from tools.dapr.supported import SUPPORTED
     from tools.rules import all_rules
-    from tools.validate import INPUT_RULE_SUMMARIES, INPUT_RULES
 
     supported = ", ".join(SUPPORTED)
     lines = [
@@ -137,10 +137,9 @@ def rules_page() -> str:
         "| Rule | Category | Severity | Dapr releases | What it catches |",
         "|---|---|---|---|---|",
     ]
-    for rule_id, category in sorted(INPUT_RULES.items()):
-        label = f"[`{rule_id}`]({(Path('rules') / f'{rule_id}.md').as_posix()})"
-        summary = INPUT_RULE_SUMMARIES[rule_id]
-        lines.append(f"| {label} | {category} | error | all | {summary} |")
+    for finding in sorted(INPUT_FINDINGS, key=lambda f: f.id):
+        label = f"[`{finding.id}`]({(Path('rules') / f'{finding.id}.md').as_posix()})"
+        lines.append(f"| {label} | {finding.category} | error | all | {finding.summary} |")
     for rule in all_rules():
         page = Path("rules") / f"{rule.id}.md"
         label = f"[`{rule.id}`]({page.as_posix()})"

@@ -30,7 +30,6 @@ MAX_TOTAL_BYTES = 128 * 1024 * 1024
 
 # Findings the loader and the renderer report, by id: their category, and what each catches.
 INPUT_RULES = {r.id: r.category for r in INPUT_FINDINGS}
-INPUT_RULE_SUMMARIES = {r.id: r.summary for r in INPUT_FINDINGS}
 
 
 class UsageError(Exception):

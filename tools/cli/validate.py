@@ -32,12 +32,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _list_rules() -> int:
+    from tools.core.input_rules import INPUT_FINDINGS
     from tools.rules import all_rules
-    from tools.validate import INPUT_RULE_SUMMARIES, INPUT_RULES
 
-    for rule_id, category in sorted(INPUT_RULES.items()):
-        summary = INPUT_RULE_SUMMARIES[rule_id]
-        print(f"{rule_id:<36} {category:<10} error    {'all':<9} {summary} (input check)")
+    for finding in sorted(INPUT_FINDINGS, key=lambda f: f.id):
+        print(
+            f"{finding.id:<36} {finding.category:<10} error    {'all':<9} {finding.summary} "
+            "(input check)"
+        )
     for rule in all_rules():
         formerly = f" (formerly {', '.join(rule.aliases)})" if rule.aliases else ""
         print(
