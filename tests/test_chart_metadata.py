@@ -76,17 +76,22 @@ def test_changes_use_artifact_hub_kinds() -> None:
 
 
 def test_images_are_the_ones_the_chart_deploys() -> None:
-    """The helm test pod is the only image; the annotation must follow values.yaml's tag."""
+    """The helm test pod is the only image; the annotation must follow values.yaml's tag. The
+    pod pins the image by digest as well; the annotation names it by tag, as Artifact Hub
+    lists it."""
     listed = {entry["image"] for entry in annotation("images")}
     rendered = render(4, values={"tests": {"enabled": True}})
     assert rendered.returncode == 0, rendered.stderr
-    deployed = {
+    pinned = {
         container["image"]
         for document in rendered.documents
         if document.kind == "Pod"
         for container in document.doc["spec"].get("containers", [])
     }
-    assert deployed, "the helm test pod was not rendered"
+    assert pinned, "the helm test pod was not rendered"
+    for image in pinned:
+        assert re.fullmatch(r"[^@]+@sha256:[a-f0-9]{64}", image), image
+    deployed = {image.partition("@")[0] for image in pinned}
     assert listed == deployed
     for image in listed:
         assert re.fullmatch(r"[a-z0-9./-]+:[A-Za-z0-9_][A-Za-z0-9_.-]*", image), image
