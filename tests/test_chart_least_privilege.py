@@ -24,6 +24,7 @@ from chartutil import (
     topic_scopes,
 )
 
+from tools.core.context import RunContext
 from tools.validate import Source, validate
 
 HELMS = (4, 3)
@@ -62,7 +63,9 @@ def oke_with(**changes: Any) -> dict[str, Any]:
 
 
 def findings_of(rendered: Rendered) -> list[str]:
-    report = validate([Source("rendered.yaml", rendered.stdout, "test")])
+    # As the README deploys the chart: the Dapr injector drops every capability of daprd.
+    context = RunContext(dapr_sidecar_drop_all=True)
+    report = validate([Source("rendered.yaml", rendered.stdout, "test")], context=context)
     return [f"{f.severity.name} {f.rule}: {f.message}" for f in report.findings]
 
 
@@ -379,6 +382,29 @@ def test_the_test_pod_works_when_the_apps_api_is_restricted() -> None:
     assert api_rules(rendered.one("Configuration", TEST_CONFIG), "allowed") == TEST_API
     backend = rendered.one("Configuration", "dapr-config-backend")
     assert api_rules(backend, "allowed") == {("state", "v1", "http")}
+
+
+# The multi-arch index of curlimages/curl:8.11.1: what values.yaml pins by default.
+CURL_DIGEST = "sha256:c1fe1679c34d9784c1b0d1e5f62ac0a79fca01fb6377cdd33e90473c6f9f9a69"
+
+
+def test_the_test_image_is_pinned_by_digest_by_default() -> None:
+    rendered = render(4, values={"tests": {"enabled": True}})
+    assert rendered.returncode == 0, rendered.stderr
+    (pod,) = rendered.of_kind("Pod")
+    image = pod.doc["spec"]["containers"][0]["image"]
+    assert image == f"docker.io/curlimages/curl:8.11.1@{CURL_DIGEST}"
+
+
+def test_a_mirror_registry_keeps_the_digest() -> None:
+    # OCIR: the registry is the region's host, the tenancy namespace starts the repository.
+    mirror = {"registry": "fra.ocir.io", "repository": "tenancyns/curlimages/curl"}
+    tests = {"enabled": True, "image": mirror}
+    rendered = render(4, values={"tests": tests})
+    assert rendered.returncode == 0, rendered.stderr
+    (pod,) = rendered.of_kind("Pod")
+    image = pod.doc["spec"]["containers"][0]["image"]
+    assert image == f"fra.ocir.io/tenancyns/curlimages/curl:8.11.1@{CURL_DIGEST}"
 
 
 def test_the_test_image_takes_a_registry_a_digest_and_pull_secrets() -> None:

@@ -119,6 +119,61 @@ def test_flags_override_the_file(project: Path) -> None:
     assert "schema-dapr" in flagged.stdout and not flagged.stdout.startswith("{")
 
 
+HOST_PID_POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: todo}
+spec:
+  hostPID: true
+  automountServiceAccountToken: false
+  containers: [{name: app, image: "registry.example/app:1.0"}]
+"""
+
+
+def test_pod_security_levels_from_the_file_and_the_flags(project: Path) -> None:
+    (project / "deploy" / "pod.yaml").write_text(HOST_PID_POD, encoding="utf-8")
+    select = ("--select", "security-pss-host-namespaces", "--format", "json")
+
+    def severities(result: subprocess.CompletedProcess[str]) -> list[str]:
+        return [f["severity"] for f in findings(result)]
+
+    assert severities(run(project, *select, "deploy")) == ["error"]  # baseline enforced
+    (project / ".todo-dapr.yaml").write_text(
+        "pod-security-enforce: privileged\npod-security-warn: privileged\n", encoding="utf-8"
+    )
+    quiet = run(project, *select, "deploy")
+    assert quiet.returncode == 0 and severities(quiet) == []
+    warned = run(project, *select, "--pod-security-warn", "baseline", "deploy")
+    assert warned.returncode == 0 and severities(warned) == ["warning"]
+    bad = run(project, "--pod-security-enforce", "strict", "deploy")
+    assert bad.returncode == 2 and "--pod-security-enforce" in bad.stderr
+
+
+DAPR_POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  namespace: todo
+  annotations: {dapr.io/enabled: "true", dapr.io/app-id: p}
+spec:
+  containers:
+    - name: app
+      image: registry.example/app:1.0
+      securityContext: {capabilities: {drop: [ALL]}}
+"""
+
+
+def test_the_injector_setting_from_the_file_and_the_flag(project: Path) -> None:
+    (project / "deploy" / "pod.yaml").write_text(DAPR_POD, encoding="utf-8")
+    select = ("--select", "security-pss-capabilities-restricted", "--format", "json")
+    [daprd] = findings(run(project, *select, "deploy"))
+    assert 'container "daprd"' in daprd["message"] and daprd["severity"] == "warning"
+    assert findings(run(project, *select, "--dapr-sidecar-drop-all", "deploy")) == []
+    (project / ".todo-dapr.yaml").write_text("dapr-sidecar-drop-all: true\n", encoding="utf-8")
+    assert findings(run(project, *select, "deploy")) == []
+
+
 def test_explicit_config_file(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere") / "policy.yaml"
     elsewhere.write_text("ignore: [schema-dapr]\n", encoding="utf-8")
@@ -168,6 +223,9 @@ def test_per_path_ignore_is_reported_as_suppressed_with_its_reason(project: Path
             "per-path-ignores:\n  - {path: '*.yaml', rules: [schema], reason: ' '}\n",
             ["per-path-ignores[0].reason"],
         ),
+        ("pod-security-enforce: strict\n", ["pod-security-enforce", "restricted"]),
+        ("pod-security-warn: [baseline]\n", ["pod-security-warn", "privileged"]),
+        ("dapr-sidecar-drop-all: yes please\n", ["dapr-sidecar-drop-all", "true or false"]),
         ("- a list\n", ["mapping"]),
         ("select: [a\n", ["not valid YAML"]),
     ],

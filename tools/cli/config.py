@@ -25,7 +25,12 @@ import yaml
 from tools.core import yaml_text
 from tools.core.bounded_read import MAX_CONFIG_BYTES, InputError, read_text
 from tools.core.context import RunContext
-from tools.core.defaults import DEFAULT_KUBE_VERSION
+from tools.core.defaults import (
+    DEFAULT_KUBE_VERSION,
+    DEFAULT_POD_SECURITY_ENFORCE,
+    DEFAULT_POD_SECURITY_WARN,
+    POD_SECURITY_LEVELS,
+)
 from tools.core.findings import EXIT_USAGE
 from tools.core.path_ignores import ORIGIN_KEY, PathIgnore
 from tools.formatters import FORMAT_NAMES
@@ -56,6 +61,9 @@ class Config:
     schema_dirs: tuple[Path, ...] = ()
     format: str | None = None
     dapr_version: str | None = None
+    pod_security_enforce: str | None = None
+    pod_security_warn: str | None = None
+    dapr_sidecar_drop_all: bool | None = None
 
 
 def discover(start: Path) -> Path | None:
@@ -123,6 +131,9 @@ def _parse(data: Mapping[Any, Any], path: Path, label: str) -> Config:
         "schema-dir": lambda v, k: _schema_dirs(v, label, k, base),
         "format": lambda v, k: _format(v, label, k),
         "dapr-version": lambda v, k: _dapr_version(v, label, k),
+        "pod-security-enforce": lambda v, k: _pod_security_level(v, label, k),
+        "pod-security-warn": lambda v, k: _pod_security_level(v, label, k),
+        "dapr-sidecar-drop-all": lambda v, k: _boolean(v, label, k),
     }
     values: dict[str, Any] = {}
     for key, value in data.items():
@@ -140,6 +151,9 @@ def _parse(data: Mapping[Any, Any], path: Path, label: str) -> Config:
         schema_dirs=values.get("schema-dir", ()),
         format=values.get("format"),
         dapr_version=values.get("dapr-version"),
+        pod_security_enforce=values.get("pod-security-enforce"),
+        pod_security_warn=values.get("pod-security-warn"),
+        dapr_sidecar_drop_all=values.get("dapr-sidecar-drop-all"),
     )
 
 
@@ -191,6 +205,18 @@ def _dapr_version(value: object, label: str, key: str) -> str:
         return parse_release(value)
     except ReleaseError as exc:
         raise ConfigError(f"{label}: {key}: {exc}") from exc
+
+
+def _pod_security_level(value: object, label: str, key: str) -> str:
+    if not isinstance(value, str) or value not in POD_SECURITY_LEVELS:
+        raise ConfigError(f"{label}: {key}: must be one of {', '.join(POD_SECURITY_LEVELS)}")
+    return value
+
+
+def _boolean(value: object, label: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{label}: {key}: must be true or false")
+    return value
 
 
 def _schema_dirs(value: object, label: str, key: str, base: Path) -> tuple[Path, ...]:
@@ -285,4 +311,13 @@ def merge(args: argparse.Namespace, config: Config) -> RunContext:
         dapr_release=args.dapr_version,
         schema_dirs=tuple(Path(d) for d in args.schema_dir),
         path_ignores=config.per_path_ignores,
+        pod_security_enforce=getattr(args, "pod_security_enforce", None)
+        or config.pod_security_enforce
+        or DEFAULT_POD_SECURITY_ENFORCE,
+        pod_security_warn=getattr(args, "pod_security_warn", None)
+        or config.pod_security_warn
+        or DEFAULT_POD_SECURITY_WARN,
+        dapr_sidecar_drop_all=bool(
+            getattr(args, "dapr_sidecar_drop_all", None) or config.dapr_sidecar_drop_all
+        ),
     )

@@ -14,7 +14,12 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from tools import __version__
-from tools.core.defaults import DEFAULT_KUBE_VERSION
+from tools.core.defaults import (
+    DEFAULT_KUBE_VERSION,
+    DEFAULT_POD_SECURITY_ENFORCE,
+    DEFAULT_POD_SECURITY_WARN,
+    POD_SECURITY_LEVELS,
+)
 from tools.core.findings import EXIT_USAGE
 from tools.core.terminal_text import visible
 from tools.dapr.supported import NEWEST, SUPPORTED
@@ -118,6 +123,28 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         help="Dapr release to judge against: its CRD schemas, component registry and metadata "
         f"({', '.join(SUPPORTED)}; default: the chart's appVersion, or a profile's "
         f"daprVersion, when rendering, else {NEWEST})",
+    )
+    pod_security = (
+        ("enforce", DEFAULT_POD_SECURITY_ENFORCE, "enforces", "refuses, as errors"),
+        ("warn", DEFAULT_POD_SECURITY_WARN, "warns at", "warns of, as warnings"),
+    )
+    for label, default, verb, outcome in pod_security:
+        parser.add_argument(
+            f"--pod-security-{label}",
+            choices=POD_SECURITY_LEVELS,
+            metavar="LEVEL",
+            help=f"Pod Security level a namespace {verb} when the input has no Namespace "
+            f"carrying the pod-security.kubernetes.io/{label} label: "
+            f"{'/'.join(POD_SECURITY_LEVELS)} (default {default}); the security-pss-* rules "
+            f"report what it {outcome}",
+        )
+    parser.add_argument(
+        "--dapr-sidecar-drop-all",
+        action="store_true",
+        default=None,
+        help="the cluster's Dapr control plane is installed with "
+        "dapr_sidecar_injector.sidecarDropALLCapabilities=true, so the injected daprd container "
+        "drops every capability (off by default in Dapr; no manifest shows it)",
     )
     parser.add_argument(
         "--schema-dir",

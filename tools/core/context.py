@@ -10,7 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.core.defaults import DEFAULT_KUBE_VERSION
+from tools.core.defaults import (
+    DEFAULT_KUBE_VERSION,
+    DEFAULT_POD_SECURITY_ENFORCE,
+    DEFAULT_POD_SECURITY_WARN,
+)
 from tools.core.path_ignores import PathIgnore
 
 
@@ -20,10 +24,18 @@ class RunContext:
 
     ``dapr_release`` None means the newest release the validator supports; ``schema_dirs`` are
     the ``--schema-dir`` directories in the order given; ``path_ignores`` are the config file's
-    per-path ignores, applied after the suppression annotations.
+    per-path ignores, applied after the suppression annotations. ``pod_security_enforce`` and
+    ``pod_security_warn`` are the Pod Security levels of a namespace whose Namespace in the
+    input does not carry the ``pod-security.kubernetes.io/enforce`` or ``/warn`` label.
+    ``dapr_sidecar_drop_all`` says the cluster's Dapr sidecar injector runs with
+    ``sidecarDropALLCapabilities`` on, so the daprd container it adds drops every capability (a
+    cluster-wide setting no manifest shows).
     """
 
     kube_version: str = DEFAULT_KUBE_VERSION
     dapr_release: str | None = None
     schema_dirs: tuple[Path, ...] = ()
     path_ignores: tuple[PathIgnore, ...] = ()
+    pod_security_enforce: str = DEFAULT_POD_SECURITY_ENFORCE
+    pod_security_warn: str = DEFAULT_POD_SECURITY_WARN
+    dapr_sidecar_drop_all: bool = False
