@@ -264,6 +264,12 @@ _SECRET_KEY_QUALIFIERS = frozenset(
 _SECRET_NAMES = frozenset({"connectionstring", "connstring", "sastoken", "dsn"})
 
 
+def name_words(name: str) -> tuple[str, ...]:
+    """The lower-case words of a metadata, variable or key name (``DB_PASSWORD`` -> db,
+    password)."""
+    return _words(name)
+
+
 def _words(name: str) -> tuple[str, ...]:
     """Split ``oidcClientAssertionKey`` / ``cfAPIToken`` / ``sasl_password`` into words;
     cached for names of a usual length, which recur in every Component of a type."""
