@@ -24,8 +24,8 @@ which Kubernetes expands from another variable, `${VAR}`, `{{ .Values.x }}`, `<p
 (`PRIVATE_KEY: keys/app.pem`), under a URL or connection-string name an address without a
 password, or, under `<THING>_SECRET_KEY` / `<THING>_SECRET_NAME`, a lower-case dashed name
 without digits (`ENDPOINT_SECRET_KEY: azure-cognitiveservices-endpoint`): the key an app looks
-up in a secret store, as Dapr's samples do. A name that ends in another word is not secret: `DB_PASSWORD_FILE: /run/secrets/db`
-is a path, `TOKEN_TTL` a duration.
+up in a secret store, as Dapr's samples do. A name that ends in another word is not secret:
+`DB_PASSWORD_FILE: /run/secrets/db` is a path, `TOKEN_TTL` a duration.
 
 The annotation `kubectl.kubernetes.io/last-applied-configuration` copies the whole object,
 which is checked itself, so it is skipped.
