@@ -123,6 +123,15 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def peers(session: nox.Session) -> None:
+    """todo-dapr's security rules beside checkov's Kubernetes checks on tests/fixtures/security,
+    and both tools timed on one 5,000-document stream (bench/checkov_compare.py). Not run by
+    default: checkov is large. Fails when checkov catches a hostile case todo-dapr misses."""
+    install(session, ".[peers]")
+    session.run("python", "-m", "bench.checkov_compare", *session.posargs)
+
+
+@nox.session
 def publish(session: nox.Session) -> None:
     """Publish the chart: `nox -s publish -- --registry oci://HOST/PATH [...]`."""
     session.install("-e", ".[lint]")

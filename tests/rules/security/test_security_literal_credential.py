@@ -205,6 +205,26 @@ spec: {{ports: [{{port: 80}}]}}
     assert URL_PASSWORD not in finding.message
 
 
+def test_an_annotation_named_password_holds_one() -> None:
+    text = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: s
+  annotations:
+    backend.example.com/db-password: "fake-Passw0rd-for-tests-only"
+    vault.hashicorp.com/agent-inject-secret-db-password: "database/creds/app"
+    dapr.io/api-token-secret: "dapr-api-token"
+    example.com/require-password: "true"
+    example.com/admin-password: "${ADMIN_PASSWORD}"
+spec: {ports: [{port: 80}]}
+"""
+    [finding] = run(text)
+    assert finding.path == "/metadata/annotations/backend.example.com~1db-password"
+    assert "holds a password, by its key" in finding.message
+    assert "fake-Passw0rd" not in finding.message
+
+
 def test_pod_template_annotations_and_dapr_env() -> None:
     annotations = (
         '        dapr.io/enabled: "true"\n'

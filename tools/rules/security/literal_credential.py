@@ -8,8 +8,10 @@ ConfigMap, outside Dapr's own resources:
   pair, a PEM private key, a known token format such as `AKIA…`, `ghp_…`, a JWT, or a
   high-entropy token);
 - in an annotation value of any resource (its own or its pod template's) with a credential's
-  shape, or in the `dapr.io/env` annotation, which gives daprd environment variables as
-  `NAME=value` pairs, under a secret name;
+  shape, under an annotation whose name ends in `password` (`backend.example.com/db-password`;
+  other secret words such as `dapr.io/api-token-secret` name a Secret rather than hold one, and
+  a value with `/` is a path), or in the `dapr.io/env` annotation, which gives daprd
+  environment variables as `NAME=value` pairs, under a secret name;
 - in a ConfigMap's `data` under a secret key name (`DB_PASSWORD`, `api_key`, `db.password`).
   Values with a credential's shape in ConfigMaps and in Dapr resources are
   `security-secret-in-value`'s, and Component metadata is `security-inline-secret`'s: each
@@ -86,6 +88,7 @@ _CACHED_LENGTH = 1024
 _IDENTIFIER_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _IDENTIFIER = _IDENTIFIER_START | frozenset("0123456789")
 _GO_SPACE = frozenset(" \t\n\f\r")  # RE2's \s
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase"})
 _KEY_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz-.")
 
 
@@ -189,6 +192,20 @@ def _env_findings(resource: Resource, view: PodView) -> Iterator[Finding]:
             )
 
 
+def _password_annotation(key: str, value: str) -> bool:
+    """An annotation whose name ends in ``password`` (``backend.example.com/db-password``) with
+    a literal value. Other secret words are left to the value's shape: annotations such as
+    ``dapr.io/api-token-secret`` name a Secret, they do not hold one; a value with ``/`` is a
+    path (a Vault path, a file)."""
+    words = dapr_model.name_words(key.rpartition("/")[2])
+    if not words or words[-1] not in _PASSWORD_WORDS:
+        return False
+    stripped = value.strip()
+    if not stripped or "/" in stripped or is_placeholder(value):
+        return False
+    return stripped.lower() not in _SWITCHES
+
+
 def _annotation_findings(
     resource: Resource, metadata: dict[str, Any], path: Path, on_pod: bool
 ) -> Iterator[Finding]:
@@ -199,6 +216,8 @@ def _annotation_findings(
         named: list[str] = []
         if on_pod and key == _DAPR_ENV:
             named = [brief(n) for n, v in dapr_env_pairs(value) if _secret_by_name(n, v)]
+        if not kinds and not named and _password_annotation(str(key), value):
+            kinds = ("a password, by its key",)
         if not kinds and not named:
             continue
         if named:
