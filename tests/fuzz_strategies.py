@@ -437,6 +437,64 @@ def _avoid_refusals(values: dict[str, Any]) -> None:
         # daprd keeps one policy per caller (appId, namespace); the chart refuses a second.
         policies = {(p["appId"], p["namespace"]): p for p in control["policies"]}
         control["policies"] = list(policies.values())
+    _kafka_tls_for_auth(values["pubsub"]["kafka"])
+    _deliveries_within_budget(values)
+
+
+_DURATION_PART = re.compile(r"([0-9.]+)(ns|us|ms|h|m|s)")
+_DURATION_MS = {"h": 3_600_000.0, "m": 60_000.0, "s": 1000.0, "ms": 1.0, "us": 1e-3, "ns": 1e-6}
+
+
+def _duration_ms(text: str) -> float:
+    return sum(float(n) * _DURATION_MS[u] for n, u in _DURATION_PART.findall(text))
+
+
+def _delivery_ms(timeout: str, retry: dict[str, Any]) -> float:
+    """The chart's todo-dapr.deliveryBudgetMs: every attempt times out, every wait is longest."""
+    retries = int(retry["maxRetries"])
+    total = _duration_ms(timeout) * (retries + 1)
+    if retry["policy"] == "constant":
+        return total + _duration_ms(retry["duration"]) * retries
+    interval, cap = 500.0, _duration_ms(retry["maxInterval"])
+    for _ in range(retries):
+        total += min(interval, cap) * 1.5
+        interval *= 1.5
+    return total
+
+
+def _deliveries_within_budget(values: dict[str, Any]) -> None:
+    """A handlerTimeout only on apps that receive messages, and every delivery within the 60s
+    the chart allows (apps.<id>.handlerTimeout, resiliency.inbound)."""
+    inbound = values["resiliency"]["inbound"]
+    if _delivery_ms(inbound["timeout"], inbound["retry"]) > 60_000:
+        inbound["timeout"] = "15s"
+        inbound["retry"].update(duration="1s", maxInterval="5s")
+        inbound["retry"]["maxRetries"] = min(int(inbound["retry"]["maxRetries"]), 2)
+    receivers = {app for sub in values["subscriptions"] for app in sub["scopes"]}
+    receivers |= {name for name, app in values["apps"].items() if app.get("subscribes")}
+    for name, app in values["apps"].items():
+        timeout = app.get("handlerTimeout")
+        if timeout is not None and (
+            name not in receivers or _delivery_ms(timeout, inbound["retry"]) > 60_000
+        ):
+            del app["handlerTimeout"]
+
+
+def _kafka_tls_for_auth(kafka: dict[str, Any]) -> None:
+    """TLS settings the Kafka auth type can use (the chart refuses the others): certificate and
+    mtls need TLS and a CA, mtls a client certificate and key that no other type reads, PLAIN
+    needs TLS, and a CA is only read with TLS on."""
+    auth, tls = kafka["auth"]["type"], kafka["tls"]
+    if auth in ("certificate", "mtls") or (
+        auth == "password" and kafka["auth"]["mechanism"] == "PLAIN"
+    ):
+        tls["enabled"] = True
+    if auth in ("certificate", "mtls"):
+        tls["caCert"]["name"] = tls["caCert"]["name"] or "kafka-tls"
+    for key in ("clientCert", "clientKey"):
+        tls[key]["name"] = (tls[key]["name"] or "kafka-tls") if auth == "mtls" else ""
+    if not tls["enabled"]:
+        tls["caCert"]["name"] = ""
 
 
 _QUANTITY_FACTORS = {

@@ -183,7 +183,9 @@ def test_kafka_settings_are_real_dapr_fields(profile: str) -> None:
     if meta["backOffPolicy"]["value"] == "exponential":
         assert meta["backOffMaxElapsedTime"]["value"] == "0"
     if values["pubsub"]["kafka"]["auth"]["type"] == "password":
-        assert meta["saslMechanism"]["value"] in {"SHA-256", "SHA-512"}
+        assert meta["saslMechanism"]["value"] in {"SHA-256", "SHA-512", "PLAINTEXT"}
+        if meta["saslMechanism"]["value"] == "PLAINTEXT":  # SASL/PLAIN only over TLS
+            assert "disableTls" not in meta
         assert "secretKeyRef" in meta["saslPassword"]
     else:
         assert "saslPassword" not in meta and "saslMechanism" not in meta
@@ -270,7 +272,8 @@ def test_labels_and_namespace(profile: str) -> None:
         assert labels["app.kubernetes.io/managed-by"] == "Helm"
         assert labels["app.kubernetes.io/name"] == "todo-dapr"
         assert labels["app.kubernetes.io/part-of"]
-        assert labels["app.kubernetes.io/version"] == _chart()["appVersion"]
+        # the Dapr release the profile targets, not the chart's appVersion
+        assert labels["app.kubernetes.io/version"] == profile_values(profile)["daprVersion"]
         assert labels["helm.sh/chart"] == f"todo-dapr-{_chart()['version']}"
 
 

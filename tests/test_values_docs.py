@@ -129,3 +129,28 @@ def test_docs_check_reports_drift_and_docs_fixes_it(tmp_path: Path) -> None:
     original = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
     original["properties"]["commonLabels"]["description"] = "Extra labels, everywhere."
     assert (chart / "values.schema.json").read_text() == values_docs.render(original)
+
+
+def undescribed(table: str) -> list[str]:
+    """Keys of the values table's rows whose Description cell is empty (the last cell)."""
+    rows = table.splitlines()[2:]
+    return [row.split("`")[1] for row in rows if row.endswith("|  |")]
+
+
+def test_every_values_path_in_the_table_is_described() -> None:
+    table = docs.values_table(CHART)
+    assert len(table.splitlines()) > 100, "the table lists the chart's values"
+    assert undescribed(table) == []
+
+
+def test_a_values_path_without_description_is_caught() -> None:
+    schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+    state_store = schema["properties"]["stateStore"]["properties"]
+    del state_store["ignoreErrors"]["description"]
+    # a $ref with no description of its own and none at its target
+    schema["$defs"]["quietDuration"] = {"type": "string"}
+    state_store["initTimeout"] = {"$ref": "#/$defs/quietDuration"}
+    assert undescribed(docs.values_table(CHART, schema)) == [
+        "stateStore.initTimeout",
+        "stateStore.ignoreErrors",
+    ]

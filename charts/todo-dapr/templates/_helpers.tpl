@@ -13,6 +13,8 @@ Helpers of the todo-dapr chart. Every helper is namespaced "todo-dapr.".
 {{/*
 Standard labels, then commonLabels. A commonLabels key the chart sets itself fails the render:
 one key twice is invalid YAML, and a silent override could break selectors.
+app.kubernetes.io/version is the Dapr release the values target (daprVersion), not the chart's
+appVersion: a release rendered for a 1.16 cluster says 1.16.
 Pass (dict "ctx" $ "component" "<name>").
 */}}
 {{- define "todo-dapr.labels" -}}
@@ -21,7 +23,7 @@ Pass (dict "ctx" $ "component" "<name>").
   "helm.sh/chart" (include "todo-dapr.chart" $ctx)
   "app.kubernetes.io/name" (include "todo-dapr.name" $ctx)
   "app.kubernetes.io/instance" $ctx.Release.Name
-  "app.kubernetes.io/version" (toString $ctx.Chart.AppVersion)
+  "app.kubernetes.io/version" (toString ($ctx.Values.daprVersion | default $ctx.Chart.AppVersion))
   "app.kubernetes.io/managed-by" $ctx.Release.Service
   "app.kubernetes.io/part-of" $ctx.Values.partOf
 -}}
@@ -402,6 +404,21 @@ logging:
     enabled: {{ $c.apiLogging.enabled }}
     obfuscateURLs: {{ $c.apiLogging.obfuscateURLs }}
     omitHealthChecks: {{ $c.apiLogging.omitHealthChecks }}
+{{- /* daprd applies feature entries in order and the last entry of a name wins: one entry per name. */ -}}
+{{- with $c.features }}
+{{- $seen := dict }}
+{{- range $i, $f := . }}
+{{- if hasKey $seen $f.name }}
+{{- fail (printf "configuration.features[%d].name: %q is already configuration.features[%d]; daprd would keep only the last entry of a feature. Remove one" $i $f.name (get $seen $f.name | int)) }}
+{{- end }}
+{{- $_ := set $seen $f.name $i }}
+{{- end }}
+features:
+  {{- range . }}
+  - name: {{ .name | quote }}
+    enabled: {{ .enabled }}
+  {{- end }}
+{{- end }}
 secrets:
   scopes:
     # Dapr's built-in store, loaded in every sidecar: nothing is readable through it.
@@ -687,4 +704,132 @@ M, G, Ki, Mi or Gi) in thousandths, exactly: at most 999999Gi, which fits an int
 {{- $factors := dict "m" 1 "" 1000 "k" 1000000 "M" 1000000000 "G" 1000000000000 "Ki" 1024000 "Mi" 1048576000 "Gi" 1073741824000 -}}
 {{- $number := regexFind "^[0-9]+" . -}}
 {{- mul (atoi $number) (get $factors (trimPrefix $number .)) -}}
+{{- end -}}
+
+{{/*
+Name of the ValidatingAdmissionPolicy and its binding. Both are cluster-scoped, so the name
+carries the release namespace and name: two releases never share one. Dots separate them: a
+namespace has none (a DNS label), so namespace a-b with release c and namespace a with release b-c
+get different names. At most 63 + 53 + 19 characters, within the 253 of a DNS subdomain.
+*/}}
+{{- define "todo-dapr.admissionPolicyName" -}}
+{{- printf "%s.%s.dapr-config-guard" .Release.Namespace .Release.Name -}}
+{{- end -}}
+
+{{/*
+metadata block of a cluster-scoped resource (no namespace).
+Pass (dict "ctx" $ "name" "<name>" "component" "<c>").
+*/}}
+{{- define "todo-dapr.clusterMetadata" -}}
+metadata:
+  name: {{ .name | quote }}
+  labels:
+    {{- include "todo-dapr.labels" (dict "ctx" .ctx "component" .component) | trim | nindent 4 }}
+  {{- with include "todo-dapr.annotations" (dict "ctx" .ctx "own" .annotations) | trim }}
+  {{- . | nindent 2 }}
+  {{- end }}
+{{- end -}}
+
+{{/*
+Milliseconds (a float) of a Go duration the schema accepted ("1m30s", "500ms", "0").
+*/}}
+{{- define "todo-dapr.durationMs" -}}
+{{- $units := dict "h" 3600000.0 "m" 60000.0 "s" 1000.0 "ms" 1.0 "us" 0.001 "ns" 0.000001 -}}
+{{- $total := 0.0 -}}
+{{- range regexFindAll "[0-9.]+(ns|us|ms|h|m|s)" (toString .) -1 -}}
+{{- $number := regexFind "^[0-9.]+" . -}}
+{{- $total = addf $total (mulf (float64 $number) (get $units (trimPrefix $number .))) -}}
+{{- end -}}
+{{- $total -}}
+{{- end -}}
+
+{{/*
+Worst case, in milliseconds, of one delivery under an inbound pub/sub policy: every attempt
+runs into the timeout, and every wait between attempts is the longest the retry policy allows.
+dapr/kit retry: constant waits `duration`; exponential starts at 500ms, grows by 1.5, is capped
+at maxInterval and randomised by +-50% (cenkalti/backoff defaults). Pass (dict "timeout" "<d>"
+"retry" <retry values>).
+*/}}
+{{- define "todo-dapr.deliveryBudgetMs" -}}
+{{- $retries := int .retry.maxRetries -}}
+{{- $total := mulf (include "todo-dapr.durationMs" .timeout | float64) (add1 $retries) -}}
+{{- if eq .retry.policy "constant" -}}
+{{- $total = addf $total (mulf (include "todo-dapr.durationMs" .retry.duration | float64) $retries) -}}
+{{- else -}}
+{{- $cap := include "todo-dapr.durationMs" .retry.maxInterval | float64 -}}
+{{- $interval := 500.0 -}}
+{{- range until $retries -}}
+{{- $total = addf $total (mulf (minf $interval $cap) 1.5) -}}
+{{- $interval = mulf $interval 1.5 -}}
+{{- end -}}
+{{- end -}}
+{{- $total -}}
+{{- end -}}
+
+{{/*
+spec and scopes of a Resiliency. Pass (dict "ctx" $ "targets" <list> "inboundTimeout" "<d>"
+"apps" <app IDs>). targets: (dict "key" "pubsub"|"statestore" "component" <name> "policy"
+<resiliency.pubsub|stateStore> "inbound" <bool>).
+*/}}
+{{- define "todo-dapr.resiliencySpec" -}}
+{{- $r := .ctx.Values.resiliency -}}
+{{- $breakers := list -}}
+{{- $inbound := false -}}
+{{- range .targets -}}
+{{- if .policy.circuitBreaker.enabled }}{{ $breakers = append $breakers . }}{{ end -}}
+{{- if .inbound }}{{ $inbound = true }}{{ end -}}
+{{- end -}}
+spec:
+  policies:
+    timeouts:
+      {{- range .targets }}
+      {{ .key }}Timeout: {{ .policy.timeout | quote }}
+      {{- end }}
+      {{- if $inbound }}
+      pubsubDeliveryTimeout: {{ .inboundTimeout | quote }}
+      {{- end }}
+    retries:
+      {{- $retries := list }}
+      {{- range .targets }}{{ $retries = append $retries (dict "name" (printf "%sRetry" .key) "retry" .policy.retry) }}{{ end }}
+      {{- if $inbound }}{{ $retries = append $retries (dict "name" "pubsubDeliveryRetry" "retry" $r.inbound.retry) }}{{ end }}
+      {{- range $retries }}
+      {{ .name }}:
+        policy: {{ .retry.policy | quote }}
+        {{- if eq .retry.policy "constant" }}
+        duration: {{ .retry.duration | quote }}
+        {{- else }}
+        maxInterval: {{ .retry.maxInterval | quote }}
+        {{- end }}
+        maxRetries: {{ .retry.maxRetries | int }}
+      {{- end }}
+    {{- with $breakers }}
+    circuitBreakers:
+      {{- range . }}
+      {{ .key }}Breaker:
+        maxRequests: {{ .policy.circuitBreaker.maxRequests | int }}
+        interval: {{ .policy.circuitBreaker.interval | quote }}
+        timeout: {{ .policy.circuitBreaker.timeout | quote }}
+        trip: {{ .policy.circuitBreaker.trip | quote }}
+      {{- end }}
+    {{- end }}
+  targets:
+    components:
+      {{- range .targets }}
+      {{ .component | quote }}:
+        outbound:
+          timeout: {{ printf "%sTimeout" .key | quote }}
+          retry: {{ printf "%sRetry" .key | quote }}
+          {{- if .policy.circuitBreaker.enabled }}
+          circuitBreaker: {{ printf "%sBreaker" .key | quote }}
+          {{- end }}
+        {{- if .inbound }}
+        # Deliveries to the app: never a circuit breaker. Dapr keeps one breaker instance per
+        # component name for both directions (pkg/resiliency/resiliency.go), and publishes dead
+        # letters through the outbound policy: an open breaker would refuse both.
+        inbound:
+          timeout: "pubsubDeliveryTimeout"
+          retry: "pubsubDeliveryRetry"
+        {{- end }}
+      {{- end }}
+{{ include "todo-dapr.scopes" (dict "apps" .apps "what" "resiliency" "hint" "apps that use the pub/sub or the state store") }}
 {{- end -}}
