@@ -230,3 +230,15 @@ def cidr_warnings(cidr: Cidr) -> list[str]:
             f'Kubernetes release: use "{cidr.network_text()}"'
         )
     return warnings
+
+
+def parse_ip_sloppy(text: str) -> tuple[int, bool] | None:
+    """``ParseIPSloppy``: (the address as a 128-bit IPv4-mapped or IPv6 value, is IPv4 as Go's
+    ``To4`` sees it), or None when it is not an IP address."""
+    v4 = parse_ipv4_sloppy(text)
+    if v4 is not None:
+        return (0xFFFF << 32) | v4, True
+    v6 = parse_ipv6(text)
+    if v6 is None:
+        return None
+    return v6, v6 >> 32 == 0xFFFF

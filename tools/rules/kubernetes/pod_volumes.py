@@ -14,11 +14,12 @@ The schema cannot relate a mount to the pod's volumes or tell mount paths apart.
 
 The apply fails, e.g. `spec.containers[0].volumeMounts[0].name: Not found: "data"`.
 
-For a **StatefulSet** the API server does not run this check when the StatefulSet is applied
-(`ValidatePodTemplateSpecForStatefulSet` in `pkg/apis/apps/validation/validation.go` skips the
-pod spec); the same error comes back when the StatefulSet controller creates each pod, so the
-StatefulSet is stored but never gets a running pod (`FailedCreate` events). It is reported as
-an error all the same.
+For a **StatefulSet**, `ValidateStatefulSetSpec` validates the pod template with one
+`persistentVolumeClaim` volume added per `volumeClaimTemplates` entry (named after the claim
+template, replacing a template volume of the same name), as the StatefulSet controller adds
+them to each pod: a mount may name a claim template, and a template volume shadowed by a claim
+template is not checked. A claim template whose name is not a DNS label gives no usable volume
+(its own error is reported by [kubernetes-workload-spec](kubernetes-workload-spec.md)).
 
 ## How to fix
 
@@ -28,7 +29,9 @@ source, and mount each path once per container.
 ## Source
 
 Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `ValidateVolumes`,
-`validateVolumeSource` (the "more than 1 volume type" part) and `ValidateVolumeMounts`.
+`validateVolumeSource` (the "more than 1 volume type" part) and `ValidateVolumeMounts`;
+`pkg/apis/apps/validation/validation.go`: `ValidateStatefulSetSpec` and
+`volumesToAddForTemplates` (the claim template volumes).
 """
 
 from __future__ import annotations
@@ -53,14 +56,35 @@ SOURCES = (
 )  # fmt: skip
 
 
-def _volumes(pod: _pods.PodSpec) -> tuple[set[str], list[tuple[str, Path]]]:
-    """ValidateVolumes: the names mounts may use (volumes without errors), and the errors."""
-    valid: set[str] = set()
+def claim_template_names(resource: Resource) -> frozenset[str]:
+    """The names of a StatefulSet's volumeClaimTemplates (volumesToAddForTemplates); a missing
+    name is the empty one, as Go reads it."""
+    if resource.kind != "StatefulSet" or resource.api_version != "apps/v1":
+        return frozenset()
+    names: set[str] = set()
+    for claim in f.as_list(f.as_dict(resource.doc.get("spec")).get("volumeClaimTemplates")):
+        if isinstance(claim, dict):
+            name = f.as_dict(claim.get("metadata")).get("name")
+            names.add(name if isinstance(name, str) else "")
+    return frozenset(names)
+
+
+def _volumes(
+    pod: _pods.PodSpec, claims: frozenset[str] = frozenset()
+) -> tuple[set[str], list[tuple[str, Path]]]:
+    """ValidateVolumes: the names mounts may use (volumes without errors), and the errors.
+
+    ``claims``: a StatefulSet's claim template names; each is a volume of the pod, and a
+    template volume of the same name is replaced by it (ValidateStatefulSetSpec)."""
+    valid: set[str] = {c for c in claims if c and not dns1123_label_errors(c)}
     seen: set[str] = set()
     problems: list[tuple[str, Path]] = []
     for i, volume in enumerate(f.as_list(pod.spec.get("volumes"))):
         if not isinstance(volume, dict):
             continue
+        given = volume.get("name")
+        if claims and (given is None or isinstance(given, str)) and (given or "") in claims:
+            continue  # replaced by the claim template's volume (a missing name reads as "")
         path = (*pod.path, "volumes", i)
         own: list[tuple[str, Path]] = []
         sources = [s for s in SOURCES if volume.get(s) is not None]
@@ -123,7 +147,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     pod = _pods.pod_spec(resource)
     if pod is None:
         return
-    volumes, problems = _volumes(pod)
+    volumes, problems = _volumes(pod, claim_template_names(resource))
     for message, where in problems:
         yield RULE.finding(resource, message, where)
     for container in _pods.containers(pod):
