@@ -111,7 +111,7 @@ def rule_pages() -> dict[str, str]:
     from tools.core.input_rules import INPUT_FINDINGS
     from tools.rules import all_rules
 
-    pages = {f"{r.id}.md": _page(r.id, r.category, "error", r.page, ()) for r in INPUT_FINDINGS}
+    pages = {f"{r.id}.md": _page(r.id, r.category, r.severity, r.page, ()) for r in INPUT_FINDINGS}
     for rule in all_rules():
         severity = f"{rule.severity}{rule.severity_note}"
         pages[f"{rule.id}.md"] = _page(rule.id, rule.category, severity, rule.page, rule.aliases)
@@ -139,7 +139,9 @@ def rules_page() -> str:
     ]
     for finding in sorted(INPUT_FINDINGS, key=lambda f: f.id):
         label = f"[`{finding.id}`]({(Path('rules') / f'{finding.id}.md').as_posix()})"
-        lines.append(f"| {label} | {finding.category} | error | all | {finding.summary} |")
+        lines.append(
+            f"| {label} | {finding.category} | {finding.severity} | all | {finding.summary} |"
+        )
     for rule in all_rules():
         page = Path("rules") / f"{rule.id}.md"
         label = f"[`{rule.id}`]({page.as_posix()})"

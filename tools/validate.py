@@ -17,11 +17,15 @@ from tools.core.findings import (
     Finding,
     Severity,
     apply_suppressions,
+    json_pointer,
     select,
 )
 from tools.core.input_rules import INPUT_FINDINGS
 from tools.core.path_ignores import apply_path_ignores
+from tools.core.resource import Resource
 from tools.core.resources import MAX_FILE_BYTES, LoadResult, file_too_large, load_bytes, load_text
+from tools.secrets import placeholders
+from tools.secrets.text import embeds_credential
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Across every input of one run: everything read is held until the cross-resource rules ran.
@@ -254,9 +258,14 @@ def check(
         and r.runs_on(release)
     ]
     found: list[Finding] = [*loaded.findings, *extra]
+    marked: dict[int, dict[str, placeholders.Placeholder]] = {}
     # Rules grouped by the kind they apply to, once per kind rather than once per resource.
     by_kind: dict[str, list[Rule]] = {}
     for resource in loaded.resources:
+        marks = placeholders.find(resource.doc)
+        if marks:
+            marked[id(resource)] = {json_pointer(m.path): m for m in marks}
+            found.append(_placeholder_finding(resource, marks))
         kind = resource.kind
         applicable = by_kind.get(kind)
         if applicable is None:
@@ -280,11 +289,100 @@ def check(
                         template=resource.template,
                     )
                 )
+    if marked:
+        found = [f for f in found if not _about_placeholder(f, marked)]
     found = apply_path_ignores(apply_suppressions(found, aliases()), context.path_ignores)
     found = select(found, chosen, ignored)
     found = redact_findings(bounded_findings(found))
     found.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.path))
     return _dedupe(found)
+
+
+_PLACEHOLDERS_SHOWN = 10
+
+
+def _placeholder_finding(resource: Resource, marks: Sequence[placeholders.Placeholder]) -> Finding:
+    """The one input-placeholder finding of a resource: the fields that hold a placeholder."""
+    shown = "; ".join(
+        f"{_dotted(m.path)}{_item_name(resource.doc, m.path)} holds {m.token}"
+        for m in marks[:_PLACEHOLDERS_SHOWN]
+    )
+    more = len(marks) - _PLACEHOLDERS_SHOWN
+    if more > 0:
+        shown += f"; and {more} more"
+    count = (
+        "1 field holds a placeholder, not a value"
+        if len(marks) == 1
+        else f"{len(marks)} fields hold placeholders, not values"
+    )
+    return Finding(
+        rule="input-placeholder",
+        category=INPUT_RULES["input-placeholder"],
+        severity=Severity.INFO,
+        message=(
+            f"{count}: {shown}. Replace each with the real value before applying; "
+            "until then the other checks skip these fields"
+        ),
+        file=resource.file,
+        line=resource.line_of(marks[0].path),
+        path=json_pointer(marks[0].path),
+        resource=resource,
+        template=resource.template,
+    )
+
+
+def _item_name(doc: object, path: Sequence[str | int]) -> str:
+    """`` ("redisHost")`` after the ``value`` of a ``{name, value}`` item (Dapr metadata, env)."""
+    if len(path) < 2 or path[-1] != "value" or not isinstance(path[-2], int):
+        return ""
+    node = doc
+    for part in path[:-1]:
+        if isinstance(node, dict) and isinstance(part, str):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return ""
+    name = node.get("name") if isinstance(node, dict) else None
+    if not isinstance(name, str) or not name or len(name) > 100 or "\n" in name:
+        return ""
+    return f' ("{name}")'
+
+
+def _dotted(path: Sequence[str | int]) -> str:
+    """``spec.metadata[0].value``, ``metadata.labels[app.kubernetes.io/name]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int) or not part.replace("-", "").replace("_", "").isalnum():
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or "(document)"
+
+
+def _about_placeholder(
+    finding: Finding, marked: dict[int, dict[str, placeholders.Placeholder]]
+) -> bool:
+    """Whether another rule's finding is about a field that holds a placeholder (at its
+    path or below it), so the input-placeholder finding already says what is wrong there.
+
+    A security finding about a value that only partly is a placeholder stays when the rest of
+    the value still carries a credential (``host=<HOST>;password=hunter2``).
+    """
+    if finding.resource is None or finding.category == "syntax":
+        return False
+    marks = marked.get(id(finding.resource))
+    if not marks or not finding.path:
+        return False
+    pointer = finding.path
+    while True:
+        mark = marks.get(pointer)
+        if mark is not None:
+            return mark.whole or finding.category != "security" or not embeds_credential(mark.rest)
+        cut = pointer.rfind("/")
+        if cut <= 0:
+            return False
+        pointer = pointer[:cut]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

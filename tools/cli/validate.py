@@ -37,7 +37,8 @@ def _list_rules() -> int:
 
     for finding in sorted(INPUT_FINDINGS, key=lambda f: f.id):
         print(
-            f"{finding.id:<36} {finding.category:<10} error    {'all':<9} {finding.summary} "
+            f"{finding.id:<36} {finding.category:<10} {finding.severity:<8} {'all':<9} "
+            f"{finding.summary} "
             "(input check)"
         )
     for rule in all_rules():

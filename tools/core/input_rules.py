@@ -12,6 +12,7 @@ class InputRule:
     category: str
     summary: str  # what it catches, for --list-rules and docs/rules.md
     page: str  # the page below its title and severity line
+    severity: str = "error"  # what --list-rules and the rule's page say
 
 
 INPUT_FINDINGS: tuple[InputRule, ...] = (
@@ -132,6 +133,77 @@ The API server refuses a request over its size limit ("Request entity too large"
 
 Split the file, or validate fewer files in one run; move large data out of the manifest (a ConfigMap
 or Secret under 1 MiB, or a volume).
+""",
+    ),
+    InputRule(
+        id="input-placeholder",
+        category="syntax",
+        severity="info",
+        summary="a docs-style placeholder (`<NAME>`, `YOUR_API_KEY`, `****`) where a value belongs",
+        page="""A resource holds documentation placeholders where values belong: `<NAME>`,
+        `<REPLACE-WITH-HOST>`, `YOUR_API_KEY`, `your-account`, `REPLACE_SECRET`, `****`, a quoted
+        `"[key]"` or `"{your-value}"`. One finding per resource lists the fields (at most ten, then
+        how many more) and the placeholder in each; it points at the first.
+
+## Why
+
+Dapr's docs, quickstarts and samples write placeholders for what each reader must fill in. Checked
+as they are, such a manifest used to give a cascade of errors that all say one thing: `<NAME>` in
+`metadata.name` is refused as a name, as a label value, as a selector, as a container name; `****`
+and `YOUR_API_KEY` in a password field read as inline secrets. This finding says it once, as info,
+and the other findings about those fields are left out.
+
+**One central mechanism, not a check in every rule.** The validation run (`tools/validate.py`,
+`check`) finds the placeholders of each resource once, before the rules run, and afterwards drops
+every other rule's finding whose path is a placeholder field or lies below one. Rules stay simple
+and new rules get the behaviour without knowing about it; the rules' own tests, which never use
+placeholders, are unaffected. The detector is `tools/secrets/placeholders.py`.
+
+- A field whose whole value is a placeholder: every other finding about it is dropped.
+- A field that only contains one (`redis://<HOST>:6379`, `https://<account>.blob.core.windows.net`,
+  `your-registry/app:1.0`): the format findings are dropped (the field is not finished), but a
+  security finding stays when the rest of the value, placeholders taken out, still holds a
+  credential (`host=<HOST>;password=hunter2`): a real secret next to a placeholder is still
+  reported.
+- Findings about other fields of the resource (a missing `scopes`, an unknown metadata name) stay.
+- The file-level findings (`yaml-syntax`, `yaml-duplicate-key`) are never dropped.
+- `--ignore input-placeholder` hides this finding; the other findings about placeholder fields stay
+  dropped, since they are not about the manifest the reader will apply.
+
+## What is a placeholder
+
+Read from one-line strings of at most 2,048 characters (multi-line text such as a script or a
+configuration file in a ConfigMap is not scanned), values only (not keys), in linear time:
+
+- `<` a letter, up to 100 characters, `>`: the whole value, or inside a value when `<` follows a
+  non-alphanumeric character (or starts the value), `>` is followed by one (or ends it), and the
+  inside holds no code or markup characters (quotes, `=`, `&`, `|`, `;`, braces) and does not end in
+  a space or `/`. So `a < b`, `a<b`, `List<String>`, `<br/>`, `<b>x</b>` and the CEL expression
+  `self.x < 5 && self.y > 2` are not placeholders.
+- `YOUR_…`, `YOUR-…`, `REPLACE_…`, `REPLACEME` in capitals; `your-…`, `your_…`, `yourName`,
+  `replace-with-…`, `replace_me` in lower case unless right after a space (prose such as "keeps
+  your_data" is not one).
+- Three or more `*` (`****`, `password=*****`).
+- As the whole value only: `[words]` and `{words}` (a route such as `/orders/{id}` is not one).
+  YAML reads an unquoted `[your-region]` as a one-item list: a one-item list whose item is a
+  placeholder word counts as a placeholder at the list. An unquoted `[key]` is the list `["key"]`,
+  which cannot be told from a real one-item list, and is not reported.
+
+Not placeholders: what a tool or Dapr fills in. `{uuid}`, `{podName}`, `{namespace}` and `{appID}`
+in a component's metadata are substituted by daprd (dapr/dapr `pkg/runtime/meta/meta.go`,
+`Meta.convertItemsToProps`); `${VAR}` and `{{ .Values.x }}` are an envsubst or Helm template that
+was not rendered.
+
+## What happens in the cluster
+
+Applied as written, the API server refuses `<NAME>` as a name or label value, and Dapr uses the
+placeholder text as the value: it connects to a host named `<REPLACE-WITH-HOST>` and
+authenticates with `YOUR_API_KEY`, and the component fails to initialise.
+
+## How to fix
+
+Replace each listed field with the real value (a secret through `secretKeyRef`, not a literal),
+then validate again: the fields are then checked like any other.
 """,
     ),
     InputRule(
