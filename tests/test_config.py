@@ -149,6 +149,31 @@ def test_pod_security_levels_from_the_file_and_the_flags(project: Path) -> None:
     assert bad.returncode == 2 and "--pod-security-enforce" in bad.stderr
 
 
+UNSCOPED_COMPONENT = """\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {name: statestore}
+spec: {type: state.in-memory, version: v1, metadata: []}
+"""
+
+
+def test_dapr_mode_from_the_file_and_the_flags(project: Path) -> None:
+    (project / "deploy" / "statestore.yaml").write_text(UNSCOPED_COMPONENT, encoding="utf-8")
+    select = ("--select", "security-missing-scopes", "--format", "json")
+
+    def severities(result: subprocess.CompletedProcess[str]) -> list[str]:
+        return [f["severity"] for f in findings(result)]
+
+    assert severities(run(project, *select, "deploy")) == ["error"]  # kubernetes by default
+    (project / ".todo-dapr.yaml").write_text("dapr-mode: self-hosted\n", encoding="utf-8")
+    hosted = run(project, *select, "deploy")
+    assert hosted.returncode == 0 and severities(hosted) == ["info"]
+    flagged = run(project, *select, "--dapr-mode", "kubernetes", "deploy")
+    assert flagged.returncode == 1 and severities(flagged) == ["error"]
+    bad = run(project, "--dapr-mode", "standalone", "deploy")
+    assert bad.returncode == 2 and "--dapr-mode" in bad.stderr
+
+
 DAPR_POD = """\
 apiVersion: v1
 kind: Pod
@@ -226,6 +251,7 @@ def test_per_path_ignore_is_reported_as_suppressed_with_its_reason(project: Path
         ("pod-security-enforce: strict\n", ["pod-security-enforce", "restricted"]),
         ("pod-security-warn: [baseline]\n", ["pod-security-warn", "privileged"]),
         ("dapr-sidecar-drop-all: yes please\n", ["dapr-sidecar-drop-all", "true or false"]),
+        ("dapr-mode: standalone\n", ["dapr-mode", "self-hosted"]),
         ("- a list\n", ["mapping"]),
         ("select: [a\n", ["not valid YAML"]),
     ],

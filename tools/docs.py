@@ -22,6 +22,9 @@ from tools.chart import values_docs
 from tools.core import yaml_text
 from tools.core.findings import EXIT_FINDINGS, EXIT_OK
 
+# How docs name a rule's Dapr mode (Rule.modes_label) when it is not both.
+_MODE_NAMES = {"kubernetes": "Kubernetes only", "self-hosted": "self-hosted only"}
+
 START = "<!-- values-table:start -->"
 END = "<!-- values-table:end -->"
 
@@ -94,8 +97,11 @@ def values_table(chart: Path, schema: dict[str, Any] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _page(rule_id: str, category: str, severity: str, body: str, aliases: Sequence[str]) -> str:
-    lines = [f"# {rule_id}", "", f"**Category:** {category} · **Severity:** {severity}", ""]
+def _page(
+    rule_id: str, category: str, severity: str, body: str, aliases: Sequence[str], *, modes: str
+) -> str:
+    mode = "" if modes == "both" else f" · **Dapr mode:** {_MODE_NAMES[modes]}"
+    lines = [f"# {rule_id}", "", f"**Category:** {category} · **Severity:** {severity}{mode}", ""]
     if aliases:
         names = ", ".join(f"`{a}`" for a in aliases)
         lines += [
@@ -111,10 +117,15 @@ def rule_pages() -> dict[str, str]:
     from tools.core.input_rules import INPUT_FINDINGS
     from tools.rules import all_rules
 
-    pages = {f"{r.id}.md": _page(r.id, r.category, r.severity, r.page, ()) for r in INPUT_FINDINGS}
+    pages = {
+        f"{r.id}.md": _page(r.id, r.category, r.severity, r.page, (), modes="both")
+        for r in INPUT_FINDINGS
+    }
     for rule in all_rules():
         severity = f"{rule.severity}{rule.severity_note}"
-        pages[f"{rule.id}.md"] = _page(rule.id, rule.category, severity, rule.page, rule.aliases)
+        pages[f"{rule.id}.md"] = _page(
+            rule.id, rule.category, severity, rule.page, rule.aliases, modes=rule.modes_label()
+        )
     return pages
 
 
@@ -133,6 +144,8 @@ def rules_page() -> str:
         '`todo-dapr.io/ignore: "<rule-or-category>=<reason>"`.',
         f"Dapr releases: the rules judge the release `--dapr-version` names ({supported}; "
         "default: a rendered profile's `daprVersion`, else the newest); *all* means every one.",
+        "Rules marked *Kubernetes only* do not run with `--dapr-mode self-hosted` (a `dapr run "
+        "--resources-path` folder: no API server, operator or built-in `kubernetes` secret store).",
         "",
         "| Rule | Category | Severity | Dapr releases | What it catches |",
         "|---|---|---|---|---|",
@@ -148,6 +161,8 @@ def rules_page() -> str:
         if rule.aliases:
             label += " (formerly " + ", ".join(f"`{a}`" for a in rule.aliases) + ")"
         summary = rule.summary.replace("|", "\\|")
+        if rule.modes_label() != "both":
+            summary += f" *({_MODE_NAMES[rule.modes_label()]})*"
         lines.append(
             f"| {label} | {rule.category} | {rule.severity} | {rule.releases_label()} | {summary} |"
         )

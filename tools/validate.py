@@ -256,6 +256,7 @@ def check(
         if (not chosen or {r.id, r.category} & chosen)
         and not {r.id, r.category} & ignored
         and r.runs_on(release)
+        and r.runs_in(context.dapr_mode)
     ]
     found: list[Finding] = [*loaded.findings, *extra]
     marked: dict[int, dict[str, placeholders.Placeholder]] = {}

@@ -26,6 +26,8 @@ from tools.core import yaml_text
 from tools.core.bounded_read import MAX_CONFIG_BYTES, InputError, read_text
 from tools.core.context import RunContext
 from tools.core.defaults import (
+    DAPR_MODES,
+    DEFAULT_DAPR_MODE,
     DEFAULT_KUBE_VERSION,
     DEFAULT_POD_SECURITY_ENFORCE,
     DEFAULT_POD_SECURITY_WARN,
@@ -64,6 +66,7 @@ class Config:
     pod_security_enforce: str | None = None
     pod_security_warn: str | None = None
     dapr_sidecar_drop_all: bool | None = None
+    dapr_mode: str | None = None
 
 
 def discover(start: Path) -> Path | None:
@@ -134,6 +137,7 @@ def _parse(data: Mapping[Any, Any], path: Path, label: str) -> Config:
         "pod-security-enforce": lambda v, k: _pod_security_level(v, label, k),
         "pod-security-warn": lambda v, k: _pod_security_level(v, label, k),
         "dapr-sidecar-drop-all": lambda v, k: _boolean(v, label, k),
+        "dapr-mode": lambda v, k: _dapr_mode(v, label, k),
     }
     values: dict[str, Any] = {}
     for key, value in data.items():
@@ -154,6 +158,7 @@ def _parse(data: Mapping[Any, Any], path: Path, label: str) -> Config:
         pod_security_enforce=values.get("pod-security-enforce"),
         pod_security_warn=values.get("pod-security-warn"),
         dapr_sidecar_drop_all=values.get("dapr-sidecar-drop-all"),
+        dapr_mode=values.get("dapr-mode"),
     )
 
 
@@ -210,6 +215,12 @@ def _dapr_version(value: object, label: str, key: str) -> str:
 def _pod_security_level(value: object, label: str, key: str) -> str:
     if not isinstance(value, str) or value not in POD_SECURITY_LEVELS:
         raise ConfigError(f"{label}: {key}: must be one of {', '.join(POD_SECURITY_LEVELS)}")
+    return value
+
+
+def _dapr_mode(value: object, label: str, key: str) -> str:
+    if not isinstance(value, str) or value not in DAPR_MODES:
+        raise ConfigError(f"{label}: {key}: must be one of {', '.join(DAPR_MODES)}")
     return value
 
 
@@ -320,4 +331,5 @@ def merge(args: argparse.Namespace, config: Config) -> RunContext:
         dapr_sidecar_drop_all=bool(
             getattr(args, "dapr_sidecar_drop_all", None) or config.dapr_sidecar_drop_all
         ),
+        dapr_mode=getattr(args, "dapr_mode", None) or config.dapr_mode or DEFAULT_DAPR_MODE,
     )

@@ -15,6 +15,8 @@ from typing import NoReturn
 
 from tools import __version__
 from tools.core.defaults import (
+    DAPR_MODES,
+    DEFAULT_DAPR_MODE,
     DEFAULT_KUBE_VERSION,
     DEFAULT_POD_SECURITY_ENFORCE,
     DEFAULT_POD_SECURITY_WARN,
@@ -138,6 +140,14 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
             f"{'/'.join(POD_SECURITY_LEVELS)} (default {default}); the security-pss-* rules "
             f"report what it {outcome}",
         )
+    parser.add_argument(
+        "--dapr-mode",
+        choices=DAPR_MODES,
+        metavar="MODE",
+        help=f"where daprd runs: {'/'.join(DAPR_MODES)} (default {DEFAULT_DAPR_MODE}); "
+        "self-hosted judges the files as a `dapr run --resources-path` folder: no operator, "
+        "no built-in 'kubernetes' secret store, and the Kubernetes-only rules do not run",
+    )
     parser.add_argument(
         "--dapr-sidecar-drop-all",
         action="store_true",

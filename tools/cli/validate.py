@@ -37,7 +37,8 @@ def _list_rules() -> int:
 
     for finding in sorted(INPUT_FINDINGS, key=lambda f: f.id):
         print(
-            f"{finding.id:<36} {finding.category:<10} {finding.severity:<8} {'all':<9} "
+            f"{finding.id:<36} {finding.category:<10} {finding.severity:<8} "
+            f"{'all':<9} {'both':<11} "
             f"{finding.summary} "
             "(input check)"
         )
@@ -45,6 +46,6 @@ def _list_rules() -> int:
         formerly = f" (formerly {', '.join(rule.aliases)})" if rule.aliases else ""
         print(
             f"{rule.id:<36} {rule.category:<10} {rule.severity!s:<8} "
-            f"{rule.releases_label():<9} {rule.summary}{formerly}"
+            f"{rule.releases_label():<9} {rule.modes_label():<11} {rule.summary}{formerly}"
         )
     return EXIT_OK

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.core.defaults import (
+    DEFAULT_DAPR_MODE,
     DEFAULT_KUBE_VERSION,
     DEFAULT_POD_SECURITY_ENFORCE,
     DEFAULT_POD_SECURITY_WARN,
@@ -29,7 +30,8 @@ class RunContext:
     input does not carry the ``pod-security.kubernetes.io/enforce`` or ``/warn`` label.
     ``dapr_sidecar_drop_all`` says the cluster's Dapr sidecar injector runs with
     ``sidecarDropALLCapabilities`` on, so the daprd container it adds drops every capability (a
-    cluster-wide setting no manifest shows).
+    cluster-wide setting no manifest shows). ``dapr_mode`` is where daprd loads the components:
+    ``kubernetes`` (from the operator) or ``self-hosted`` (``dapr run --resources-path``).
     """
 
     kube_version: str = DEFAULT_KUBE_VERSION
@@ -39,3 +41,4 @@ class RunContext:
     pod_security_enforce: str = DEFAULT_POD_SECURITY_ENFORCE
     pod_security_warn: str = DEFAULT_POD_SECURITY_WARN
     dapr_sidecar_drop_all: bool = False
+    dapr_mode: str = DEFAULT_DAPR_MODE

@@ -10,3 +10,8 @@ POD_SECURITY_LEVELS = ("privileged", "baseline", "restricted")
 # pod must meet to be admitted (enforce), and what draws an admission warning (warn).
 DEFAULT_POD_SECURITY_ENFORCE = "baseline"
 DEFAULT_POD_SECURITY_WARN = "restricted"
+
+# Where daprd runs: on Kubernetes (operator, sidecar injector, built-in `kubernetes` secret store)
+# or self-hosted (`dapr run --resources-path DIR`: components read from files, no operator).
+DAPR_MODES = ("kubernetes", "self-hosted")
+DEFAULT_DAPR_MODE = "kubernetes"

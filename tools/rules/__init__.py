@@ -17,6 +17,7 @@ from functools import cache
 from typing import TypeVar
 
 from tools.core.context import RunContext
+from tools.core.defaults import DAPR_MODES
 from tools.core.findings import CATEGORIES, Finding, Severity, json_pointer
 from tools.core.resource import Resource
 from tools.core.resource_set import ResourceSet
@@ -24,6 +25,8 @@ from tools.dapr.release import DaprRelease, dapr_release
 from tools.dapr.supported import SUPPORTED
 
 T = TypeVar("T")
+
+_MODES = ("both", *DAPR_MODES)
 
 
 @dataclass
@@ -53,6 +56,9 @@ class Rule:
     releases: frozenset[str] = frozenset()
     # How the severity varies by case, after the severity on the rule's page ("; warning for ...").
     severity_note: str = ""
+    # Where daprd runs for the rule to apply (RunContext.dapr_mode): "both", "kubernetes" or
+    # "self-hosted". The kubernetes category (what the API server refuses) is Kubernetes-only.
+    modes: str = "both"
     # Former ids, still accepted wherever a rule id is (--select/--ignore, config, annotations).
     aliases: tuple[str, ...] = ()
     # The rule's page below its title and severity line: its module's docstring (all_rules()).
@@ -61,6 +67,8 @@ class Rule:
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
             raise ValueError(f"rule {self.id}: unknown category {self.category!r}")
+        if self.modes not in _MODES:
+            raise ValueError(f"rule {self.id}: modes must be one of {', '.join(_MODES)}")
         unknown = self.releases - set(SUPPORTED)
         if unknown:
             raise ValueError(f"rule {self.id}: unsupported Dapr releases {sorted(unknown)}")
@@ -80,6 +88,20 @@ class Rule:
         if not self.releases or self.releases == set(SUPPORTED):
             return "all"
         return ",".join(r for r in SUPPORTED if r in self.releases)
+
+    @property
+    def effective_modes(self) -> str:
+        """``modes``, except that a kubernetes-category rule (API-server parity) runs only in
+        Kubernetes mode: outside Kubernetes no API server sees the files."""
+        return "kubernetes" if self.category == "kubernetes" else self.modes
+
+    def runs_in(self, mode: str) -> bool:
+        """Whether the rule applies when daprd runs in ``mode`` (kubernetes, self-hosted)."""
+        return self.effective_modes in ("both", mode)
+
+    def modes_label(self) -> str:
+        """``both``, ``kubernetes`` or ``self-hosted`` (``--list-rules``, docs/rules.md)."""
+        return self.effective_modes
 
     def applies_to(self, resource: Resource) -> bool:
         return not self.kinds or resource.kind in self.kinds

@@ -1,6 +1,7 @@
 """A Component reads its `secretKeyRef` values through `auth.secretStore: <store>`. That store
 is in the validated manifests, but it is not loaded by every app that loads the component
-(its `scopes` leave some of them out), or it is not a `secretstores.*` component.
+(its `scopes` leave some of them out), or it is not a `secretstores.*` component. With
+`--dapr-mode self-hosted`, also a Component with `secretKeyRef` values and no `auth.secretStore`.
 
 ## Why
 
@@ -17,6 +18,18 @@ fails to initialise. Unless `ignoreErrors` is set, the sidecar exits.
 Add the component's apps to the secret store's `scopes`, or remove the store's scopes. Or drop
 `auth.secretStore` to let the Dapr operator read the Kubernetes Secret directly. A store that
 is not in the validated set at all is reported by `reference-unresolved` (warning).
+
+## Self-hosted
+
+Outside Kubernetes there is no operator and no default store: `AuthSecretStoreOrDefault`
+(`pkg/runtime/meta/meta.go`, dapr/dapr 1.16–1.18) returns `kubernetes` only in Kubernetes mode,
+else the empty name. `secret.ProcessResource` (`pkg/runtime/processor/secret/secret.go`) then
+finds no store called "", logs `references a secret store that isn't loaded` and hands the
+component to `Init` with the `secretKeyRef` values still empty (an empty name is not a
+dependency to wait for). Set `auth.secretStore` to a secret store in the resources path, such as
+a `secretstores.local.file` or `secretstores.local.env` component. `auth.secretStore: kubernetes`
+names a component like any other there (`appendBuiltinSecretStore` adds none outside
+Kubernetes), so its scopes are checked too.
 """
 
 from __future__ import annotations
@@ -38,10 +51,23 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if not dapr_model.is_dapr(resource, "Component"):
         return
     store = dapr_model.secret_store_of(resource)
-    if not store or store == dapr_model.BUILTIN_SECRET_STORE:
-        return
-    if not any(i.secret_ref is not None for i in dapr_model.metadata_items(resource)):
+    self_hosted = bundle.context.dapr_mode == "self-hosted"
+    refs = [i for i in dapr_model.metadata_items(resource) if i.secret_ref is not None]
+    if not refs:
         return  # nothing is read through the store
+    named = [i for i in refs if i.secret_ref and i.secret_ref.get("name")]
+    if not store and self_hosted and named:
+        yield RULE.finding(
+            resource,
+            "secretKeyRef values with no auth.secretStore: outside Kubernetes daprd has no "
+            "default secret store and no operator to read them, so the component starts with "
+            "these values empty. Set auth.secretStore to a secret store in the resources path "
+            "(for example a secretstores.local.file component)",
+            ("spec", "metadata", named[0].index, "secretKeyRef"),
+        )
+        return
+    if not store or (store == dapr_model.BUILTIN_SECRET_STORE and not self_hosted):
+        return
     candidates = dapr_model.find_component(bundle, resource, store)
     if not candidates:
         return  # reference-unresolved reports it

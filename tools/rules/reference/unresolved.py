@@ -2,7 +2,8 @@
 profile and namespace):
 
 - a Subscription's `spec.pubsubname`;
-- a Component's `auth.secretStore` (except the built-in `kubernetes`);
+- a Component's `auth.secretStore` (except the built-in `kubernetes`, which exists only in
+  Kubernetes mode: with `--dapr-mode self-hosted` it is reported like any other name);
 - a state store's `outboxPublishPubsub` / `outboxPubsub`;
 - a Configuration's `spec.secrets.scopes[].storeName` (except `kubernetes`).
 
@@ -11,6 +12,11 @@ profile and namespace):
 The component may well be deployed by something else in the cluster, so this is only a
 warning. But a misspelt name is only noticed at runtime, as a subscription that never fires or a
 component that never initialises.
+
+With `--dapr-mode self-hosted`, `auth.secretStore: kubernetes` is a name like any other:
+`appendBuiltinSecretStore` (`pkg/runtime/runtime.go`, dapr/dapr 1.16–1.18) adds the built-in
+store only in Kubernetes mode, so unless a resources path defines a component called
+`kubernetes`, the component waits for that store and never initialises.
 
 ## How to fix
 
@@ -31,15 +37,18 @@ _PUBSUB_METADATA = ("outboxPublishPubsub", "outboxPubsub")
 _NOT_REFERENCES = frozenset({"", dapr_model.BUILTIN_SECRET_STORE})
 
 
-def _references(resource: Resource) -> Iterator[tuple[str, str, Sequence[str | int]]]:
-    """(what, component name, path) for each component name the resource refers to."""
+def _references(
+    resource: Resource, self_hosted: bool
+) -> Iterator[tuple[str, str, Sequence[str | int]]]:
+    """(what, component name, path) for each component name the resource refers to; outside
+    Kubernetes a Component's `auth.secretStore: kubernetes` too (no built-in store there)."""
     if dapr_model.is_dapr(resource, "Subscription"):
         name = dapr_model.pubsub_name(resource)
         if name:
             yield "pub/sub", name, ("spec", "pubsubname")
     elif dapr_model.is_dapr(resource, "Component"):
         store = dapr_model.secret_store_of(resource)
-        if store and store != dapr_model.BUILTIN_SECRET_STORE:
+        if store and (self_hosted or store != dapr_model.BUILTIN_SECRET_STORE):
             yield "secret store", store, ("auth", "secretStore")
         for item in dapr_model.metadata_items(resource):
             if item.name in _PUBSUB_METADATA and item.text and item.secret_ref is None:
@@ -53,8 +62,20 @@ def _references(resource: Resource) -> Iterator[tuple[str, str, Sequence[str | i
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
-    for what, name, path in _references(resource):
+    self_hosted = bundle.context.dapr_mode == "self-hosted"
+    for what, name, path in _references(resource, self_hosted):
         if dapr_model.find_component(bundle, resource, name):
+            continue
+        if self_hosted and name == dapr_model.BUILTIN_SECRET_STORE:
+            yield RULE.finding(
+                resource,
+                "secret store 'kubernetes' is not defined in the validated files, and outside "
+                "Kubernetes daprd has no built-in 'kubernetes' store: unless another resources "
+                "path defines it, this component waits for it and never initialises. Name a "
+                "secret store of the resources path (for example a secretstores.local.file "
+                "component)",
+                path,
+            )
             continue
         yield RULE.finding(
             resource,

@@ -201,6 +201,7 @@ def control_rule(
         summary=summary,
         check=check,
         kinds=KINDS,
+        modes="kubernetes",  # PodSecurity admission runs in the API server
         severity_note=(
             " under the default levels; in general an error where the namespace enforces this "
             "control's level (its "

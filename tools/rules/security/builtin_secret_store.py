@@ -27,6 +27,12 @@ spec:
 Or disable the built-in store per pod with the annotation
 `dapr.io/disable-builtin-k8s-secret-store: "true"`. Secret scopes do not affect how the operator
 resolves component `secretKeyRef`s.
+
+## Self-hosted
+
+Not reported with `--dapr-mode self-hosted`: `appendBuiltinSecretStore` in
+`pkg/runtime/runtime.go` (dapr/dapr 1.16–1.18) adds the `kubernetes` store only in Kubernetes
+mode, so outside Kubernetes there is no such store to scope.
 """
 
 from __future__ import annotations
@@ -82,5 +88,6 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="Configuration scopes secrets but leaves the built-in 'kubernetes' store allowed",
     check=check,
+    modes="kubernetes",
     kinds=frozenset({"Configuration"}),
 )

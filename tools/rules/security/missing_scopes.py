@@ -14,7 +14,11 @@ database can use it through `/v1.0/state/<store>`, and a failing component (an u
 broker, say) stops sidecars that never needed it.
 
 Self-hosted files (`dapr run --resources-path`) often leave out scopes, because there is only one
-app. The rule still reports them: on Kubernetes they would load everywhere.
+app. In the default Kubernetes mode the rule still reports them: on Kubernetes they would load
+everywhere. With `--dapr-mode self-hosted` it is an info finding instead: the disk loader
+(`filterManifests` in `pkg/internal/loader/disk/disk.go`, dapr/dapr 1.16–1.18) also loads an
+unscoped resource into every app, but only into the apps started with the same resources path on
+that machine, and scopes still work there by app ID.
 
 ## How to fix
 
@@ -45,12 +49,23 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     what = "component" if resource.kind == "Component" else "subscription"
     if raw is None or raw == []:
         state = "has no scopes" if raw is None else "has an empty scopes list"
+        path = ("scopes",) if raw is not None else ()
+        if bundle.context.dapr_mode == "self-hosted":
+            yield RULE.finding(
+                resource,
+                f"{resource.kind} {state}, so every app started with this resources path (dapr "
+                f"run --resources-path) loads this {what}; fine for one app, but list the app "
+                "IDs in `scopes:` once several apps share the folder",
+                path,
+                severity=Severity.INFO,
+            )
+            return
         yield RULE.finding(
             resource,
             f"{resource.kind} {state}, so Dapr loads this {what} into the sidecar of every app "
             "in the namespace, including apps that should not have it (for a component: its "
             "credentials and data). Add `scopes:` listing the app IDs that need it",
-            ("scopes",) if raw is not None else (),
+            path,
         )
 
 
@@ -61,4 +76,5 @@ RULE = Rule(
     summary="a Component or Subscription has no scopes (every app in the namespace loads it)",
     check=check,
     kinds=frozenset({"Component", "Subscription"}),
+    severity_note="; info with --dapr-mode self-hosted",
 )

@@ -323,5 +323,6 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="a NetworkPolicy restricts a Dapr app's egress without DNS, sentry and operator",
     check=check,
+    modes="kubernetes",
     kinds=frozenset({"NetworkPolicy"}),
 )

@@ -168,5 +168,6 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="a NetworkPolicy rule allows every address on every port",
     check=check,
+    modes="kubernetes",
     kinds=frozenset({"NetworkPolicy"}),
 )

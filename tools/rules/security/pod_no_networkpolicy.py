@@ -236,5 +236,6 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="no NetworkPolicy selects these pods for ingress, though the namespace has some",
     check=check,
+    modes="kubernetes",
     kinds=KINDS - {"PodTemplate"},
 )

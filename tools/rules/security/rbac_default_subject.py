@@ -175,6 +175,7 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="a binding grants a role to anonymous users, the default ServiceAccount or everyone",
     check=check,
+    modes="kubernetes",
     kinds=BINDING_KINDS,
     severity_note=(
         "error for anonymous requests (User system:anonymous, Group system:unauthenticated): "

@@ -106,6 +106,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="an RBAC rule grants escalate, bind or impersonate",
     check=check,
+    modes="kubernetes",
     kinds=ROLE_KINDS,
     severity_note=(
         "always a warning: the API server honours the rule; it is a risk of privilege "

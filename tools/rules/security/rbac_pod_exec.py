@@ -123,6 +123,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="an RBAC rule allows exec, attach or port-forward into pods (or nodes/proxy)",
     check=check,
+    modes="kubernetes",
     kinds=ROLE_KINDS,
     severity_note=(
         "always a warning: the API server honours the rule; it is a risk, not a breach by "

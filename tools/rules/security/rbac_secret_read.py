@@ -97,6 +97,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="an RBAC rule reads every Secret (get/list/watch without resourceNames)",
     check=check,
+    modes="kubernetes",
     kinds=ROLE_KINDS,
     severity_note=(
         "always a warning: the API server honours the rule; it is a risk, not a breach by "

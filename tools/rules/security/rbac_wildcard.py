@@ -100,6 +100,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="an RBAC rule grants * verbs, API groups, resources or non-resource URLs",
     check=check,
+    modes="kubernetes",
     kinds=ROLE_KINDS,
     severity_note=(
         "always a warning: the API server stores and honours the rule; it is a risk, not a "

@@ -15,6 +15,14 @@ The Secret is created, and its values are readable wherever the chart or its out
 Create the Secret outside the chart: `kubectl create secret generic kafka-secrets
 --from-literal=...`, External Secrets Operator, Sealed Secrets, or OCI Vault. Then reference it by
 name from `secretKeyRef`. The message lists the keys of the Secret, never the values.
+
+## Self-hosted
+
+With `--dapr-mode self-hosted` the finding stays, with another reason: daprd's disk loader
+(`decodeYaml` in `pkg/internal/loader/disk/manifest.go`, dapr/dapr 1.16–1.18) reads only the
+Dapr kinds of the resources path and skips a `Secret`, so its values serve no component and only
+sit in plain text in the folder. Put them in the file a `secretstores.local.file` component
+reads (kept out of version control), or in environment variables for `secretstores.local.env`.
 """
 
 from __future__ import annotations
@@ -34,6 +42,17 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         if not isinstance(block, dict) or not block:
             continue
         keys = ", ".join(sorted(str(k) for k in block))
+        if bundle.context.dapr_mode == "self-hosted":
+            yield RULE.finding(
+                resource,
+                f"Secret carries {section} ({len(block)} key{'s' * (len(block) != 1)}: {keys}) "
+                "in plain text; daprd does not read a Secret from a resources path (only Dapr "
+                "kinds), so no component can use it. Keep the values in a secretstores.local.file "
+                "file outside version control, or in environment variables "
+                "(secretstores.local.env)",
+                (section,),
+            )
+            continue
         yield RULE.finding(
             resource,
             f"Secret carries {section} ({len(block)} key{'s' * (len(block) != 1)}: {keys}); "

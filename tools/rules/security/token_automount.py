@@ -341,6 +341,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="pod gets a Kubernetes API token without opting in (Dapr-aware)",
     check=check,
+    modes="kubernetes",
     kinds=KINDS | {"ServiceAccount"},
     severity_note=(
         "error when a Dapr pod turns the token off (itself or through its ServiceAccount) "
