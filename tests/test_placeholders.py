@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tools.core.findings import Finding, Severity
-from tools.secrets.placeholders import find, is_docs_placeholder, spans
+from tools.secrets.placeholders import find, is_docs_placeholder, may_appear, spans
 from tools.validate import Source, validate
 
 COMPONENT = """\
@@ -284,3 +284,9 @@ def test_an_unquoted_bracketed_placeholder_word_is_a_one_item_list() -> None:
 
 def test_long_and_multi_line_text_is_not_scanned() -> None:
     assert find({"data": {"script": "echo <NAME>\n", "long": "<NAME> " + "x" * 5000}}) == []
+
+
+def test_a_document_without_a_marker_is_not_walked() -> None:
+    assert not may_appear("kind: NetworkPolicy\nspec:\n  podSelector: {}\n  ingress: [{}]\n")
+    for text in ("name: <NAME>", "key: YOUR_API_KEY", 'v: "[key]"', "v: '{your-value}'", "p: ****"):
+        assert may_appear(text), text

@@ -263,7 +263,7 @@ def check(
     # Rules grouped by the kind they apply to, once per kind rather than once per resource.
     by_kind: dict[str, list[Rule]] = {}
     for resource in loaded.resources:
-        marks = placeholders.find(resource.doc)
+        marks = placeholders.find(resource.doc) if placeholders.may_appear(resource.text) else []
         if marks:
             marked[id(resource)] = {json_pointer(m.path): m for m in marks}
             found.append(_placeholder_finding(resource, marks))

@@ -108,6 +108,18 @@ def _may_hold(text: str) -> bool:
     )
 
 
+# What the YAML or JSON text of a document must contain for any of its values to hold a
+# placeholder: a bracketed one is a quoted scalar (unquoted, [key] is a list, and a one-item
+# list counts only for a your-/replace- word).
+_DOCUMENT_MARKERS = ("<", "***", "YOUR", "Your", "your", "eplace", "EPLACE", '"[', "'[", '"{', "'{")
+
+
+def may_appear(document_text: str) -> bool:
+    """False when no value of the document whose source text this is can hold a placeholder:
+    most documents are passed over without a walk of their values."""
+    return any(marker in document_text for marker in _DOCUMENT_MARKERS)
+
+
 def spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each placeholder in ``text``, in order; [] for long or multi-line text."""
     if len(text) > MAX_TEXT or "\n" in text or not _may_hold(text):
@@ -184,31 +196,58 @@ def _in_text(path: tuple[str | int, ...], text: str) -> Placeholder | None:
 
 
 # The client-side copy of the whole object kubectl keeps: its placeholders are the fields'.
-_SKIPPED = frozenset(
-    {("metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration")}
-)
+_LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+_ANNOTATIONS = ("metadata", "annotations")
 
 
 def find(doc: Any) -> list[Placeholder]:
     """Every string field of ``doc`` (values, not keys) that holds a placeholder, in document
     order. A one-item list whose item is a placeholder word (YAML reads ``value: [your-region]``
-    as a list) is reported at the list. Iterative, one visit per node."""
+    as a list) is reported at the list. Iterative, one visit per node; a field's path is built
+    only when its value may hold a placeholder (building one per node cost a fifth of a run)."""
     found: list[Placeholder] = []
-    pending: list[tuple[tuple[str | int, ...], Any]] = [((), doc)]
+    keys: list[str | int] = []  # the key of each node entered, by entry number
+    parents: list[int] = []  # the entry number of its parent (-1: the document)
+
+    def path_of(entry: int) -> tuple[str | int, ...]:
+        parts: list[str | int] = []
+        while entry >= 0:
+            parts.append(keys[entry])
+            entry = parents[entry]
+        return tuple(reversed(parts))
+
+    def enter(parent: int, key: str | int) -> int:
+        keys.append(key)
+        parents.append(parent)
+        return len(keys) - 1
+
+    pending: list[tuple[Any, int]] = [(doc, -1)]
     while pending:
-        path, node = pending.pop()
+        node, entry = pending.pop()
         if isinstance(node, str):
-            mark = _in_text(path, node)
-            if mark is not None:
-                found.append(mark)
+            if len(node) <= MAX_TEXT and _may_hold(node):
+                mark = _in_text(path_of(entry), node)
+                if mark is not None:
+                    found.append(mark)
         elif isinstance(node, dict):
-            items = [((*path, str(k)), v) for k, v in node.items()]
-            pending.extend(item for item in reversed(items) if item[0] not in _SKIPPED)
+            children = []
+            for key, value in node.items():
+                if not isinstance(value, str | dict | list):
+                    continue
+                if key == _LAST_APPLIED and path_of(entry) == _ANNOTATIONS:
+                    continue
+                children.append((value, enter(entry, str(key))))
+            pending.extend(reversed(children))
         elif isinstance(node, list):
             if len(node) == 1 and isinstance(node[0], str) and _one_word(node[0]):
-                found.append(Placeholder(path, node[0], True, ""))
+                found.append(Placeholder(path_of(entry), node[0], True, ""))
                 continue
-            pending.extend(((*path, i), v) for i, v in reversed(list(enumerate(node))))
+            children = [
+                (value, enter(entry, i))
+                for i, value in enumerate(node)
+                if isinstance(value, str | dict | list)
+            ]
+            pending.extend(reversed(children))
     return found
 
 
