@@ -290,3 +290,30 @@ def test_a_document_without_a_marker_is_not_walked() -> None:
     assert not may_appear("kind: NetworkPolicy\nspec:\n  podSelector: {}\n  ingress: [{}]\n")
     for text in ("name: <NAME>", "key: YOUR_API_KEY", 'v: "[key]"', "v: '{your-value}'", "p: ****"):
         assert may_appear(text), text
+
+
+@pytest.mark.parametrize("value", ["hunter2 <x>", "S3cretPassw0rd ****", "<user>:hunter2"])
+def test_a_password_beside_a_placeholder_is_still_a_secret(value: str) -> None:
+    text = f"""\
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: {{name: cache, namespace: todo}}
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+    - {{name: redisHost, value: "redis:6379"}}
+    - {{name: redisPassword, value: "{value}"}}
+scopes: [backend]
+"""
+    report = validate([Source("c.yaml", text, "c.yaml")])
+    assert [f.rule for f in report.findings if f.severity is Severity.ERROR] == [
+        "security-inline-secret"
+    ]
+    assert "hunter2" not in str([f.message for f in report.findings])
+    assert "S3cretPassw0rd" not in str([f.message for f in report.findings])
+
+
+@pytest.mark.parametrize("value", ["Orders <orders@example.com>", "<a@b.c>"])
+def test_an_email_address_is_not_a_placeholder(value: str) -> None:
+    assert spans(value) == [] and not is_docs_placeholder(value)

@@ -25,7 +25,6 @@ from tools.core.path_ignores import apply_path_ignores
 from tools.core.resource import Resource
 from tools.core.resources import MAX_FILE_BYTES, LoadResult, file_too_large, load_bytes, load_text
 from tools.secrets import placeholders
-from tools.secrets.text import embeds_credential
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Across every input of one run: everything read is held until the cross-resource rules ran.
@@ -361,14 +360,22 @@ def _dotted(path: Sequence[str | int]) -> str:
     return out or "(document)"
 
 
+# The rules that report a credential written in a value: beside a placeholder it is still one.
+_CREDENTIAL_RULES = frozenset(
+    {"security-inline-secret", "security-literal-credential", "security-secret-in-value"}
+)
+_SEPARATORS = " \t:;,=/_-"
+
+
 def _about_placeholder(
     finding: Finding, marked: dict[int, dict[str, placeholders.Placeholder]]
 ) -> bool:
     """Whether another rule's finding is about a field that holds a placeholder (at its
     path or below it), so the input-placeholder finding already says what is wrong there.
 
-    A security finding about a value that only partly is a placeholder stays when the rest of
-    the value still carries a credential (``host=<HOST>;password=hunter2``).
+    A credential finding stays unless the whole value is the placeholder: in a field that is
+    secret by its name, what is left beside ``<x>`` or ``****`` is the secret itself, whatever
+    its shape (``hunter2 <x>``).
     """
     if finding.resource is None or finding.category == "syntax":
         return False
@@ -379,7 +386,9 @@ def _about_placeholder(
     while True:
         mark = marks.get(pointer)
         if mark is not None:
-            return mark.whole or finding.category != "security" or not embeds_credential(mark.rest)
+            if mark.whole or finding.rule not in _CREDENTIAL_RULES:
+                return True
+            return not mark.rest.strip(_SEPARATORS)
         cut = pointer.rfind("/")
         if cut <= 0:
             return False

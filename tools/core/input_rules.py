@@ -162,9 +162,9 @@ placeholders, are unaffected. The detector is `tools/secrets/placeholders.py`.
 - A field whose whole value is a placeholder: every other finding about it is dropped.
 - A field that only contains one (`redis://<HOST>:6379`, `https://<account>.blob.core.windows.net`,
   `your-registry/app:1.0`): the format findings are dropped (the field is not finished), but a
-  security finding stays when the rest of the value, placeholders taken out, still holds a
-  credential (`host=<HOST>;password=hunter2`): a real secret next to a placeholder is still
-  reported.
+  credential finding (`security-inline-secret`, `security-literal-credential`,
+  `security-secret-in-value`) stays whenever anything but separators is left beside the
+  placeholders: in a password field, `hunter2 <x>` or `S3cret ****` still holds the password.
 - Findings about other fields of the resource (a missing `scopes`, an unknown metadata name) stay.
 - The file-level findings (`yaml-syntax`, `yaml-duplicate-key`) are never dropped.
 - `--ignore input-placeholder` hides this finding; the other findings about placeholder fields stay

@@ -30,7 +30,7 @@ MAX_TOKEN = 100
 DAPR_FILLED = frozenset({"{uuid}", "{podName}", "{namespace}", "{appID}"})
 
 # Characters that end an embedded <...> without making it a placeholder: code, markup, quoting.
-_NOT_IN_ANGLE = frozenset("<\n\r\"'`=&|;{}")
+_NOT_IN_ANGLE = frozenset("<\n\r\"'`=&|;{}@")
 
 # Placeholder words, each starting at a word boundary and running over a word possessively.
 # YOUR_API_KEY, YOUR-KEY, REPLACE_HOST, REPLACEME in capitals anywhere; the lower-case forms
@@ -163,6 +163,7 @@ def _whole_angle(stripped: str) -> bool:
         and stripped[-2] != "/"
         and "<" not in stripped[1:-1]
         and ">" not in stripped[1:-1]
+        and "@" not in stripped
         and "\n" not in stripped
     )
 
