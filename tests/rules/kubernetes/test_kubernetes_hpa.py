@@ -40,6 +40,12 @@ VALID = {
         "  - {type: External, external: {metric: {name: queue_depth, selector: {matchLabels:"
         " {queue: orders}}}, target: {type: AverageValue, averageValue: '30'}}}",
     ),
+    # IsStandardContainerResourceName takes any hugepages-<size> too.
+    "hugepages": (
+        "metrics:",
+        "  - {type: ContainerResource, containerResource: {name: hugepages-2Mi, container: app,"
+        " target: {type: AverageValue, averageValue: 4Mi}}}",
+    ),
     "behavior": (
         "behavior:",
         "  scaleUp: {stabilizationWindowSeconds: 0, selectPolicy: Disabled}",

@@ -26,8 +26,6 @@ VALID = {
     "percent": ("maxUnavailable: '100%'",),
     "zero percent": ("minAvailable: '0%'",),
     "neither": ("unhealthyPodEvictionPolicy: AlwaysAllow",),
-    # IsNotMoreThan100Percent ignores a number Atoi cannot read
-    "huge percent": ("minAvailable: '99999999999999999999%'",),
     "if healthy": ("maxUnavailable: 1", "unhealthyPodEvictionPolicy: IfHealthyBudget"),
 }
 
@@ -60,6 +58,12 @@ REFUSED = {
         'spec.minAvailable: Invalid value: "101%": must not be greater than 100%',
     ),
     "decimal percent": (("maxUnavailable: '12.5%'",), "/spec/maxUnavailable", "valid percent"),
+    # Atoi's range error comes with MaxInt64 (strconv.ParseInt clamps), which is over 100.
+    "huge percent": (
+        ("minAvailable: '99999999999999999999%'",),
+        "/spec/minAvailable",
+        "greater than 100%",
+    ),
     "policy": (
         ("maxUnavailable: 1", "unhealthyPodEvictionPolicy: Always"),
         "/spec/unhealthyPodEvictionPolicy",

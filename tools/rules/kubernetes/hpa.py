@@ -163,6 +163,16 @@ def _has(node: dict[str, Any], name: str) -> bool:
     return node.get(name) is not None
 
 
+def _container_resource_name(name: str, where: Path) -> Problems:
+    """ValidateContainerResourceName: a standard name (IsStandardContainerResourceName: the
+    standard ones or any hugepages-<size>), or a qualified name with a domain."""
+    if "/" in name:
+        for msg in qualified_name_errors(name):
+            yield f.invalid(where, name, msg), where
+    elif name not in CONTAINER_RESOURCES and not name.startswith("hugepages-"):
+        yield f.invalid(where, name, "must be a standard resource for containers"), where
+
+
 def source(kind: str, node: dict[str, Any], path: Path) -> Problems:
     """validateObjectSource ... validateResourceSource for the source at ``path``."""
     goal = f.as_dict(node.get("target"))
@@ -179,11 +189,7 @@ def source(kind: str, node: dict[str, Any], path: Path) -> Problems:
         if name == "":
             yield f.required(where, "must specify a resource name"), where
         elif kind == "containerResource" and isinstance(name, str):
-            if "/" not in name and name not in CONTAINER_RESOURCES:
-                yield f.invalid(where, name, "must be a standard resource for containers"), where
-            elif "/" in name:
-                for msg in qualified_name_errors(name):
-                    yield f.invalid(where, name, msg), where
+            yield from _container_resource_name(name, where)
     if kind == "containerResource":
         container = node.get("container")
         where = (*path, "container")

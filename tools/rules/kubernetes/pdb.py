@@ -64,7 +64,8 @@ def int_or_percent(value: Any, path: Path) -> Iterator[tuple[str, Path]]:
     if isinstance(value, str):
         if not _PERCENT.fullmatch(value):
             yield f.invalid(path, value, _PERCENT_MSG), path
-        elif (atoi(value[:-1]) or 0) > 100:  # Go ignores Atoi's error here: value 0
+        elif (number := atoi(value[:-1])) is None or number > 100:
+            # The digits matched, so an Atoi error is ErrRange: Go clamps to MaxInt64.
             yield f.invalid(path, value, "must not be greater than 100%"), path
     elif f.is_int(value) and value < 0:
         yield f.invalid(path, value, NEGATIVE), path
