@@ -172,6 +172,14 @@ def test_rule_modes() -> None:
     assert {BUILTIN.id, "security-token-automount", "security-pod-no-networkpolicy"} <= (
         kubernetes_only
     )
+    # Workload rules: daprd's disk loader reads only Dapr kinds, and nothing injects a sidecar.
+    workload_rules = {
+        "security-container-resources",
+        "security-dapr-api-token",
+        "security-image-tag",
+        "security-image-digest",
+    }
+    assert workload_rules <= kubernetes_only
     assert DUPLICATE.modes_label() == SELF_HOSTED
 
 
@@ -225,6 +233,21 @@ def test_builtin_store_name_is_unresolved_only_self_hosted() -> None:
     assert _check(UNRESOLVED, defined + KUBERNETES_STORE, SELF_HOSTED) == []
     (scoped,) = _check(SECRET_STORE, defined + KUBERNETES_STORE, SELF_HOSTED)
     assert "loaded only by other" in scoped.message
+
+
+def test_a_store_in_another_namespace_resolves_only_self_hosted() -> None:
+    # dapr run leaves NAMESPACE unset: daprd's disk loader ignores metadata.namespace.
+    store = (
+        "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: {name: vault, namespace: dev}\n"
+        "spec: {type: secretstores.local.file, version: v1, metadata: []}\n---\n"
+    )
+    user = (
+        "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: {name: cache, namespace: prod}\n"
+        "spec: {type: state.redis, version: v1, metadata: []}\nauth: {secretStore: vault}\n"
+    )
+    assert _check(UNRESOLVED, store + user, SELF_HOSTED) == []
+    (finding,) = _check(UNRESOLVED, store + user, KUBERNETES)
+    assert finding.path == "/auth/secretStore"
 
 
 def test_builtin_secret_store_rule_is_kubernetes_only() -> None:

@@ -13,7 +13,9 @@ The component may well be deployed by something else in the cluster, so this is 
 warning. But a misspelt name is only noticed at runtime, as a subscription that never fires or a
 component that never initialises.
 
-With `--dapr-mode self-hosted`, `auth.secretStore: kubernetes` is a name like any other:
+With `--dapr-mode self-hosted`, a name defined in any namespace of the validated files counts
+(with `NAMESPACE` unset, as `dapr run` leaves it, daprd's disk loader ignores
+`metadata.namespace`), and `auth.secretStore: kubernetes` is a name like any other:
 `appendBuiltinSecretStore` (`pkg/runtime/runtime.go`, dapr/dapr 1.16–1.18) adds the built-in
 store only in Kubernetes mode, so unless a resources path defines a component called
 `kubernetes`, the component waits for that store and never initialises.
@@ -61,10 +63,25 @@ def _references(
                 yield "secret store", store_name, ("spec", "secrets", "scopes", index, "storeName")
 
 
+def _component_names(bundle: Bundle, profile: str | None) -> frozenset[str]:
+    """Names of the Components of one profile, whatever their namespace: `dapr run` leaves
+    NAMESPACE unset, and then daprd's disk loader (filterManifests) ignores metadata.namespace."""
+    return bundle.memo(
+        ("component-names-any-namespace", profile),
+        lambda: frozenset(
+            r.name
+            for r in bundle.resources
+            if r.profile == profile and dapr_model.is_dapr(r, "Component")
+        ),
+    )
+
+
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     self_hosted = bundle.context.dapr_mode == "self-hosted"
     for what, name, path in _references(resource, self_hosted):
         if dapr_model.find_component(bundle, resource, name):
+            continue
+        if self_hosted and name in _component_names(bundle, resource.profile):
             continue
         if self_hosted and name == dapr_model.BUILTIN_SECRET_STORE:
             yield RULE.finding(

@@ -268,4 +268,5 @@ RULE = Rule(
         "drops all of daprd's resources), is negative, or requests more than its limit (the "
         "API server refuses the Pod)"
     ),
+    modes="kubernetes",
 )

@@ -205,4 +205,5 @@ RULE = Rule(
     severity_note=(
         "warning for the profiling server on the same addresses, which a token does not protect"
     ),
+    modes="kubernetes",
 )

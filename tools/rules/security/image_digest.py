@@ -61,4 +61,5 @@ RULE = Rule(
     summary="container or daprd image pinned by a tag but not by digest",
     check=check,
     kinds=KINDS,
+    modes="kubernetes",
 )

@@ -96,4 +96,5 @@ RULE = Rule(
     summary="container or daprd image without a tag, or tagged 'latest', and no digest",
     check=check,
     kinds=KINDS,
+    modes="kubernetes",
 )
