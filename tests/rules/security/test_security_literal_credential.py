@@ -10,7 +10,8 @@ from conftest import CliRunner
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
-from tools.rules.security.literal_credential import RULE, dapr_env_pairs
+from tools.rules.security._dapr_sidecar import dapr_env_pairs
+from tools.rules.security.literal_credential import RULE
 
 PASSWORD = "Tr0ub4dor&3-xyz"  # no shape detector finds it: a credential by its name only
 URL_PASSWORD = "s3cret-pw"

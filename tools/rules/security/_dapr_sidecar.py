@@ -38,6 +38,7 @@ from itertools import pairwise
 from typing import Any
 
 from tools.rules.kubernetes._field import as_dict, as_list
+from tools.rules.kubernetes._go import trim_space
 from tools.rules.kubernetes._pods import Path
 from tools.rules.security._pod_security import (
     PodView,
@@ -55,8 +56,6 @@ ENV_FROM_SECRET = "dapr.io/env-from-secret"
 # The variable that makes the injector run daprd as Windows' ContainerAdministrator.
 ADMIN_ENV = "SSL_CERT_DIR"
 
-# Go's strings.TrimSpace set, as far as it matters here (ASCII space class, NEL, NBSP).
-_GO_SPACE = " \t\n\v\f\r\x85\xa0"
 # RE2's \s, which the injector's envRegexp uses between a comma and the next name.
 _RE2_SPACE = " \t\n\f\r"
 
@@ -110,17 +109,25 @@ def _separators(text: str) -> list[int]:
     return found
 
 
+def dapr_env_pairs(text: str) -> list[tuple[str, str]]:
+    """The ``NAME=value`` pairs of a ``dapr.io/env`` or ``dapr.io/env-from-secret`` annotation,
+    split as the injector splits them (``parseEnvVars``, 1.17+): at the commas ``envRegexp``
+    finds, each part trimmed and cut at its first ``=``; a part without ``=`` is dropped."""
+    bounds = [-1, *_separators(text), len(text)]
+    pairs: list[tuple[str, str]] = []
+    for left, right in pairwise(bounds):
+        name, sep, value = trim_space(text[left + 1 : right]).partition("=")
+        if sep:
+            pairs.append((name, value))
+    return pairs
+
+
 def env_names(text: str, from_secret: bool) -> list[str]:
     """The names of the variables the injector adds to daprd from ``dapr.io/env``
-    (``from_secret`` False) or ``dapr.io/env-from-secret`` (``parseEnvVars``, 1.17+)."""
-    bounds = [-1, *_separators(text), len(text)]
+    (``from_secret`` False) or ``dapr.io/env-from-secret``."""
     names: list[str] = []
-    for left, right in pairwise(bounds):
-        part = text[left + 1 : right].strip(_GO_SPACE)
-        name, sep, value = part.partition("=")
-        if not sep:
-            continue
-        clean = value.strip(_GO_SPACE)
+    for name, value in dapr_env_pairs(text):
+        clean = trim_space(value)
         if from_secret and ":" in clean and clean.count(":") != 1:
             continue  # createSecretSource gives nil: the variable is not added
         names.append(name)

@@ -68,7 +68,9 @@ from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.releases import key
 from tools.rules import Bundle, Rule
+from tools.rules.kubernetes._go import trim_space
 from tools.rules.kubernetes._pods import KINDS
+from tools.rules.security._dapr_sidecar import dapr_env_pairs
 from tools.rules.security._pod_security import PodView, pod_view
 
 ENABLED = "dapr.io/enabled"
@@ -136,12 +138,7 @@ def _env_names(value: Any) -> set[str]:
     (``parseEnvVars`` in ``pkg/injector/patcher/sidecar_container.go``)."""
     if not isinstance(value, str):
         return set()
-    names: set[str] = set()
-    for part in value.split(","):
-        name, found, rest = part.strip().partition("=")
-        if found and rest.strip():
-            names.add(name)
-    return names
+    return {name for name, rest in dapr_env_pairs(value) if trim_space(rest)}
 
 
 def _has_token(annotations: dict[str, Any]) -> bool:

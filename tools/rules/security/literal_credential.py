@@ -76,6 +76,7 @@ from tools.core.resource import Resource
 from tools.dapr import model as dapr_model
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes._field import as_dict, as_list, brief
+from tools.rules.security._dapr_sidecar import dapr_env_pairs
 from tools.rules.security._pod_security import PodView, containers_with_path, pod_view
 from tools.secrets.text import find_secrets_in_text, is_placeholder
 
@@ -85,9 +86,6 @@ _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _DAPR_ENV = "dapr.io/env"
 _SWITCHES = frozenset({"true", "false"})
 _CACHED_LENGTH = 1024
-_IDENTIFIER_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-_IDENTIFIER = _IDENTIFIER_START | frozenset("0123456789")
-_GO_SPACE = frozenset(" \t\n\f\r")  # RE2's \s
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase"})
 _KEY_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz-.")
 
@@ -137,36 +135,6 @@ def _reason(name: str, value: str) -> str | None:
     if _secret_by_name(name, value):
         return "is a secret by its name"
     return None
-
-
-def dapr_env_pairs(text: str) -> list[tuple[str, str]]:
-    """``NAME=value`` pairs of a ``dapr.io/env`` annotation, split as daprd's injector does
-    (``parseEnvVars``): at each comma followed by optional spaces, an identifier and ``=``;
-    a part without ``=`` is dropped. One pass, no backtracking."""
-    cuts: list[int] = []
-    position = text.find(",")
-    while position != -1:
-        i = position + 1
-        while i < len(text) and text[i] in _GO_SPACE:
-            i += 1
-        start = i
-        if i < len(text) and text[i] in _IDENTIFIER_START:
-            i += 1
-            while i < len(text) and text[i] in _IDENTIFIER:
-                i += 1
-        if i > start and i < len(text) and text[i] == "=":
-            cuts.append(position)
-            position = text.find(",", i + 1)
-        else:
-            position = text.find(",", position + 1)
-    pairs: list[tuple[str, str]] = []
-    begin = 0
-    for part_end in [*cuts, len(text)]:
-        name, sep, value = text[begin:part_end].strip().partition("=")
-        if sep:
-            pairs.append((name, value))
-        begin = part_end + 1
-    return pairs
 
 
 def _env_findings(resource: Resource, view: PodView) -> Iterator[Finding]:
