@@ -1,5 +1,5 @@
 """Label selectors as the API server's ValidateLabelSelector checks them, wherever they appear
-(NetworkPolicy peers, workload selectors)."""
+(NetworkPolicy peers, workload selectors), and whether a valid one selects a set of labels."""
 
 from __future__ import annotations
 
@@ -59,3 +59,26 @@ def selector_messages(path: Path, selector: dict[str, Any]) -> Iterator[tuple[st
             if isinstance(value, str):
                 for msg in label_value_errors(value):
                     yield f.invalid((*where, "values", j), value, msg), (*where, "values", j)
+
+
+def selects(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    """``labels.Selector.Matches`` for a selector that passed validation."""
+    for name, value in f.as_dict(selector.get("matchLabels")).items():
+        if name not in labels or labels[name] != value:
+            return False
+    for item in f.as_list(selector.get("matchExpressions")):
+        expr = f.as_dict(item)
+        key, operator = expr.get("key"), expr.get("operator")
+        if not isinstance(key, str):
+            continue
+        values = f.as_list(expr.get("values"))
+        present = key in labels
+        if operator == "In" and not (present and labels[key] in values):
+            return False
+        if operator == "NotIn" and present and labels[key] in values:
+            return False
+        if operator == "Exists" and not present:
+            return False
+        if operator == "DoesNotExist" and present:
+            return False
+    return True

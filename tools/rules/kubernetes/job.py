@@ -83,7 +83,7 @@ from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
 from tools.rules.kubernetes._field import Key
 from tools.rules.kubernetes._go import atoi
-from tools.rules.kubernetes._selector import selector_messages
+from tools.rules.kubernetes._selector import selector_messages, selects
 
 Path = tuple[str | int, ...]
 Problems = Iterator[tuple[str, Path]]
@@ -408,7 +408,7 @@ def _job_selector(resource: Resource, spec: dict[str, Any]) -> Problems:
             return
         problems = list(selector_messages(("spec", "selector"), selector))
         yield from problems
-        if not problems and not matches(selector, labels):
+        if not problems and not selects(selector, labels):
             yield (
                 f"{f.describe_path(labels_path)}: Invalid value: {_shown(labels)}: `selector` "
                 "does not match template `labels`",
@@ -441,43 +441,19 @@ def _job_selector(resource: Resource, spec: dict[str, Any]) -> Problems:
     if problems:
         return
     expected = {key: name for key in JOB_NAME_LABELS}
-    if not matches(selector, expected):
+    if not selects(selector, expected):
         yield (
             "spec.selector: Invalid value: `selector` not auto-generated (leave it out, or set "
             "manualSelector: true)",
             ("spec", "selector"),
         )
     generated = {**expected, **labels}
-    if not matches(selector, generated):
+    if not selects(selector, generated):
         yield (
             f"{f.describe_path(labels_path)}: Invalid value: {_shown(labels)}: `selector` does "
             "not match template `labels`",
             labels_path if labels else ("spec", "template"),
         )
-
-
-def matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
-    """Whether a valid label selector selects ``labels`` (``labels.Selector.Matches``)."""
-    for name, value in f.as_dict(selector.get("matchLabels")).items():
-        if labels.get(name, _ABSENT) != value:
-            return False
-    for item in f.as_list(selector.get("matchExpressions")):
-        expr = f.as_dict(item)
-        key, operator = expr.get("key"), expr.get("operator")
-        present = isinstance(key, str) and key in labels
-        values = f.as_list(expr.get("values"))
-        if operator == "In" and not (present and labels[str(key)] in values):
-            return False
-        if operator == "NotIn" and present and labels[str(key)] in values:
-            return False
-        if operator == "Exists" and not present:
-            return False
-        if operator == "DoesNotExist" and present:
-            return False
-    return True
-
-
-_ABSENT = object()
 
 
 def selector_mentions_uid(selector: dict[str, Any]) -> bool:

@@ -33,40 +33,16 @@ k8s.io/apimachinery v0.34.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from tools.core.findings import Finding, Severity
 from tools.core.resource import Resource
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
-from tools.rules.kubernetes._selector import selector_messages
+from tools.rules.kubernetes._selector import selector_messages, selects
 
 # kind -> the word the API server uses in "empty selector is invalid for <word>"
 KINDS = {"Deployment": "deployment", "ReplicaSet": "deployment", "StatefulSet": "statefulset",
          "DaemonSet": "daemonset"}  # fmt: skip
-
-
-def matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
-    """``labels.Selector.Matches`` for a selector that passed validation."""
-    for name, value in f.as_dict(selector.get("matchLabels")).items():
-        if name not in labels or labels[name] != value:
-            return False
-    for item in f.as_list(selector.get("matchExpressions")):
-        expr = f.as_dict(item)
-        key, operator = expr.get("key"), expr.get("operator")
-        if not isinstance(key, str):
-            continue
-        values = f.as_list(expr.get("values"))
-        present = key in labels
-        if operator == "In" and not (present and labels[key] in values):
-            return False
-        if operator == "NotIn" and present and labels[key] in values:
-            return False
-        if operator == "Exists" and not present:
-            return False
-        if operator == "DoesNotExist" and present:
-            return False
-    return True
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
@@ -94,7 +70,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         return
     template = f.as_dict(spec.get("template"))
     labels = f.as_dict(f.as_dict(template.get("metadata")).get("labels"))
-    if not matches(selector, labels):
+    if not selects(selector, labels):
         where = ("spec", "template", "metadata", "labels")
         shown = ", ".join(f"{f.brief(k, 40)}={f.brief(v, 40)}" for k, v in list(labels.items())[:5])
         yield RULE.finding(
