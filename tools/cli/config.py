@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,12 +132,12 @@ def _parse(data: Mapping[Any, Any], path: Path, label: str) -> Config:
         ORIGIN_KEY: lambda v, k: _path_ignores(v, label, k, base),
         "kube-version": lambda v, k: _kube_version(v, label, k),
         "schema-dir": lambda v, k: _schema_dirs(v, label, k, base),
-        "format": lambda v, k: _format(v, label, k),
+        "format": lambda v, k: _choice(v, label, k, FORMAT_NAMES),
         "dapr-version": lambda v, k: _dapr_version(v, label, k),
-        "pod-security-enforce": lambda v, k: _pod_security_level(v, label, k),
-        "pod-security-warn": lambda v, k: _pod_security_level(v, label, k),
+        "pod-security-enforce": lambda v, k: _choice(v, label, k, POD_SECURITY_LEVELS),
+        "pod-security-warn": lambda v, k: _choice(v, label, k, POD_SECURITY_LEVELS),
         "dapr-sidecar-drop-all": lambda v, k: _boolean(v, label, k),
-        "dapr-mode": lambda v, k: _dapr_mode(v, label, k),
+        "dapr-mode": lambda v, k: _choice(v, label, k, DAPR_MODES),
     }
     values: dict[str, Any] = {}
     for key, value in data.items():
@@ -212,15 +212,9 @@ def _dapr_version(value: object, label: str, key: str) -> str:
         raise ConfigError(f"{label}: {key}: {exc}") from exc
 
 
-def _pod_security_level(value: object, label: str, key: str) -> str:
-    if not isinstance(value, str) or value not in POD_SECURITY_LEVELS:
-        raise ConfigError(f"{label}: {key}: must be one of {', '.join(POD_SECURITY_LEVELS)}")
-    return value
-
-
-def _dapr_mode(value: object, label: str, key: str) -> str:
-    if not isinstance(value, str) or value not in DAPR_MODES:
-        raise ConfigError(f"{label}: {key}: must be one of {', '.join(DAPR_MODES)}")
+def _choice(value: object, label: str, key: str, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ConfigError(f"{label}: {key}: must be one of {', '.join(choices)}")
     return value
 
 
@@ -238,12 +232,6 @@ def _schema_dirs(value: object, label: str, key: str, base: Path) -> tuple[Path,
             raise ConfigError(f"{label}: {key}: {entry} is not a directory (relative to {base})")
         dirs.append(directory)
     return tuple(dirs)
-
-
-def _format(value: object, label: str, key: str) -> str:
-    if not isinstance(value, str) or value not in FORMAT_NAMES:
-        raise ConfigError(f"{label}: {key}: must be one of {', '.join(FORMAT_NAMES)}")
-    return value
 
 
 _ENTRY_KEYS = ("path", "rules", "reason")
