@@ -5,54 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-from rule_check import check
+from pss_docs import cronjob, deployment, namespace, pod, run_docs
 
 from tools.core.findings import Finding, Severity
 from tools.rules.security.pss_apparmor import RULE, go_quote
 
-PREFIX = "container.apparmor.security.beta.kubernetes.io/"
-
-
-def metadata(name: str, annotations: Any) -> dict[str, Any]:
-    meta: dict[str, Any] = {"name": name, "namespace": "todo"}
-    if annotations is not None:
-        meta["annotations"] = annotations
-    return meta
-
-
-def pod(spec: dict[str, Any], annotations: Any = None) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata("p", annotations), "spec": spec}
-
-
-def deployment(spec: dict[str, Any], annotations: Any = None) -> dict[str, Any]:
-    template = {"metadata": {"labels": {"app": "d"}}, "spec": spec}
-    if annotations is not None:
-        template["metadata"]["annotations"] = annotations
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": metadata("d", None),
-        "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": template},
-    }
-
-
-def cronjob(spec: dict[str, Any]) -> dict[str, Any]:
-    template = {"spec": {**spec, "restartPolicy": "Never"}}
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "CronJob",
-        "metadata": metadata("c", None),
-        "spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": template}}},
-    }
-
-
-def namespace(labels: dict[str, str]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "todo", "labels": labels}}
-
 
 def run(*docs: dict[str, Any]) -> list[Finding]:
-    return check(RULE, yaml.safe_dump_all(docs))
+    return run_docs(RULE, *docs)
+
+
+PREFIX = "container.apparmor.security.beta.kubernetes.io/"
 
 
 def profile(kind: Any, **more: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pss_text import NAMESPACE
 from rule_check import check
 
 from tools.core.context import RunContext
@@ -30,15 +31,6 @@ spec:
     spec:
 {fields}
       containers: [{{name: app, image: "registry.example/app:1.0"}}]
-"""
-
-NAMESPACE = """\
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: todo
-  labels: {{{labels}}}
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pss_text import NAMESPACE
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
@@ -29,15 +30,6 @@ spec:
       volumes:
         - {name: tmp, emptyDir: {}}
         - {name: sock, hostPath: {path: /var/run/docker.sock}}
-"""
-
-NAMESPACE = """\
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: todo
-  labels: {{{labels}}}
 """
 
 

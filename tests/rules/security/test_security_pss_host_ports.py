@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pss_text import NAMESPACE
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
@@ -28,15 +29,6 @@ spec:
         - name: app
           image: registry.example/app:1.0
           ports: [{containerPort: 8080}, {containerPort: 9090, hostPort: 9090}]
-"""
-
-NAMESPACE = """\
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: todo
-  labels: {{{labels}}}
 """
 
 

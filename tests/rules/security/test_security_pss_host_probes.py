@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pss_text import NAMESPACE
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
@@ -31,15 +32,6 @@ spec:
               image: registry.example/job:1.0
               lifecycle:
                 preStop: {httpGet: {host: 169.254.169.254, path: /, port: 80}}
-"""
-
-NAMESPACE = """\
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: todo
-  labels: {{{labels}}}
 """
 
 

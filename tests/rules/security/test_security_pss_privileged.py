@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pss_text import NAMESPACE
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
@@ -13,15 +14,6 @@ kind: Pod
 metadata: {{name: p, namespace: todo}}
 spec:
 {body}
-"""
-
-NAMESPACE = """\
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: todo
-  labels: {{{labels}}}
 """
 
 CRONJOB = """\

@@ -4,50 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-from rule_check import check
+from pss_docs import cronjob, deployment, namespace, pod, run_docs
 
 from tools.core.findings import Finding, Severity
 from tools.rules.security.pss_selinux import RULE
 
 
-def pod(spec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "p", "namespace": "todo"},
-        "spec": spec,
-    }
-
-
-def deployment(spec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "d", "namespace": "todo"},
-        "spec": {
-            "selector": {"matchLabels": {"app": "d"}},
-            "template": {"metadata": {"labels": {"app": "d"}}, "spec": spec},
-        },
-    }
-
-
-def cronjob(spec: dict[str, Any]) -> dict[str, Any]:
-    template = {"spec": {**spec, "restartPolicy": "Never"}}
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "CronJob",
-        "metadata": {"name": "c", "namespace": "todo"},
-        "spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": template}}},
-    }
-
-
-def namespace(labels: dict[str, str]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "todo", "labels": labels}}
-
-
 def run(*docs: dict[str, Any]) -> list[Finding]:
-    return check(RULE, yaml.safe_dump_all(docs))
+    return run_docs(RULE, *docs)
 
 
 def options(**values: Any) -> dict[str, Any]:

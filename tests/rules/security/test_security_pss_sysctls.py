@@ -4,52 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-from rule_check import check
+import pss_docs
+from pss_docs import namespace, run_docs
 
 from tools.core.findings import Finding, Severity
 from tools.rules.security.pss_sysctls import RULE
+
+
+def run(*docs: dict[str, Any]) -> list[Finding]:
+    return run_docs(RULE, *docs)
+
 
 CONTAINERS = [{"name": "app", "image": "registry.example/app:1.0"}]
 
 
 def pod(spec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "p", "namespace": "todo"},
-        "spec": {**spec, "containers": CONTAINERS},
-    }
+    return pss_docs.pod({**spec, "containers": CONTAINERS})
 
 
 def deployment(spec: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "d", "namespace": "todo"},
-        "spec": {
-            "selector": {"matchLabels": {"app": "d"}},
-            "template": {"metadata": {"labels": {"app": "d"}}, "spec": pod(spec)["spec"]},
-        },
-    }
+    return pss_docs.deployment({**spec, "containers": CONTAINERS})
 
 
 def cronjob(spec: dict[str, Any]) -> dict[str, Any]:
-    template = {"spec": {**pod(spec)["spec"], "restartPolicy": "Never"}}
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "CronJob",
-        "metadata": {"name": "c", "namespace": "todo"},
-        "spec": {"schedule": "@hourly", "jobTemplate": {"spec": {"template": template}}},
-    }
-
-
-def namespace(labels: dict[str, str]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "todo", "labels": labels}}
-
-
-def run(*docs: dict[str, Any]) -> list[Finding]:
-    return check(RULE, yaml.safe_dump_all(docs))
+    return pss_docs.cronjob({**spec, "containers": CONTAINERS})
 
 
 def sysctls(*items: Any) -> dict[str, Any]:

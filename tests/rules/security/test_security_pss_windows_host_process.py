@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pss_text import NAMESPACE
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
@@ -27,15 +28,6 @@ spec:
       securityContext: {windowsOptions: {hostProcess: true}}
       hostNetwork: true
       containers: [{name: app, image: "registry.example/app:1.0"}]
-"""
-
-NAMESPACE = """\
----
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: todo
-  labels: {{{labels}}}
 """
 
 HOST_PROCESS = "securityContext: {windowsOptions: {hostProcess: true}}"
