@@ -110,6 +110,36 @@ def test(session: nox.Session) -> None:
     session.run("python", "-m", "pytest", "-n", workers, "--dist", "worksteal", *session.posargs)
 
 
+CLUSTER_ACTIONS = ("up", "down", "status", "build")
+
+
+@nox.session
+def cluster(session: nox.Session) -> None:
+    """The chart and the validator against the real programs on 127.0.0.1 (tests/cluster):
+    etcd and kube-apiserver, daprd, Kafka in KRaft mode and PostgreSQL.
+
+    Builds what the cache lacks first (Go for etcd, kube-apiserver and daprd, Maven for
+    Kafka's jars; PostgreSQL from Debian's package), so a missing tool fails here with its
+    reason. `nox -s cluster -- up` / `-- down` / `-- status` start, stop or show the stack
+    for a person (build/cluster/env holds KUBECONFIG and the addresses); other arguments go
+    to pytest.
+    """
+    install(session, ".[test]")
+    if session.posargs[:1] and session.posargs[0] in CLUSTER_ACTIONS:
+        session.run("python", "-m", "tools", "cluster", *session.posargs)
+        return
+    for release in ("1.16", "1.17", "1.18"):
+        session.run("python", "-m", "tools", "cluster", "build", "--dapr-version", release)
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "tests/cluster",
+        *session.posargs,
+        env={"TODO_DAPR_CLUSTER": "required"},
+    )
+
+
 @nox.session
 def fuzz(session: nox.Session) -> None:
     """Values fuzzing from values.schema.json: 10,000 examples (TODO_DAPR_FUZZ_EXAMPLES), Helm 4,

@@ -318,7 +318,39 @@ def build_parser() -> argparse.ArgumentParser:
     values.add_argument("--chart", metavar="DIR", help="chart directory (default: from ct.yaml)")
     values.set_defaults(func=_lazy("tools.cli.schemas:cmd_schema_values"))
     schemas.set_defaults(func=lambda args: _missing_action(schemas))
+    _add_cluster_parser(sub)
     return parser
+
+
+def _add_cluster_parser(sub: argparse._SubParsersAction[_Parser]) -> None:
+    cluster = sub.add_parser(
+        "cluster",
+        help="start or stop a real local stack: API server, Kafka, PostgreSQL",
+        description="A real stack on 127.0.0.1, built once from the Go module proxy, Maven "
+        "Central and Debian's packages and cached (~/.cache/todo-dapr/cluster, or "
+        "$TODO_DAPR_CLUSTER_CACHE): etcd and kube-apiserver with Dapr's CRDs and a `todo` "
+        "namespace (Pod Security restricted), Kafka in KRaft mode and PostgreSQL. `up` writes "
+        "<dir>/env with KUBECONFIG and the Kafka and PostgreSQL addresses as shell KEY=value "
+        "lines (`set -a; . build/cluster/env; set +a`); `down` stops every process by PID and "
+        "removes <dir>. The first `up` builds etcd and kube-apiserver with Go: several minutes.",
+    )
+    cluster.add_argument(
+        "action",
+        choices=("up", "down", "status", "build"),
+        help="up: start (or reuse) the stack; down: stop it; status: say what runs; "
+        "build: build and cache every program (daprd too) without starting anything",
+    )
+    cluster.add_argument(
+        "--dir", metavar="DIR", default="build/cluster", help="run directory (default: %(default)s)"
+    )
+    cluster.add_argument(
+        "--dapr-version",
+        metavar="1.16|1.17|1.18",
+        type=_dapr_version,
+        default="1.18",
+        help="the Dapr release whose CRDs the API server gets (and daprd is built for)",
+    )
+    cluster.set_defaults(func=_lazy("tools.cli.cluster:cmd_cluster"))
 
 
 def _add_import_parsers(schemas_sub: argparse._SubParsersAction[_Parser]) -> None:
