@@ -40,6 +40,9 @@ _PANIC_FILE_STUB = (
 )
 _DOWNLOAD_TIMEOUT_S = 15 * 60
 _READY_DEADLINE_S = 90.0
+# Starts tried, each on newly chosen ports, when daprd finds one of its ports taken.
+_PORT_ATTEMPTS = 3
+_PORT_TAKEN = ("could not listen", "address already in use")
 # Most of a response body read from daprd; metadata of a few components is a few KiB.
 _MAX_BODY = 1 << 20
 # Most of a log read for its JSON records.
@@ -293,7 +296,46 @@ def start_daprd(
 
     The process sees only PATH, HOME=run_dir (so no ~/.kube/config of the user's is read) and
     ``env`` (e.g. KUBECONFIG for the Kubernetes secret store, NAMESPACE)."""
-    http_port, grpc_port, internal_port, metrics_port = (free_port() for _ in range(4))
+    for attempt in range(_PORT_ATTEMPTS):
+        ports = tuple(free_port() for _ in range(4))
+        try:
+            started, ready_s = _start_on(
+                run_dir,
+                binary,
+                ports,
+                app_id=app_id,
+                resources_dir=resources_dir,
+                config_file=config_file,
+                app_port=app_port,
+                env=env,
+                ready_deadline_s=ready_deadline_s,
+            )
+        except ClusterError as exc:
+            # A free port is released before daprd binds it, so another process may take it
+            # first: daprd then exits saying it could not listen. Try other ports.
+            if attempt + 1 < _PORT_ATTEMPTS and any(m in str(exc) for m in _PORT_TAKEN):
+                continue
+            raise
+        http_port, grpc_port, internal_port, metrics_port = ports
+        return Daprd(
+            started, run_dir, app_id, http_port, grpc_port, internal_port, metrics_port, ready_s
+        )
+    raise AssertionError("unreachable")
+
+
+def _start_on(
+    run_dir: Path,
+    binary: Path,
+    ports: tuple[int, ...],
+    *,
+    app_id: str,
+    resources_dir: Path | None,
+    config_file: Path | None,
+    app_port: int | None,
+    env: Mapping[str, str] | None,
+    ready_deadline_s: float,
+) -> tuple[Started, float]:
+    http_port, grpc_port, internal_port, metrics_port = ports
     argv = [
         str(binary),
         "--mode=standalone",
@@ -331,7 +373,4 @@ def start_daprd(
     except ClusterError:
         stop(run_dir, name)
         raise
-    ready_s = time.monotonic() - began
-    return Daprd(
-        started, run_dir, app_id, http_port, grpc_port, internal_port, metrics_port, ready_s
-    )
+    return started, time.monotonic() - began
