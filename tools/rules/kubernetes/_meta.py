@@ -84,19 +84,26 @@ def is_cluster_scoped(resource: Resource) -> bool:
     return (resource.group, resource.kind) in CLUSTER_SCOPED
 
 
-def is_custom_resource(resource: Resource, bundle: Bundle) -> bool:
-    """A kind served by a CRD (every Dapr kind), not one built into the API server."""
+def resource_origin(resource: Resource, bundle: Bundle) -> str | None:
+    """``"custom"`` for a kind served by a CRD (every Dapr kind), ``"built-in"`` for one built
+    into the API server, None when that cannot be told (no apiVersion or kind, or the schemas
+    could not be read)."""
     if not resource.api_version or not resource.kind:
-        return False
+        return None
     try:
         if crd_schema(resource.api_version, resource.kind, bundle.context.schema_dirs):
-            return True
+            return "custom"
         built_in = kubernetes_schema(
             resource.api_version, resource.kind, bundle.context.kube_version
         )
-        return built_in is None
     except SchemaStoreError:
-        return False
+        return None
+    return "custom" if built_in is None else "built-in"
+
+
+def is_custom_resource(resource: Resource, bundle: Bundle) -> bool:
+    """A kind served by a CRD (every Dapr kind), not one built into the API server."""
+    return resource_origin(resource, bundle) == "custom"
 
 
 def string_map(value: Any) -> Iterator[tuple[str, Any]]:
