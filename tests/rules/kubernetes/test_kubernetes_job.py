@@ -71,8 +71,9 @@ VALID = {
     "selector naming the job": (
         "selector: {matchLabels: {batch.kubernetes.io/job-name: migrate}}",
     ),
-    "selector naming the uid": (
-        "selector: {matchLabels: {batch.kubernetes.io/controller-uid: u}}",
+    "selector requiring a uid label": (
+        "selector: {matchExpressions: [{key: batch.kubernetes.io/controller-uid, "
+        "operator: Exists}, {key: controller-uid, operator: NotIn, values: [u]}]}",
     ),
 }
 
@@ -262,6 +263,21 @@ REFUSED = {
         "/spec/selector",
         "spec.selector: Invalid value: `selector` not auto-generated",
     ),
+    # The API server: `spec.selector: Invalid value: {"matchLabels":
+    # {"batch.kubernetes.io/controller-uid":"u"}}: `selector` not auto-generated` -- the uid is
+    # assigned on create, so no value written in the manifest can match it.
+    "selector naming a uid": (
+        ("selector: {matchLabels: {batch.kubernetes.io/controller-uid: u}}",),
+        "/spec/selector",
+        "spec.selector: Invalid value: `selector` not auto-generated (leave it out, or set "
+        "manualSelector: true); its controller-uid value must be the Job's uid, which the API "
+        "server assigns on create",
+    ),
+    "selector naming a legacy uid": (
+        ("selector: {matchLabels: {controller-uid: u}}",),
+        "/spec/selector",
+        "`selector` not auto-generated",
+    ),
     "manual selector missing": (
         ("manualSelector: true",),
         "/spec",
@@ -335,3 +351,16 @@ def test_hostile_shapes_do_not_crash() -> None:
     ):
         run(RULE, job(*fields))
     run(RULE, "apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec: 3\n")
+
+
+def test_a_selector_key_of_another_type_next_to_a_uid_label() -> None:
+    """A list as a matchExpressions key beside a controller-uid label: the uid hint reads only
+    string keys (it once crashed on the unhashable list)."""
+    found = errors(
+        RULE,
+        job(
+            "selector: {matchLabels: {controller-uid: x}, "
+            "matchExpressions: [{key: [1], operator: Exists}]}"
+        ),
+    )
+    assert any("`selector` not auto-generated" in message for message in found)

@@ -24,10 +24,12 @@ server's Job validation checks it beyond the schema and the pod template:
   `podFailurePolicy`);
 - for a Job: `manualSelector: true` without a `selector`, or a `selector` that is invalid or
   does not select the template's labels; without `manualSelector`, a `selector` that does not
-  select what the API server generates (`` `selector` not auto-generated ``), or template
-  labels `batch.kubernetes.io/job-name`/`job-name` other than the Job's name, or
-  `batch.kubernetes.io/controller-uid`/`controller-uid` set at all; an `Indexed` Job whose
-  name plus `-<completions-1>` is not a DNS label (its pods' hostnames);
+  select the labels the API server generates (`` `selector` not auto-generated ``): the Job's
+  name and its uid, a fresh value assigned on create, so a selector asking for a particular
+  `controller-uid` is refused too; template labels `batch.kubernetes.io/job-name`/`job-name`
+  other than the Job's name, or `batch.kubernetes.io/controller-uid`/`controller-uid` set at
+  all; an `Indexed` Job whose name plus `-<completions-1>` is not a DNS label (its pods'
+  hostnames);
 - for a CronJob's `jobTemplate`: a `selector` at all, or `manualSelector: true`.
 
 The template's `restartPolicy` (`OnFailure` or `Never`, `Never` with a `podFailurePolicy`) is
@@ -109,6 +111,8 @@ MAX_SUCCEEDED_INDEXES = 64 * 1024
 REPLACEMENT = ("Failed", "TerminatingOrFailed")
 JOB_NAME_LABELS = ("batch.kubernetes.io/job-name", "job-name")
 UID_LABELS = ("batch.kubernetes.io/controller-uid", "controller-uid")
+# Stands for the uid the API server gives a new Job: equal to no value of a manifest.
+SERVER_UID = object()
 _HTTP_PATH_FMT = r"[A-Za-z0-9/\-._~%!$&'()*+,;=:]+"
 _HTTP_PATH = re.compile(r"[A-Za-z0-9/\-._~%!$&'()*+,;=:]+")
 
@@ -434,17 +438,26 @@ def _job_selector(resource: Resource, spec: dict[str, Any]) -> Problems:
             where = (*labels_path, Key(key))
             detail = "must be the Job's uid, which the API server assigns"
             yield f"{f.describe_path(where)}: Invalid value: {detail}", (*labels_path, key)
-    if not isinstance(selector, dict) or selector_mentions_uid(selector):
+    if not isinstance(selector, dict):
         return
     problems = list(selector_messages(("spec", "selector"), selector))
     yield from problems
     if problems:
         return
-    expected = {key: name for key in JOB_NAME_LABELS}
+    # generateSelector labels the pods with the Job's name and uid; the uid is a fresh UUID
+    # the API server assigns on create (FillObjectMetaSystemFields), equal to no value written.
+    expected: dict[str, Any] = {key: name for key in JOB_NAME_LABELS}
+    expected.update({key: SERVER_UID for key in UID_LABELS})
     if not selects(selector, expected):
+        hint = (
+            "; its controller-uid value must be the Job's uid, which the API server assigns on "
+            "create"
+            if selector_mentions_uid(selector)
+            else ""
+        )
         yield (
             "spec.selector: Invalid value: `selector` not auto-generated (leave it out, or set "
-            "manualSelector: true)",
+            f"manualSelector: true){hint}",
             ("spec", "selector"),
         )
     generated = {**expected, **labels}
@@ -457,9 +470,12 @@ def _job_selector(resource: Resource, spec: dict[str, Any]) -> Problems:
 
 
 def selector_mentions_uid(selector: dict[str, Any]) -> bool:
-    """A selector naming the controller-uid label: its value is the uid, unknown here."""
-    keys: set[object] = set(f.as_dict(selector.get("matchLabels")))
-    keys |= {f.as_dict(e).get("key") for e in f.as_list(selector.get("matchExpressions"))}
+    """A selector naming a controller-uid label, whose value would have to be the Job's uid."""
+    keys = {k for k in f.as_dict(selector.get("matchLabels")) if isinstance(k, str)}
+    for expression in f.as_list(selector.get("matchExpressions")):
+        key = f.as_dict(expression).get("key")
+        if isinstance(key, str):
+            keys.add(key)
     return any(key in keys for key in UID_LABELS)
 
 
