@@ -245,4 +245,29 @@ def test_hostile_shapes_do_not_crash() -> None:
     run(
         RULE, hpa("metrics: [{type: Object, object: {describedObject: 5, target: {value: 1e999}}}]")
     )
-    run(RULE, "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n")
+
+
+NO_SPEC = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"
+
+
+@pytest.mark.parametrize("tail", ["", "spec: null\n"])
+def test_a_missing_spec_is_refused(tail: str) -> None:
+    """The API server: `spec.maxReplicas: Invalid value: 0: must be greater than 0, ...,
+    spec.scaleTargetRef.kind: Required value, ...` -- the schema requires maxReplicas and
+    scaleTargetRef only inside a spec, so this rule reports the missing spec."""
+    (finding,) = run(RULE, NO_SPEC + tail)
+    assert finding.path == "" and finding.is_error
+    assert finding.message == (
+        "spec is missing; the API server refuses the zero values: spec.maxReplicas: Invalid "
+        "value: 0: must be greater than 0; spec.maxReplicas: Invalid value: 0: must be greater "
+        "than or equal to `minReplicas`; spec.scaleTargetRef.kind: Required value; "
+        "spec.scaleTargetRef.name: Required value; spec.scaleTargetRef.apiVersion: Invalid "
+        'value: "": apiVersion must specify API group. Give a spec with scaleTargetRef '
+        "(apiVersion, kind, name) and maxReplicas"
+    )
+
+
+def test_fields_the_schema_requires_are_left_to_it() -> None:
+    """`spec: {}`: schema-kubernetes reports the missing maxReplicas and scaleTargetRef."""
+    assert run(RULE, NO_SPEC + "spec: {}\n") == []
+    assert run(RULE, NO_SPEC + "spec: [1]\n") == []

@@ -1,6 +1,8 @@
 """The spec of an `autoscaling/v2` HorizontalPodAutoscaler, as the API server's validation checks
 it beyond the schema:
 
+- no `spec` at all (the schema requires `maxReplicas` and `scaleTargetRef` only inside one;
+  the API server validates the zero values: `maxReplicas` 0, no `kind`, `name` or API group);
 - `minReplicas` below 1 (0 needs the alpha `HPAScaleToZero` gate, off by default in 1.34),
   `maxReplicas` below 1 or below `minReplicas`;
 - a `scaleTargetRef` without `kind` or `name`, with a `kind` or `name` that is not a path
@@ -310,10 +312,25 @@ def problems(spec: dict[str, Any]) -> Problems:
             yield from scaling_rules(rules, ("spec", "behavior", name))
 
 
+# What validateHorizontalPodAutoscalerSpec sees when `spec` is left out: Go's zero values.
+ZERO_SPEC: dict[str, Any] = {"maxReplicas": 0, "scaleTargetRef": {"kind": "", "name": ""}}
+
+
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if resource.api_version != "autoscaling/v2":
         return
-    for message, where in problems(f.as_dict(resource.doc.get("spec"))):
+    spec = resource.doc.get("spec")
+    if spec is None:
+        # The schema requires maxReplicas and scaleTargetRef only inside a spec; without one
+        # the API server validates the zero values and refuses the object.
+        messages = "; ".join(message for message, _ in problems(ZERO_SPEC))
+        yield RULE.finding(
+            resource,
+            f"spec is missing; the API server refuses the zero values: {messages}. Give a "
+            "spec with scaleTargetRef (apiVersion, kind, name) and maxReplicas",
+        )
+        return
+    for message, where in problems(f.as_dict(spec)):
         yield RULE.finding(resource, message, where)
 
 
