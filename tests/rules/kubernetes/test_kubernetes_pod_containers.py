@@ -85,3 +85,19 @@ def test_host_network_ports_must_match() -> None:
         "spec.containers[0].ports[0].hostPort: Invalid value: 80: must match `containerPort` "
         "when `hostNetwork` is true"
     )
+
+
+def test_ephemeral_containers_cannot_be_created() -> None:
+    """ValidatePodCreate: `spec.ephemeralContainers: Forbidden: cannot be set on create` (the
+    real API server refuses such a Pod); ValidatePodTemplateSpec refuses them in templates."""
+    debug = "  ephemeralContainers:\n    - {name: debug, image: busybox}\n"
+    (finding,) = run(RULE, POD + debug)
+    assert finding.message == "spec.ephemeralContainers: Forbidden: cannot be set on create"
+    assert finding.path == "/spec/ephemeralContainers"
+    template = DEPLOYMENT + "      ephemeralContainers: [{name: debug, image: busybox}]\n"
+    assert errors(RULE, template) == [
+        "spec.template.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed "
+        "in pod template"
+    ]
+    assert errors(RULE, POD + "  ephemeralContainers: []\n") == []
+    assert errors(RULE, POD + "  ephemeralContainers: {debug: x}\n") == []  # the schema's

@@ -15,6 +15,10 @@ ReplicaSet, ReplicationController, Job, CronJob and PodTemplate:
 - `imagePullPolicy` other than `Always`, `IfNotPresent`, `Never`, or
   `terminationMessagePolicy` other than `File`, `FallbackToLogsOnError` (omitted values are
   defaulted before validation and are fine).
+- `ephemeralContainers` that is not empty: a Pod cannot be created with them (`Forbidden:
+  cannot be set on create`; they are added later to a running Pod through its
+  `ephemeralcontainers` subresource, as `kubectl debug` does), and a pod template may not have
+  them at all (`Forbidden: ephemeral containers not allowed in pod template`).
 
 ## Why
 
@@ -26,23 +30,20 @@ workloads the error appears only when the Deployment, Job … itself is applied.
 The apply of the Pod or workload fails, e.g. `spec.containers[1].name: Duplicate value:
 "check"` or `spec.template.spec.containers[0].image: Required value`.
 
-For a **StatefulSet** the API server does not run this check when the StatefulSet is applied
-(`ValidatePodTemplateSpecForStatefulSet` in `pkg/apis/apps/validation/validation.go` skips the
-pod spec); the same error comes back when the StatefulSet controller creates each pod, so the
-StatefulSet is stored but never gets a running pod (`FailedCreate` events). It is reported as
-an error all the same.
-
 ## How to fix
 
 Give every container a unique lowercase name and an image; use unquoted port numbers in
-range, unique lowercase port names and the exact policy spellings above.
+range, unique lowercase port names and the exact policy spellings above. Remove
+`ephemeralContainers` from manifests; attach a debug container to a running Pod with
+`kubectl debug` instead.
 
 ## Source
 
 Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `ValidatePodSpec`,
 `validateContainers`, `validateInitContainers`, `validateContainerCommon`,
 `validateContainerPorts`, `validatePullPolicy`, `validateContainerOnlyForPod`,
-`validatePodHostNetworkDeps`;
+`validatePodHostNetworkDeps`, `ValidatePodCreate` and `ValidatePodTemplateSpec` (the
+`ephemeralContainers` part);
 `IsDNS1123Label`, `IsValidPortNum`, `IsValidPortName` in k8s.io/apimachinery v0.34.
 """
 
@@ -149,6 +150,15 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if pod.spec.get("containers") == []:
         where = (*pod.path, "containers")
         yield RULE.finding(resource, f.required(where), where)
+    ephemeral = pod.spec.get("ephemeralContainers")
+    if isinstance(ephemeral, list) and ephemeral:
+        where = (*pod.path, "ephemeralContainers")
+        detail = (
+            "cannot be set on create"
+            if pod.is_pod
+            else "ephemeral containers not allowed in pod template"
+        )
+        yield RULE.finding(resource, f.forbidden(where, detail), where)
     for container in _pods.containers(pod):
         for message, where in _container(pod, container):
             yield RULE.finding(resource, message, where)
