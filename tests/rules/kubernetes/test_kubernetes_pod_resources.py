@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from k8s_rule_util import errors, run
 from pod_text import POD
 
-from tools.rules.kubernetes.pod_resources import RULE
+from tools.rules.kubernetes._quantity import Unknown
+from tools.rules.kubernetes.pod_resources import RULE, _decode
 
 
 def resources(requests: str, limits: str) -> list[str]:
@@ -38,7 +40,39 @@ def test_quantities_must_decode_and_not_be_negative() -> None:
     assert "must be greater than or equal to 0" in negative
     (finding,) = run(RULE, POD.replace("cpu: 10m", "cpu: 10x"))
     assert finding.path == "/spec/containers/0/resources/requests/cpu"
-    assert resources("{cpu: '1e999999'}", "{cpu: 1}") == []  # too big to compare: not judged
+    (huge,) = resources("{cpu: 1e99999999999999999999}", "{}")  # ParseInt fails on the exponent
+    assert huge.startswith("spec.containers[0].resources.requests[cpu]: Invalid value:")
+
+
+def test_huge_quantities_are_compared() -> None:
+    """The API server refuses `requests: Invalid value: "1e999999": must be less than or equal
+    to cpu limit of 1`: a huge exponent is compared exactly, not skipped."""
+    assert resources("{cpu: '1e999999'}", "{cpu: 1}") == [
+        'spec.containers[0].resources.requests: Invalid value: "1e999999": must be less than or '
+        "equal to cpu limit of 1"
+    ]
+    assert resources("{cpu: '1'}", "{cpu: '1e999999'}") == []
+    assert resources("{cpu: '1e-999999'}", "{cpu: 1m}") == []  # rounds up to 1m
+    assert len(resources("{memory: '1" + "0" * 200 + "'}", "{memory: 1e199}")) == 1
+    assert resources("{memory: '1" + "0" * 200 + "'}", "{memory: 1e200}") == []
+    # Go keeps int32(exponent): 1e4294967296 is 1, 1e4294967297 is 10.
+    assert resources("{cpu: 1e4294967296}", "{cpu: 1}") == []
+    assert len(resources("{cpu: 1e4294967297}", "{cpu: 1}")) == 1
+    assert len(resources("{cpu: '1e" + "0" * 5000 + "1'}", "{cpu: 1}")) == 1  # 10
+    assert len(resources("{cpu: '1" + "0" * 1000 + "'}", "{cpu: 1}")) == 1  # 1e1000
+    with pytest.raises(Unknown):  # too many significant digits: not judged
+        _decode("1" * 1001)
+    assert _decode("1" * 1000 + "0" * 5000) == (int("1" * 1000), 5000)
+
+
+def test_values_are_rounded_and_capped_as_the_api_server_does() -> None:
+    """All accepted by the real API server: SetDefaults_ResourceList rounds up to milli-units,
+    ParseQuantity caps binary amounts at 2**63-1."""
+    assert resources("{cpu: 1.5n}", "{cpu: 1n}") == []  # both 1m
+    assert resources("{cpu: 1.0001m}", "{cpu: 1.001m}") == []  # both 2m
+    assert len(resources("{cpu: 1.5m}", "{cpu: 1m}")) == 1  # 2m above 1m
+    assert resources("{memory: 9Ei}", "{memory: 8Ei}") == []  # both 2**63-1
+    assert len(resources("{memory: 1.0005Ki}", "{memory: 1024.51}")) == 1  # 1024.512 above
 
 
 def test_quantity_grammar_follows_parse_quantity() -> None:
