@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from k8s_rule_util import errors
+from k8s_rule_util import errors, run, warnings
 from pod_text import CRONJOB, DEPLOYMENT, POD
 
 from tools.rules.kubernetes.pod_restart_policy import RULE
@@ -37,23 +37,36 @@ def test_workloads_constrain_the_policy() -> None:
     assert len(errors(RULE, CRONJOB.replace("OnFailure", "Always"))) == 1
 
 
-def test_container_policies() -> None:
+def test_container_policies_are_dropped_with_default_gates() -> None:
+    """The API server accepts (HTTP 201) both Pods: dropContainerRestartRules removes a regular
+    container's restartPolicy and an init container's non-Always one before validation while
+    the ContainerRestartRules gate is off (its 1.34 default). A warning, not an error."""
     regular = POD.replace(
         "      image: docker.io", "      restartPolicy: Always\n      image: docker.io"
     )
-    assert errors(RULE, regular) == [
-        "spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers"
-    ]
+    assert errors(RULE, regular) == []
+    (finding,) = run(RULE, regular)
+    assert finding.path == "/spec/containers/0/restartPolicy"
+    assert finding.message == (
+        "spec.containers[0].restartPolicy: ignored: the API server drops it before validation "
+        "unless the alpha feature gate ContainerRestartRules is enabled (off by default in "
+        "1.34); the container restarts as the pod's restartPolicy says"
+    )
     sidecar = POD.replace(
         "  containers:",
         "  initContainers:\n"
         "    - {name: proxy, image: envoy, restartPolicy: Always}\n"
         "  containers:",
     )
-    assert errors(RULE, sidecar) == []
-    assert (
-        len(errors(RULE, sidecar.replace("restartPolicy: Always}", "restartPolicy: Never}"))) == 1
-    )
+    assert run(RULE, sidecar) == []
+    never = sidecar.replace("restartPolicy: Always}", "restartPolicy: Never}")
+    assert errors(RULE, never) == []
+    assert warnings(RULE, never) == [
+        "spec.initContainers[0].restartPolicy: ignored: the API server drops it before "
+        "validation unless the alpha feature gate ContainerRestartRules is enabled (off by "
+        "default in 1.34); it stays an ordinary init container (only Always makes a sidecar)"
+    ]
+    assert run(RULE, sidecar.replace("restartPolicy: Always}", "restartPolicy: 5}")) == []
 
 
 def test_statefulsets_and_daemonsets_always_restart() -> None:

@@ -3,8 +3,11 @@
   anything but `Always`;
 - in a Job or CronJob template, a missing `restartPolicy` (`Required value: valid values:
   "OnFailure", "Never"`), `Always`, or `OnFailure` together with a `podFailurePolicy`;
-- a `restartPolicy` on a regular container (`Forbidden: may not be set for non-init
-  containers`), or a value other than `Always` on an init container (sidecar containers).
+- as a **warning**, a `restartPolicy` on a regular container or a value other than `Always` on
+  an init container: with the default feature gates of 1.34 the API server silently drops both
+  before validation (the `ContainerRestartRules` gate is alpha and off), so the object is
+  accepted but the container runs with the pod's restart behaviour (an init container then is
+  an ordinary init container, not a sidecar).
 
 ## Why
 
@@ -14,12 +17,14 @@ The schema knows the field is a string; the allowed values per kind are Go valid
 
 The apply fails, e.g. `spec.template.spec.restartPolicy: Unsupported value: "Never": supported
 values: "Always"`.
+A dropped container-level `restartPolicy` raises no error at all: the stored object simply
+lacks it (`kubectl get -o yaml` shows it gone).
 
 ## How to fix
 
 Use `Always` for long-running workloads, `OnFailure` or `Never` for Jobs (`Never` with a
 `podFailurePolicy`), and set container-level `restartPolicy: Always` only on init containers
-meant to run as sidecars.
+meant to run as sidecars; remove any other container-level `restartPolicy` (it is dropped).
 
 ## Source
 
@@ -28,7 +33,10 @@ Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `validateRestartPolicy
 `validateInitContainerRestartPolicy`; `pkg/apis/apps/validation/validation.go`:
 `ValidatePodTemplateSpecForReplicaSet`, `ValidateStatefulSetSpec`, `ValidateDaemonSetSpec`;
 `pkg/apis/batch/validation/validation.go`: the
-restartPolicy part of the Job spec validation.
+restartPolicy part of the Job spec validation; `pkg/api/pod/util.go`: `dropDisabledFields` and
+`dropContainerRestartRules` (run by `DropDisabledPodFields` / `DropDisabledTemplateFields` in
+every pod and workload strategy's PrepareForCreate), and the `ContainerRestartRules` gate in
+`pkg/features/kube_features.go` (alpha, off by default in 1.34).
 """
 
 from __future__ import annotations
@@ -80,24 +88,39 @@ def _job_spec(resource: Resource) -> dict[str, object]:
     return spec
 
 
+DROPPED = (
+    "ignored: the API server drops it before validation unless the alpha feature gate "
+    "ContainerRestartRules is enabled (off by default in 1.34)"
+)
+
+
 def _container_policies(pod: _pods.PodSpec) -> Iterator[tuple[str, Path]]:
+    """dropContainerRestartRules: with the gate off, a regular container's restartPolicy and an
+    init container's restartPolicy other than Always are removed, so validation never sees
+    them (the "may not be set for non-init containers" and "supported values: Always" errors
+    are unreachable on create)."""
     for container in _pods.containers(pod):
         value = container.body.get("restartPolicy")
-        if value is None:
+        if value is None or (container.init and value == "Always"):
             continue
         path = (*container.path, "restartPolicy")
         if not container.init:
-            yield f.forbidden(path, "may not be set for non-init containers"), path
-        elif isinstance(value, str) and value != "Always":
-            yield f.not_supported(path, value, ("Always",)), path
+            effect = "the container restarts as the pod's restartPolicy says"
+        elif isinstance(value, str):
+            effect = "it stays an ordinary init container (only Always makes a sidecar)"
+        else:
+            continue  # not a string: the schema rules report it
+        yield f"{f.describe_path(path)}: {DROPPED}; {effect}", path
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     pod = _pods.pod_spec(resource)
     if pod is None:
         return
-    for message, where in (*_pod_policy(resource, pod), *_container_policies(pod)):
+    for message, where in _pod_policy(resource, pod):
         yield RULE.finding(resource, message, where)
+    for message, where in _container_policies(pod):
+        yield RULE.finding(resource, message, where, Severity.WARNING)
 
 
 RULE = Rule(
@@ -107,4 +130,5 @@ RULE = Rule(
     summary="restartPolicy: a valid value for the pod and its kind; per container only on init",
     check=check,
     kinds=_pods.KINDS,
+    severity_note="warning for a container-level restartPolicy the API server drops",
 )
