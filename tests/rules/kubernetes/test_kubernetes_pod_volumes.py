@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from k8s_rule_util import errors
-from pod_text import POD
+from pod_text import DEPLOYMENT, POD
 
 from tools.core.resources import load_text
 from tools.rules.kubernetes.pod_volumes import RULE
@@ -112,3 +112,64 @@ def test_the_statefulset_is_clean_through_the_whole_validation() -> None:
     # The issue's false positive, through the schema and every kubernetes rule.
     found = check(load_text(STATEFULSET, "sts.yaml"), chosen={"schema", "kubernetes"})
     assert [f.message for f in found] == []
+
+
+GOOD_CLAIM = (
+    "{volumeClaimTemplate: {spec: {accessModes: [ReadWriteOnce], "
+    "resources: {requests: {storage: 1Gi}}}}}"
+)
+
+
+def ephemeral(claim: str) -> str:
+    return POD.replace("{name: tmp, emptyDir: {}}", "{name: tmp, ephemeral: " + claim + "}")
+
+
+def test_an_ephemeral_volume_needs_a_valid_claim_template() -> None:
+    """The real API server refuses `spec.volumes[4].ephemeral.volumeClaimTemplate.spec.
+    accessModes: Required value: at least 1 access mode is required` and `...spec.
+    resources[storage]: Required value` (ValidatePersistentVolumeClaimSpec)."""
+    good = GOOD_CLAIM
+    assert errors(RULE, ephemeral(good)) == []
+    at = "spec.volumes[0].ephemeral.volumeClaimTemplate"
+    assert errors(RULE, ephemeral("{volumeClaimTemplate: {spec: {}}}")) == [
+        f"{at}.spec.accessModes: Required value: at least 1 access mode is required",
+        f"{at}.spec.resources[storage]: Required value",
+        'spec.containers[0].volumeMounts[0].name: Not found: "tmp"',
+    ]
+    assert errors(RULE, ephemeral("{}"))[0] == f"{at}: Required value"
+    bad = good.replace("[ReadWriteOnce]", "[ReadWriteOncePod, RWX]").replace("1Gi", "'0'")
+    assert errors(RULE, ephemeral(bad))[:3] == [
+        f'{at}.spec.accessModes: Unsupported value: "RWX": supported values: "ReadOnlyMany", '
+        '"ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
+        f'{at}.spec.resources[storage]: Invalid value: "0": must be greater than zero',
+        'spec.containers[0].volumeMounts[0].name: Not found: "tmp"',
+    ]
+    modes = good.replace("[ReadWriteOnce]", "[ReadWriteOncePod, ReadWriteOnce]")
+    assert errors(RULE, ephemeral(modes)) == [
+        f"{at}.spec.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes",
+        'spec.containers[0].volumeMounts[0].name: Not found: "tmp"',
+    ]
+    more = good.replace("storage: 1Gi}}", "storage: 1Gi}}, volumeMode: Raw, storageClassName: A_B")
+    assert len(errors(RULE, ephemeral(more))) == 3
+    # Only the first source is validated: here emptyDir, and ephemeral is the extra one.
+    both = POD.replace("emptyDir: {}}", "emptyDir: {}, ephemeral: {volumeClaimTemplate: {}}}")
+    assert errors(RULE, both)[0] == (
+        "spec.volumes[0].ephemeral: Forbidden: may not specify more than 1 volume type"
+    )
+    for hostile in ("x", "{volumeClaimTemplate: x}", "{volumeClaimTemplate: {spec: [1]}}"):
+        errors(RULE, ephemeral(hostile))  # no crash
+
+
+def test_the_claim_name_of_a_pod_volume_must_be_a_valid_name() -> None:
+    good = GOOD_CLAIM
+    long_pod = ephemeral(good).replace("name: p,", "name: " + "p" * 250 + ",")
+    finding, mount = errors(RULE, long_pod)
+    assert finding.startswith('spec.volumes[0].name: Invalid value: "tmp": PVC name "ppp')
+    assert finding.endswith('...": must be no more than 253 characters')  # shortened
+    assert mount == 'spec.containers[0].volumeMounts[0].name: Not found: "tmp"'
+    # A template has no pod name yet: not checked (podMeta is nil in ValidatePodTemplateSpec).
+    template = DEPLOYMENT.replace("name: d,", "name: " + "d" * 250 + ",").replace(
+        "      containers:",
+        "      volumes: [{name: tmp, ephemeral: " + good + "}]\n      containers:",
+    )
+    assert "ephemeral" in template and errors(RULE, template) == []

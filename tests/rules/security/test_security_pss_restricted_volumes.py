@@ -62,7 +62,10 @@ volumes:
   - {name: b, csi: {driver: d}}
   - {name: c, downwardAPI: {}}
   - {name: d, emptyDir: {}}
-  - {name: e, ephemeral: {volumeClaimTemplate: {spec: {}}}}
+  - name: e
+    ephemeral:
+      volumeClaimTemplate:
+        spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
   - {name: f, image: {reference: r}}
   - {name: g, persistentVolumeClaim: {claimName: p}}
   - {name: h, projected: {sources: []}}

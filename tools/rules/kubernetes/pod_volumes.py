@@ -2,6 +2,13 @@
 - a volume with more than one source (`emptyDir` and `secret`, …): `Forbidden: may not
   specify more than 1 volume type`. A volume with no source at all is defaulted to `emptyDir`
   and not reported;
+- an `ephemeral` volume without a `volumeClaimTemplate`, or whose claim template `spec` is not
+  a valid PersistentVolumeClaim spec: no `accessModes` (`Required value: at least 1 access
+  mode is required`), an unknown access mode, `ReadWriteOncePod` with another mode, no
+  `resources.requests.storage` (`resources[storage]: Required value`) or one that is not
+  above zero, an invalid `selector`, a `storageClassName` that is not a DNS subdomain, a
+  `volumeMode` other than `Block`, `Filesystem`; in a Pod, a claim name (`<pod>-<volume>`,
+  the PVC the pod gets) longer than 253 characters;
 - a `volumeMounts` entry whose `name` is not a volume of the pod (a volume with one of the
   errors above does not count as defined), whose `mountPath` is empty or repeats another mount
   of the same container, or that sets both `subPath` and `subPathExpr`.
@@ -24,26 +31,34 @@ template is not checked. A claim template whose name is not a DNS label gives no
 ## How to fix
 
 Declare every mounted volume under `volumes` with a lowercase name, give each volume one
-source, and mount each path once per container.
+source, and mount each path once per container. Give an ephemeral volume's claim template
+at least one access mode (`ReadWriteOnce`) and a storage request (`resources: {requests:
+{storage: 1Gi}}`).
 
 ## Source
 
 Kubernetes 1.34 `pkg/apis/core/validation/validation.go`: `ValidateVolumes`,
-`validateVolumeSource` (the "more than 1 volume type" part) and `ValidateVolumeMounts`;
+`validateVolumeSource` (the "more than 1 volume type" part and the ephemeral claim name),
+`validateEphemeralVolumeSource`, `ValidatePersistentVolumeClaimSpec` and
+`ValidateVolumeMounts`;
 `pkg/apis/apps/validation/validation.go`: `ValidateStatefulSetSpec` and
 `volumesToAddForTemplates` (the claim template volumes).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from typing import Any
 
 from tools.core.findings import Finding, Severity
 from tools.core.resource import Resource
-from tools.kubernetes.names import dns1123_label_errors
+from tools.kubernetes.names import dns1123_label_errors, name_is_dns_subdomain_errors
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
 from tools.rules.kubernetes import _pods
+from tools.rules.kubernetes._quantity import PATTERN, Unknown, parse_quantity
+from tools.rules.kubernetes._selector import selector_messages
 
 Path = tuple[str | int, ...]
 # The volume sources of core/v1 VolumeSource, in the order validateVolumeSource counts them.
@@ -54,6 +69,83 @@ SOURCES = (
     "photonPersistentDisk", "portworxVolume", "azureDisk", "storageos", "projected", "scaleIO",
     "csi", "ephemeral", "image",
 )  # fmt: skip
+ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")
+VOLUME_MODES = ("Block", "Filesystem")
+Problem = tuple[str, Path]
+
+
+def _claim_spec(spec: dict[str, Any], base: Path) -> Iterator[Problem]:
+    """ValidatePersistentVolumeClaimSpec (dataSource, dataSourceRef and
+    volumeAttributesClassName are not checked)."""
+    modes = spec.get("accessModes")
+    at: Path = (*base, "accessModes")
+    if modes is None or modes == []:
+        yield f.required(at, "at least 1 access mode is required"), at
+    once_pod = other = False
+    for i, mode in enumerate(f.as_list(modes)):
+        if not isinstance(mode, str):
+            continue
+        if mode not in ACCESS_MODES:
+            yield f.not_supported(at, mode, ACCESS_MODES), (*at, i)
+        elif mode == "ReadWriteOncePod":
+            once_pod = True
+        else:
+            other = True
+    if once_pod and other:
+        yield f.forbidden(at, "may not use ReadWriteOncePod with other access modes"), at
+    selector = spec.get("selector")
+    if isinstance(selector, dict):
+        yield from selector_messages((*base, "selector"), selector)
+    yield from _storage(spec, base)
+    storage_class = spec.get("storageClassName")
+    if isinstance(storage_class, str) and storage_class:
+        at = (*base, "storageClassName")
+        for msg in name_is_dns_subdomain_errors(storage_class):
+            yield f.invalid(at, storage_class, msg), at
+    mode = spec.get("volumeMode")
+    if isinstance(mode, str) and mode not in VOLUME_MODES:
+        at = (*base, "volumeMode")
+        yield f.not_supported(at, mode, VOLUME_MODES), at
+
+
+def _storage(spec: dict[str, Any], base: Path) -> Iterator[Problem]:
+    requests = f.as_dict(f.as_dict(spec.get("resources")).get("requests"))
+    shown = (*base, "resources", f.Key("storage"))
+    raw = requests.get("storage")
+    if raw is None:
+        yield f.required(shown), ((*base, "resources", "requests") if requests else base)
+        return
+    at = (*base, "resources", "requests", "storage")
+    try:
+        value = parse_quantity(raw)
+    except Unknown:
+        return
+    if value is None:
+        detail = f"quantities must match the regular expression '{PATTERN}'"
+        yield f.invalid(shown, raw, detail), at
+    elif value <= 0:
+        yield f.invalid(shown, raw, "must be greater than zero"), at
+
+
+def _ephemeral(
+    source: Any, path: Path, pod_name: str | None, volume_name: Any
+) -> Iterator[Problem]:
+    """validateEphemeralVolumeSource, and the name of the claim made for a Pod's volume."""
+    if not isinstance(source, dict):
+        return  # the schema's business
+    base = (*path, "ephemeral", "volumeClaimTemplate")
+    template = source.get("volumeClaimTemplate")
+    if template is None:
+        yield f.required(base), (*path, "ephemeral")
+    elif isinstance(template, dict):
+        spec = template.get("spec")
+        if spec is None or isinstance(spec, dict):
+            yield from _claim_spec(spec or {}, (*base, "spec"))
+    if pod_name and isinstance(volume_name, str) and volume_name:
+        claim = f"{pod_name}-{volume_name}"
+        for msg in name_is_dns_subdomain_errors(claim):
+            at = (*path, "name")
+            yield f.invalid(at, volume_name, f"PVC name {json.dumps(f.brief(claim))}: {msg}"), at
 
 
 def claim_template_names(resource: Resource) -> frozenset[str]:
@@ -70,7 +162,7 @@ def claim_template_names(resource: Resource) -> frozenset[str]:
 
 
 def _volumes(
-    pod: _pods.PodSpec, claims: frozenset[str] = frozenset()
+    pod: _pods.PodSpec, claims: frozenset[str] = frozenset(), pod_name: str | None = None
 ) -> tuple[set[str], list[tuple[str, Path]]]:
     """ValidateVolumes: the names mounts may use (volumes without errors), and the errors.
 
@@ -88,6 +180,8 @@ def _volumes(
         path = (*pod.path, "volumes", i)
         own: list[tuple[str, Path]] = []
         sources = [s for s in SOURCES if volume.get(s) is not None]
+        if sources[:1] == ["ephemeral"]:  # only the first source is validated
+            own += _ephemeral(volume["ephemeral"], path, pod_name, volume.get("name"))
         for extra in sources[1:]:
             own.append(
                 (
@@ -147,7 +241,9 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     pod = _pods.pod_spec(resource)
     if pod is None:
         return
-    volumes, problems = _volumes(pod, claim_template_names(resource))
+    name = f.as_dict(resource.doc.get("metadata")).get("name") if pod.is_pod else None
+    pod_name = name if isinstance(name, str) else None
+    volumes, problems = _volumes(pod, claim_template_names(resource), pod_name)
     for message, where in problems:
         yield RULE.finding(resource, message, where)
     for container in _pods.containers(pod):
