@@ -21,12 +21,6 @@ The schema gives types only; names and the "exactly one source" rule are Go vali
 The apply fails, e.g. `spec.containers[0].env[0].name: Invalid value: "A=B": a valid
 environment variable name must consist only of printable ASCII characters other than '='`.
 
-For a **StatefulSet** the API server does not run this check when the StatefulSet is applied
-(`ValidatePodTemplateSpecForStatefulSet` in `pkg/apis/apps/validation/validation.go` skips the
-pod spec); the same error comes back when the StatefulSet controller creates each pod, so the
-StatefulSet is stored but never gets a running pod (`FailedCreate` events). It is reported as
-an error all the same.
-
 ## How to fix
 
 Drop `=` and non-ASCII characters from names; give each variable either `value` or one
