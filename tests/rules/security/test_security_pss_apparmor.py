@@ -38,11 +38,14 @@ def test_allowed_profiles_and_annotations_pass() -> None:
     annotations = {
         PREFIX + "app": "runtime/default",
         PREFIX + "side": "localhost/k8s-app",
-        PREFIX + "init": "",
+        PREFIX + "init": "localhost/k8s-app",
         "seccomp.security.alpha.kubernetes.io/pod": "unconfined",
         "container.apparmor.security.beta.kubernetes.io": "unconfined",
     }
     assert run(pod(spec, annotations)) == []
+    # An empty annotation is allowed too; the API server refuses it ("apparmor type in
+    # annotation and field must match") next to any profile field, so here there is none.
+    assert run(pod({"containers": [container("app")]}, {PREFIX + "app": ""})) == []
 
 
 def test_an_unconfined_pod_is_refused() -> None:
