@@ -57,8 +57,7 @@ from tools.kubernetes.names import dns1123_label_errors, name_is_dns_subdomain_e
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
 from tools.rules.kubernetes import _pods
-from tools.rules.kubernetes._quantity import PATTERN, Unknown, parse_quantity
-from tools.rules.kubernetes._selector import selector_messages
+from tools.rules.kubernetes._claim_spec import claim_spec_problems
 
 Path = tuple[str | int, ...]
 # The volume sources of core/v1 VolumeSource, in the order validateVolumeSource counts them.
@@ -69,62 +68,7 @@ SOURCES = (
     "photonPersistentDisk", "portworxVolume", "azureDisk", "storageos", "projected", "scaleIO",
     "csi", "ephemeral", "image",
 )  # fmt: skip
-ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")
-VOLUME_MODES = ("Block", "Filesystem")
 Problem = tuple[str, Path]
-
-
-def _claim_spec(spec: dict[str, Any], base: Path) -> Iterator[Problem]:
-    """ValidatePersistentVolumeClaimSpec (dataSource, dataSourceRef and
-    volumeAttributesClassName are not checked)."""
-    modes = spec.get("accessModes")
-    at: Path = (*base, "accessModes")
-    if modes is None or modes == []:
-        yield f.required(at, "at least 1 access mode is required"), at
-    once_pod = other = False
-    for i, mode in enumerate(f.as_list(modes)):
-        if not isinstance(mode, str):
-            continue
-        if mode not in ACCESS_MODES:
-            yield f.not_supported(at, mode, ACCESS_MODES), (*at, i)
-        elif mode == "ReadWriteOncePod":
-            once_pod = True
-        else:
-            other = True
-    if once_pod and other:
-        yield f.forbidden(at, "may not use ReadWriteOncePod with other access modes"), at
-    selector = spec.get("selector")
-    if isinstance(selector, dict):
-        yield from selector_messages((*base, "selector"), selector)
-    yield from _storage(spec, base)
-    storage_class = spec.get("storageClassName")
-    if isinstance(storage_class, str) and storage_class:
-        at = (*base, "storageClassName")
-        for msg in name_is_dns_subdomain_errors(storage_class):
-            yield f.invalid(at, storage_class, msg), at
-    mode = spec.get("volumeMode")
-    if isinstance(mode, str) and mode not in VOLUME_MODES:
-        at = (*base, "volumeMode")
-        yield f.not_supported(at, mode, VOLUME_MODES), at
-
-
-def _storage(spec: dict[str, Any], base: Path) -> Iterator[Problem]:
-    requests = f.as_dict(f.as_dict(spec.get("resources")).get("requests"))
-    shown = (*base, "resources", f.Key("storage"))
-    raw = requests.get("storage")
-    if raw is None:
-        yield f.required(shown), ((*base, "resources", "requests") if requests else base)
-        return
-    at = (*base, "resources", "requests", "storage")
-    try:
-        value = parse_quantity(raw)
-    except Unknown:
-        return
-    if value is None:
-        detail = f"quantities must match the regular expression '{PATTERN}'"
-        yield f.invalid(shown, raw, detail), at
-    elif value <= 0:
-        yield f.invalid(shown, raw, "must be greater than zero"), at
 
 
 def _ephemeral(
@@ -140,7 +84,7 @@ def _ephemeral(
     elif isinstance(template, dict):
         spec = template.get("spec")
         if spec is None or isinstance(spec, dict):
-            yield from _claim_spec(spec or {}, (*base, "spec"))
+            yield from claim_spec_problems(spec or {}, (*base, "spec"))
     if pod_name and isinstance(volume_name, str) and volume_name:
         claim = f"{pod_name}-{volume_name}"
         for msg in name_is_dns_subdomain_errors(claim):

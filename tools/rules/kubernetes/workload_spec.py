@@ -78,13 +78,11 @@ from tools.core.findings import Finding, Severity
 from tools.core.resource import Resource
 from tools.kubernetes.names import (
     dns1123_label_errors,
-    name_is_dns_subdomain_errors,
     regex_error,
 )
 from tools.rules import Bundle, Rule
 from tools.rules.kubernetes import _field as f
-from tools.rules.kubernetes._quantity import PATTERN, Unknown, parse_quantity
-from tools.rules.kubernetes._selector import selector_messages
+from tools.rules.kubernetes._claim_spec import claim_spec_problems
 
 Path = tuple[str | int, ...]
 # (message, JSON path of the field, severity or None for the rule's)
@@ -94,8 +92,6 @@ PERCENT = regex_error(
     "a valid percent string must be a numeric string followed by an ending '%'", "[0-9]+%",
     "1%", "93%",
 )  # fmt: skip
-ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")
-VOLUME_MODES = ("Block", "Filesystem")
 RETENTION = ("Retain", "Delete")
 # kind -> the word in "activeDeadlineSeconds in <word> is not Supported"
 KINDS = {"Deployment": "ReplicaSet", "StatefulSet": "StatefulSet", "DaemonSet": "DaemonSet"}
@@ -326,61 +322,8 @@ def _claim_template(claim: dict[str, Any], path: Path) -> Iterator[Problem]:
         return
     spec = spec or {}
     base = (*path, "spec")
-    yield from _access_modes(spec, base)
-    selector = spec.get("selector")
-    if isinstance(selector, dict):
-        for msg, at in selector_messages((*base, "selector"), selector):
-            yield _error(msg, at)
-    yield from _storage(spec, base)
-    storage_class = spec.get("storageClassName")
-    if isinstance(storage_class, str) and storage_class:
-        at = (*base, "storageClassName")
-        for msg in name_is_dns_subdomain_errors(storage_class):
-            yield _error(f.invalid(at, storage_class, msg), at)
-    mode = spec.get("volumeMode")
-    if isinstance(mode, str) and mode not in VOLUME_MODES:
-        at = (*base, "volumeMode")
-        yield _error(f.not_supported(at, mode, VOLUME_MODES), at)
-
-
-def _access_modes(spec: dict[str, Any], base: Path) -> Iterator[Problem]:
-    modes = spec.get("accessModes")
-    at = (*base, "accessModes")
-    if modes is None or modes == []:
-        yield _error(f.required(at, "at least 1 access mode is required"), at)
-        return
-    once_pod = other = False
-    for i, mode in enumerate(f.as_list(modes)):
-        if not isinstance(mode, str):
-            continue
-        if mode not in ACCESS_MODES:
-            yield _error(f.not_supported(at, mode, ACCESS_MODES), (*at, i))
-        elif mode == "ReadWriteOncePod":
-            once_pod = True
-        else:
-            other = True
-    if once_pod and other:
-        yield _error(f.forbidden(at, "may not use ReadWriteOncePod with other access modes"), at)
-
-
-def _storage(spec: dict[str, Any], base: Path) -> Iterator[Problem]:
-    resources = spec.get("resources")
-    requests = f.as_dict(f.as_dict(resources).get("requests"))
-    shown = (*base, "resources", f.Key("storage"))
-    raw = requests.get("storage")
-    if raw is None:
-        yield _error(f.required(shown), (*base, "resources", "requests") if requests else base)
-        return
-    at = (*base, "resources", "requests", "storage")
-    try:
-        value = parse_quantity(raw)
-    except Unknown:
-        return
-    if value is None:
-        detail = f"quantities must match the regular expression '{PATTERN}'"
-        yield _error(f.invalid(shown, raw, detail), at)
-    elif value <= 0:
-        yield _error(f.invalid(shown, raw, "must be greater than zero"), at)
+    for msg, at in claim_spec_problems(spec, base):
+        yield _error(msg, at)
 
 
 def _template(resource: Resource, spec: dict[str, Any]) -> Iterator[Problem]:
