@@ -1,4 +1,5 @@
-"""tools.kubernetes.cel: parse and check parity with cel-go v0.20.1 as dapr/dapr pkg/expr uses it.
+"""tools.kubernetes.cel: parse and check parity with cel-go v0.20.1 as dapr/dapr pkg/expr uses it,
+and with cel-go v0.26.0 in the Kubernetes 1.34 environment for ValidatingAdmissionPolicy.
 
 The expected outcomes follow cel-go's grammar (parser/gen/CEL.g4), its parser's own checks
 (reserved words, macro arguments, literal ranges, optional syntax off by default) and its
@@ -13,7 +14,14 @@ import sys
 
 import pytest
 
-from tools.kubernetes.cel import MAX_LENGTH, compile_like_daprd
+from tools.kubernetes.cel import (
+    MAX_LENGTH,
+    PolicyCompiled,
+    compile_admission_policy_expression,
+    compile_like_daprd,
+    go_type_name,
+    variable_type,
+)
 
 VALID = [
     'event.type == "x" && event.data.priority > 2',
@@ -127,3 +135,114 @@ def test_deep_nesting_gets_no_verdict() -> None:
     # cel-go accepts 40 levels (its limit is 250); cel-cpp stops at 32, so no error is claimed.
     compiled = compile_like_daprd("(" * 40 + "event" + ")" * 40 + " == 1", {"event"})
     assert compiled.unchecked and compiled.error is None
+
+
+# --- ValidatingAdmissionPolicy (the Kubernetes environment) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("result", "declared"),
+    [
+        ("BOOL", "BOOL"),
+        ("LIST<STRING>", "LIST<STRING>"),
+        ("MAP<STRING, LIST<optional_type<INT>>>", "MAP<STRING, LIST<DYN>>"),
+        ("optional_type<INT>", "DYN"),
+        ("TYPE<INT>", "DYN"),
+        ("NULL", "NULL"),
+        ("", "DYN"),
+    ],
+)
+def test_a_variable_is_declared_as_composition_go_converts_its_type(
+    result: str, declared: str
+) -> None:
+    """convertCelTypeToDeclType: primitives kept, lists and maps element by element, the rest
+    (and a failed compile) dyn."""
+    assert variable_type(result) == declared
+
+
+def test_type_names_are_printed_as_cel_go_prints_them() -> None:
+    assert go_type_name("MAP<STRING, LIST<INT>>") == "map(string, list(int))"
+    assert go_type_name("NULL") == "null_type"
+    assert go_type_name("DYN") == "dyn"
+
+
+def test_a_conditional_of_null_and_a_string_is_refused_as_cel_go_does() -> None:
+    """checker/types.go internalIsAssignableNull: null unifies with nullable types only."""
+    refused = compile_admission_policy_expression("true ? null : 'x'", ["object"])
+    assert refused.error and "'_?_:_'" in refused.error and not refused.unchecked
+    typed = compile_admission_policy_expression("true ? null : timestamp(1)", ["object"])
+    assert typed.error is None and typed.result == "TIMESTAMP"
+
+
+def test_typed_request_fields_and_variables() -> None:
+    assert compile_admission_policy_expression("request.operation", ["request"]).result == "STRING"
+    assert compile_admission_policy_expression("request.options", ["request"]).result == "DYN"
+    declared = {"object": "DYN", "variables.names": "LIST<STRING>"}
+    compiled = compile_admission_policy_expression("variables.names.max()", declared)
+    assert compiled.result == "STRING"
+    assert compile_admission_policy_expression("cel.bind(x, 1, x)", ["object"]).error
+
+
+# The API server (k8s v1.34.4, CompositedCompiler in the 1.33 compatibility environment)
+# compiles each of these to bool; cel-cpp types them otherwise, so no verdict is given.
+QUALIFIED_DECLARED = {
+    "object": "DYN",
+    "request": "DYN",
+    "namespaceObject": "DYN",
+    "variables.labels": "DYN",
+    "variables.n": "INT",
+}
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "has(request.namespace)",
+        "has(namespaceObject.metadata.labels)",
+        "has(request.userInfo.username)",
+        "has(variables.labels)",
+        "has(variables.n)",
+        "has(variables.n) && true",
+        "has (request . namespace)",
+    ],
+)
+def test_has_on_a_field_declared_as_a_qualified_name_gets_no_verdict(expression: str) -> None:
+    """cel-go never resolves has()'s operand as a qualified name (containers.ToQualifiedName
+    refuses a test-only select), so `has(request.namespace)` is a bool there; cel-cpp reads
+    the declared variable `request.namespace` and types has() as a string."""
+    compiled = compile_admission_policy_expression(expression, QUALIFIED_DECLARED)
+    assert compiled == PolicyCompiled(error=None, unchecked=True)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["has(request.userInfo)", "has(request.userInfo.extra.foo)", "has(variables.labels.foo)"],
+)
+def test_has_on_a_field_below_or_above_a_qualified_name_is_checked(expression: str) -> None:
+    compiled = compile_admission_policy_expression(expression, QUALIFIED_DECLARED)
+    assert compiled == PolicyCompiled(error=None, result="BOOL")
+
+
+def test_a_syntax_error_beside_a_qualified_has_is_still_reported() -> None:
+    compiled = compile_admission_policy_expression("has(request.namespace) &&", ["request"])
+    assert compiled.error and "Syntax error" in compiled.error and not compiled.unchecked
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "[1].all(i, v, v > 0)",
+        "object.all(k, v, true)",
+        "[1].exists(i, v, v > 0)",
+        "[1].exists_one(i, v, v > 0)",
+        "[1].transformList(i, v, v).size() > 0",
+        "[1].transformList(i, v, v > 0, v).size() > 0",
+        "{1: 2}.transformMap(k, v, v).size() > 0",
+        "{1: 2}.transformMapEntry(k, v, {k: v}).size() > 0",
+    ],
+)
+def test_two_variable_comprehensions_get_no_verdict(expression: str) -> None:
+    """ext.TwoVarComprehensions is in the 1.33 compatibility environment (base.go), so the API
+    server compiles these to bool; cel-cpp's binding has no such macros."""
+    compiled = compile_admission_policy_expression(expression, ["object"])
+    assert compiled == PolicyCompiled(error=None, unchecked=True)

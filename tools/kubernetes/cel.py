@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -150,20 +150,120 @@ ADMISSION_OBJECTS = ("object", "oldObject", "request", "namespaceObject")
 ADMISSION_PARAMS = "params"
 ADMISSION_AUTHORIZER = ("authorizer", "authorizer.requestResource")
 
+# compile.go declares `request` and `namespaceObject` with object types (BuildRequestType,
+# BuildNamespaceType); their typed fields are declared here as qualified names, which the
+# checker resolves before the dyn root, so `request.operation` is a string as on the API
+# server. The object-typed fields in between (`request.userInfo`) stay dyn.
+_GVK = ("group", "version", "kind")
+_GVR = ("group", "version", "resource")
+_TYPED_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "request": (
+        *((f"request.kind.{f}", "STRING") for f in _GVK),
+        *((f"request.resource.{f}", "STRING") for f in _GVR),
+        ("request.subResource", "STRING"),
+        *((f"request.requestKind.{f}", "STRING") for f in _GVK),
+        *((f"request.requestResource.{f}", "STRING") for f in _GVR),
+        ("request.requestSubResource", "STRING"),
+        ("request.name", "STRING"),
+        ("request.namespace", "STRING"),
+        ("request.operation", "STRING"),
+        ("request.userInfo.username", "STRING"),
+        ("request.userInfo.uid", "STRING"),
+        ("request.userInfo.groups", "LIST<STRING>"),
+        ("request.userInfo.extra", "MAP<STRING, LIST<STRING>>"),
+        ("request.dryRun", "BOOL"),
+    ),
+    "namespaceObject": (
+        ("namespaceObject.spec.finalizers", "LIST<STRING>"),
+        ("namespaceObject.status.conditions", "LIST<DYN>"),
+        ("namespaceObject.status.phase", "STRING"),
+        *(
+            (f"namespaceObject.metadata.{f}", "STRING")
+            for f in ("name", "generateName", "namespace", "UID", "resourceVersion")
+        ),
+        ("namespaceObject.metadata.labels", "MAP<STRING, STRING>"),
+        ("namespaceObject.metadata.annotations", "MAP<STRING, STRING>"),
+        ("namespaceObject.metadata.creationTimestamp", "TIMESTAMP"),
+        ("namespaceObject.metadata.deletionTimestamp", "TIMESTAMP"),
+        ("namespaceObject.metadata.deletionGracePeriodSeconds", "INT"),
+        ("namespaceObject.metadata.generation", "INT"),
+        ("namespaceObject.metadata.finalizers", "LIST<STRING>"),
+    ),
+}
+
+# The types convertCelTypeToDeclType (composition.go) keeps for a variable; any other type
+# (an opaque type such as optional_type, a type value) becomes dyn.
+_KEPT = frozenset(
+    {"ANY", "BOOL", "BYTES", "DOUBLE", "DURATION", "INT", "NULL", "STRING", "TIMESTAMP", "UINT"}
+)
+
+
+def _split_type(name: str) -> tuple[str, list[str]]:
+    """``MAP<STRING, LIST<INT>>`` -> (``MAP``, [``STRING``, ``LIST<INT>``]) (one pass)."""
+    start = name.find("<")
+    if start < 0 or not name.endswith(">"):
+        return name, []
+    params: list[str] = []
+    depth, begin = 0, start + 1
+    for i in range(start + 1, len(name) - 1):
+        char = name[i]
+        if char == "<":
+            depth += 1
+        elif char == ">":
+            depth -= 1
+        elif char == "," and depth == 0:
+            params.append(name[begin:i].strip())
+            begin = i + 1
+    params.append(name[begin : len(name) - 1].strip())
+    return name[:start], params
+
+
+def variable_type(result: str) -> str:
+    """The type a ``spec.variables`` entry gets from its compiled result type, as
+    composition.go ``convertCelTypeToDeclType`` converts it: primitives kept, lists and maps
+    converted element by element, anything else (or no result: a failed compile) dyn."""
+    base, params = _split_type(result)
+    if not params:
+        return base if base in _KEPT else "DYN"
+    if base == "LIST" and len(params) == 1:
+        return f"LIST<{variable_type(params[0])}>"
+    if base == "MAP" and len(params) == 2:
+        return f"MAP<{variable_type(params[0])}, {variable_type(params[1])}>"
+    return "DYN"
+
+
+def go_type_name(result: str) -> str:
+    """A cel-cpp type name as cel-go prints it (``LIST<INT>`` -> ``list(int)``,
+    ``NULL`` -> ``null_type``), for messages that quote the API server."""
+    base, params = _split_type(result)
+    named = {"NULL": "null_type", "ANY": "any", "TYPE": "type"}.get(base, base.lower())
+    if not params:
+        return named
+    return f"{named}({', '.join(go_type_name(p) for p in params)})"
+
+
+def _cel_type(name: str) -> Any:
+    """A type name as ``variable_type`` spells it -> the cel-cpp type."""
+    t = _library().Type
+    base, params = _split_type(name)
+    if base == "LIST" and len(params) == 1:
+        return t.List(_cel_type(params[0]))
+    if base == "MAP" and len(params) == 2:
+        return t.Map(_cel_type(params[0]), _cel_type(params[1]))
+    return getattr(t, base) if base in _KEPT - {"ANY"} else t.DYN
+
+
 # The Kubernetes CEL library beyond cel-go's standard functions, as (name, member, arity,
-# result); arguments are dyn. From k8s.io/apiserver pkg/cel/library: lists.go, regex.go,
+# result); arguments are dyn (the list functions come typed, below). From k8s.io/apiserver
+# pkg/cel/library: lists.go, regex.go,
 # urls.go, authz.go, quantity.go, ip.go, cidr.go, format.go, semver_test-free semverlib.go,
-# sets.go; the strings, bindings and optional extensions come from cel-go's ext package.
+# sets.go; the strings and optional extensions come from cel-go's ext package (base.go adds no
+# bindings extension: `cel.bind` is not declared).
 _K8S_FUNCTIONS: tuple[tuple[str, bool, int, str], ...] = (
-    # lists.go
-    ("isSorted", True, 0, "BOOL"),
-    ("sum", True, 0, "DYN"),
-    ("min", True, 0, "DYN"),
-    ("max", True, 0, "DYN"),
     # regex.go
     ("find", True, 1, "STRING"),
-    ("findAll", True, 1, "LIST_STRING"),
-    ("findAll", True, 2, "LIST_STRING"),
+    ("findAll", True, 1, "LIST<STRING>"),
+    ("findAll", True, 2, "LIST<STRING>"),
     # urls.go
     ("url", False, 1, "DYN"),
     ("isURL", False, 1, "BOOL"),
@@ -172,7 +272,7 @@ _K8S_FUNCTIONS: tuple[tuple[str, bool, int, str], ...] = (
     ("getHostname", True, 0, "STRING"),
     ("getPort", True, 0, "STRING"),
     ("getEscapedPath", True, 0, "STRING"),
-    ("getQuery", True, 0, "DYN"),
+    ("getQuery", True, 0, "MAP<STRING, LIST<STRING>>"),
     # authz.go
     ("path", True, 1, "DYN"),
     ("group", True, 1, "DYN"),
@@ -254,14 +354,79 @@ _K8S_FUNCTIONS: tuple[tuple[str, bool, int, str], ...] = (
 )
 
 
+# lists.go declares isSorted, min and max on a list of each comparable type and sum on a list
+# of each summable type, yielding the element type (so `['a', 'b'].max()` is a string).
+_COMPARABLE = ("INT", "UINT", "DOUBLE", "BOOL", "DURATION", "TIMESTAMP", "STRING", "BYTES")
+_SUMMABLE = ("INT", "UINT", "DOUBLE", "DURATION")
+_LIST_FUNCTIONS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("isSorted", _COMPARABLE, "BOOL"),
+    ("sum", _SUMMABLE, None),
+    ("max", _COMPARABLE, None),
+    ("min", _COMPARABLE, None),
+)
+
 # No verdict where cel-cpp and the API server's cel-go part: lists.go also defines indexOf
 # and lastIndexOf on lists, but cel-cpp's strings extension owns those names (strings only)
-# and refuses a second declaration; and cel-cpp refuses a conditional with null on one side
-# (`c ? 'text' : null`), which Kubernetes documents for auditAnnotations.
-_NO_VERDICT = re.compile(
-    r"no matching overload for '(indexOf|lastIndexOf)'"
-    r"|no matching overload for '_\?_:_' applied to '\([^)]*null_type"
+# and refuses a second declaration. (A conditional with `null` on one side and a string on
+# the other is refused by both: cel-go's checker unifies `null` only with nullable types,
+# checker/types.go internalIsAssignableNull.)
+_NO_VERDICT = re.compile(r"no matching overload for '(indexOf|lastIndexOf)'")
+
+# The two-variable comprehensions of cel-go's ext.TwoVarComprehensions, which the 1.33
+# compatibility environment has (pkg/cel/environment/base.go) and cel-cpp's Python binding
+# lacks: cel-cpp reads `[1].all(i, v, v > 0)` as a call of an undeclared `all`.
+_TWO_VARIABLE = frozenset(
+    {"all", "exists", "exists_one", "transformList", "transformMap", "transformMapEntry"}
 )
+
+# The roots whose fields are declared as qualified names (the typed fields of `request` and
+# `namespaceObject`, and `variables.<name>`). cel-go never resolves the operand of `has()` as a
+# qualified name (containers.ToQualifiedName refuses a test-only select), so
+# `has(request.namespace)` tests the field of `request` and is a bool; cel-cpp resolves it as
+# the variable `request.namespace` and types `has()` as that variable's type.
+_QUALIFIED_ROOTS = ("request.", "namespaceObject.", "variables.")
+
+
+def _is_word(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char == "_")
+
+
+def _has_operands(expression: str) -> Iterator[str]:
+    """The dotted operand of each `has(...)` macro, whitespace dropped (`has (a . b)` ->
+    `a.b`); an operand that is not a plain dotted name ends at its first other character.
+    One pass."""
+    n, start = len(expression), 0
+    while True:
+        at = expression.find("has", start)
+        if at < 0:
+            return
+        start = at + 3
+        if at > 0 and (_is_word(expression[at - 1]) or expression[at - 1] == "."):
+            continue
+        i = start
+        while i < n and expression[i].isspace():
+            i += 1
+        if i >= n or expression[i] != "(":
+            continue
+        i += 1
+        parts: list[str] = []
+        while i < n and (
+            _is_word(expression[i]) or expression[i] == "." or expression[i].isspace()
+        ):
+            if not expression[i].isspace():
+                parts.append(expression[i])
+            i += 1
+        start = i
+        yield "".join(parts)
+
+
+def _has_on_qualified(expression: str, declared: tuple[tuple[str, str], ...]) -> bool:
+    """Whether the expression applies `has()` to a name declared qualified (see
+    _QUALIFIED_ROOTS): cel-cpp and cel-go part there."""
+    if "has" not in expression:
+        return False
+    names = {name for name, _ in declared if name.startswith(_QUALIFIED_ROOTS)}
+    return any(operand in names for operand in _has_operands(expression))
 
 
 @dataclass(frozen=True)
@@ -273,7 +438,11 @@ class PolicyCompiled:
     such as ``objet``, or ``variables.x`` without an earlier ``spec.variables`` entry ``x``);
     ``function`` is set instead when that name is called (a function neither CEL nor the
     Kubernetes library this module declares defines); ``result`` the checked result type
-    (``BOOL``, ``STRING``, ``DYN``...). ``unchecked``: nested too deep for cel-cpp.
+    (``BOOL``, ``STRING``, ``DYN``, ``LIST<INT>``...). ``unchecked``: nested too deep for
+    cel-cpp, a list function cel-cpp cannot declare, a two-variable comprehension
+    (``all(i, v, ...)``, ``transformMap``...) cel-cpp lacks, or ``has()`` on a field declared
+    as a qualified name (``has(request.namespace)``, ``has(variables.x)``), which cel-cpp
+    types as the field.
     """
 
     error: str | None
@@ -287,59 +456,85 @@ class PolicyCompiled:
 def _k8s_declarations() -> tuple[Any, ...]:
     cel = _library()
     t = cel.Type
-    results = {
-        "BOOL": t.BOOL,
-        "STRING": t.STRING,
-        "INT": t.INT,
-        "DOUBLE": t.DOUBLE,
-        "DYN": t.DYN,
-        "LIST_STRING": t.List(t.STRING),
-    }
     grouped: dict[str, list[Any]] = {}
     for name, member, arity, result in _K8S_FUNCTIONS:
         params = [t.DYN] * (arity + (1 if member else 0))
         overload_id = f"k8s_{name}_{'member' if member else 'global'}_{arity}"
         grouped.setdefault(name, []).append(
-            cel.Overload(overload_id, results[result], params, member)
+            cel.Overload(overload_id, _cel_type(result), params, member)
         )
+    for name, elements, fixed in _LIST_FUNCTIONS:
+        for element in elements:
+            result = _cel_type(fixed or element)
+            overload_id = f"k8s_list_{element.lower()}_{name}"
+            grouped.setdefault(name, []).append(
+                cel.Overload(overload_id, result, [t.List(_cel_type(element))], True)
+            )
     return tuple(cel.FunctionDecl(name, overloads) for name, overloads in grouped.items())
 
 
+def _with_typed_fields(declared: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """``declared`` plus the typed fields of ``request`` and ``namespaceObject`` when those
+    are declared, sorted (a cache key)."""
+    out = dict(declared)
+    for root, fields in _TYPED_FIELDS.items():
+        if root in out:
+            out.update(fields)
+    return tuple(sorted(out.items()))
+
+
 @lru_cache(maxsize=64)
-def _policy_environment(names: frozenset[str]) -> Any:
+def _typed_policy_environment(declared: tuple[tuple[str, str], ...]) -> Any:
     cel = _library()
     ext = "cel_expr_python.ext.ext_"
     return cel.NewEnv(
-        variables=dict.fromkeys(names, cel.Type.DYN),
+        variables={name: _cel_type(kind) for name, kind in declared},
         extensions=[
-            importlib.import_module(f"{ext}strings").ExtStrings(),
-            importlib.import_module(f"{ext}bindings").ExtBindings(),
+            importlib.import_module(f"{ext}strings").ExtStrings(version=2),
             importlib.import_module(f"{ext}optional").ExtOptional(),
         ],
         functions=list(_k8s_declarations()),
     )
 
 
-def compile_admission_policy_expression(expression: str, declared: Iterable[str]) -> PolicyCompiled:
-    """Compile ``expression`` with exactly the variables ``declared`` (each dyn; a variable of
-    a policy's ``spec.variables`` is declared as ``variables.<name>``)."""
-    return _compile_policy(expression, frozenset(declared))
+def _policy_environment(names: frozenset[str]) -> Any:
+    """An environment declaring ``names`` as dyn (the typed fields of ``request`` and
+    ``namespaceObject`` as compile.go types them)."""
+    return _typed_policy_environment(_with_typed_fields(dict.fromkeys(names, "DYN")))
+
+
+def compile_admission_policy_expression(
+    expression: str, declared: Iterable[str] | Mapping[str, str]
+) -> PolicyCompiled:
+    """Compile ``expression`` with exactly the variables ``declared``: a mapping from each
+    name to its type as ``variable_type`` spells it, or names, each dyn. A variable of a
+    policy's ``spec.variables`` is declared as ``variables.<name>``, with the type
+    ``variable_type`` gives its own compiled result (as composition.go declares it)."""
+    if not isinstance(declared, Mapping):
+        declared = dict.fromkeys(declared, "DYN")
+    return _compile_policy(expression, _with_typed_fields(declared))
 
 
 @lru_cache(maxsize=1024)
-def _compile_policy(expression: str, declared: frozenset[str]) -> PolicyCompiled:
+def _compile_policy(expression: str, declared: tuple[tuple[str, str], ...]) -> PolicyCompiled:
     if len(expression) > MAX_LENGTH:
         return PolicyCompiled(error=f"longer than {MAX_LENGTH} characters")
-    environment = _policy_environment(declared)
+    environment = _typed_policy_environment(declared)
+    # Where cel-cpp types `has()` unlike cel-go, only a syntax error is a verdict.
+    qualified_has = _has_on_qualified(expression, declared)
     try:
         compiled = environment.compile(expression)
     except Exception as exc:  # the library raises RuntimeError with the checker's issues
         message = str(exc)
         if _RECURSION.search(message) or _NO_VERDICT.search(message):
             return PolicyCompiled(error=None, unchecked=True)
-        issues = [line for line in message.split("\n") if line.startswith(("ERROR", "INV"))]
         references = _UNDECLARED.findall(message)
+        if _TWO_VARIABLE.intersection(references):
+            return PolicyCompiled(error=None, unchecked=True)
         first = _first_error(message)
+        if qualified_has and "Syntax error" not in first:
+            return PolicyCompiled(error=None, unchecked=True)
+        issues = [line for line in message.split("\n") if line.startswith(("ERROR", "INV"))]
         if references and len(references) >= len(issues):
             name = references[0]
             # A call `name(` or `.name(`: a function, not a variable.
@@ -347,4 +542,6 @@ def _compile_policy(expression: str, declared: frozenset[str]) -> PolicyCompiled
                 return PolicyCompiled(error=first, function=name)
             return PolicyCompiled(error=first, undeclared=name)
         return PolicyCompiled(error=first)
+    if qualified_has:
+        return PolicyCompiled(error=None, unchecked=True)
     return PolicyCompiled(error=None, result=compiled.return_type().name())
