@@ -33,8 +33,13 @@ Every value reaches the component as a string (YAML numbers and booleans are str
   **milliseconds**, and an empty value is refused;
 - other numbers and byte sizes (`4Mi`) by their metadata.yaml type;
 - code constraints: PostgreSQL `timeout` at least 1s, `keyPrefix` without `||`, a
-  `bindings.cron` schedule of 5 or 6 fields or a descriptor (`@every 15m`, `@daily`), binding
-  `direction` of `input`, `output` or both, topic scopes written `app=t1,t2;app2=`.
+  `bindings.cron` schedule of 5 or 6 fields or a descriptor (`@every 15m`, `@daily`), topic
+  scopes written `app=t1,t2;app2=`. A binding's `direction` is `dapr-binding-direction`'s.
+
+A binding whose `direction` refuses every side it is registered for is never initialised:
+`binding.Init` (`pkg/runtime/processor/binding/binding.go`) skips each side
+`isBindingOfDirection` refuses before the component's `Init` runs, so none of its values is
+read and none is reported here (`dapr-binding-direction` reports the inert binding).
 
 Values with templates (`{uuid}`, `{podName}`, `{namespace}`, `{appID}`) or deployment
 placeholders (`${{...}}`, `{{...}}`) are not checked. Values of sensitive fields are never shown.
@@ -70,11 +75,14 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resource import Resource
 from tools.dapr import model as dm
+from tools.dapr.binding_sides import never_initialised
 from tools.dapr.component_spec import FieldSpec, value_allowed
 from tools.dapr.godecode import decode_problem, is_silent
 from tools.dapr.metadata_values import constraint_problem, is_templated, type_problem
 from tools.rules import Bundle, Rule
 from tools.secrets.text import is_placeholder
+
+_DIRECTION = "binding-direction"
 
 
 def _shown(field: FieldSpec, text: str) -> str:
@@ -105,10 +113,14 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if spec is None:
         return
     type_ = dm.component_type(resource)
+    if never_initialised(resource, bundle.dapr.registry.get(type_)):
+        return  # no side's Init runs: nothing here is read (dapr-binding-direction)
     for item in dm.metadata_items(resource):
         field = spec.field(item.name)
         if field is None or item.secret_ref is not None or not item.has_value:
             continue
+        if field.constraint == _DIRECTION:
+            continue  # dapr-binding-direction: a bad direction is silent, not an Init failure
         if isinstance(item.value, dict | list):
             continue  # a schema finding: metadata values are scalars
         text = item.text
