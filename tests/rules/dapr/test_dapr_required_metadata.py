@@ -9,8 +9,8 @@ from tools.core.findings import Finding, Severity
 from tools.rules.dapr.required_metadata import RULE
 
 
-def run(*items: str, type_: str = "pubsub.kafka") -> list[Finding]:
-    return check(RULE, component(*items, type_=type_))
+def run(*items: str, type_: str = "pubsub.kafka", release: str | None = None) -> list[Finding]:
+    return check(RULE, component(*items, type_=type_), release=release)
 
 
 def test_password_auth_without_sasl_credentials() -> None:
@@ -49,8 +49,31 @@ def test_legacy_auth_required_stands_in_for_auth_type() -> None:
     assert run('{name: brokers, value: "k:9092"}', '{name: authRequired, value: "false"}') == []
 
 
+def test_aws_iam_requires_a_region_in_every_profile() -> None:
+    # Kafka.ValidateAWS (contrib common/component/kafka/kafka.go, Dapr 1.16-1.18): daprd 1.18.2
+    # refuses it with "failed to validate AWS IAM authentication fields: metadata property
+    # AWSRegion is missing"; the metadata.yaml marks region required in one profile only.
+    brokers = '{name: brokers, value: "k:9092"}'
+    for release in ("1.16", "1.17", "1.18"):
+        (finding,) = run(brokers, "{name: authType, value: AWSIAM}", release=release)
+        assert finding.severity is Severity.ERROR and finding.path == "/spec/metadata"
+        assert 'requires "region" (or the older "awsRegion")' in finding.message
+        assert "metadata property AWSRegion is missing" in finding.message
+    binding = run(brokers, "{name: authType, value: awsiam}", type_="bindings.kafka")
+    assert [f.message for f in binding if "AWSRegion" in f.message] == [
+        m.replace("pubsub.kafka", "bindings.kafka") for m in [finding.message]
+    ]
+    # The keys are looked up exactly as written.
+    (miscased,) = run(brokers, "{name: authType, value: awsiam}", "{name: Region, value: x}")
+    assert "'Region' is not read" in miscased.message
+
+
 def test_aws_iam_profiles_only_require_what_they_all_share() -> None:
-    assert run('{name: brokers, value: "k:9092"}', "{name: authType, value: awsiam}") == []
+    awsiam = ('{name: brokers, value: "k:9092"}', "{name: authType, value: awsiam}")
+    assert run(*awsiam, "{name: region, value: us-east-1}") == []
+    assert run(*awsiam, "{name: awsRegion, secretKeyRef: {name: s, key: r}}") == []
+    assert run(*awsiam, '{name: region, value: "${{REGION}}"}') == []
+    assert run('{name: brokers, value: "k:9092"}', "{name: authType, value: none}") == []
 
 
 def test_postgres_accepts_the_url_alias_or_host_fields() -> None:
@@ -66,6 +89,19 @@ def test_cron_needs_a_schedule() -> None:
     (finding,) = run("{name: direction, value: input}", type_=cron)
     assert '"schedule"' in finding.message
     assert run('{name: schedule, value: "@every 1m"}', type_=cron) == []
+    (listed,) = run("{name: direction, value: 'output, Input'}", type_=cron)
+    assert '"schedule"' in listed.message
+
+
+def test_a_binding_never_initialised_requires_nothing() -> None:
+    # binding.Init skips each side isBindingOfDirection refuses, so cron's Init (the only check
+    # of schedule) never runs: daprd 1.18.2 loads these without an error
+    # (dapr-binding-direction reports the inert binding).
+    cron = "bindings.cron"
+    for direction in ("output", "both", '""'):
+        assert run(f"{{name: direction, value: {direction}}}", type_=cron) == []
+    # A direction known only at run time is tests/test_dapr_binding_sides.py's (the binding
+    # may well be initialised, so the schedule stays required).
 
 
 def test_unverified_types_only_warn() -> None:

@@ -9,6 +9,20 @@ Aliases count (`url` for PostgreSQL `connectionString`), and so do legacy fields
 for a newer one (Kafka `authRequired` for `authType`). When several profiles share a selector
 (the four AWS profiles of `authType: awsiam`), only what they all require is required.
 
+The component code adds requirements its metadata.yaml does not state. Kafka (`pubsub.kafka`,
+`bindings.kafka`) with `authType: awsiam` needs a region in every AWS profile:
+`Kafka.ValidateAWS` (components-contrib `common/component/kafka/kafka.go`, the same in the
+contrib releases Dapr 1.16, 1.17 and 1.18 pin) takes the first non-empty of the keys `region`
+and `awsRegion` (the older name, which the metadata.yaml says to replace with `region`), looked
+up exactly as written, and without one `Init` fails with "failed to validate AWS IAM
+authentication fields: metadata property AWSRegion is missing".
+
+A binding whose `direction` refuses every side it is registered for is never initialised
+(`binding.Init` in `pkg/runtime/processor/binding/binding.go` skips each side
+`isBindingOfDirection` refuses before the component's `Init` runs), so nothing is required of
+it: a `bindings.cron` with `direction: output` and no `schedule` loads without an error and
+never fires, which `dapr-binding-direction` reports.
+
 ## Dapr releases
 
 What is required is judged against the metadata.yaml of the chosen Dapr release
@@ -20,7 +34,8 @@ the value, see `dapr-metadata-value`).
 ## What happens at runtime
 
 The component fails to initialise (`missing 'brokers' attribute`, `'authType' attribute was
-missing or empty`, `missing connection string`), or authentication fails when it connects.
+missing or empty`, `missing connection string`, `metadata property AWSRegion is missing`), or
+authentication fails when it connects.
 With `ignoreErrors` unset the sidecar exits.
 
 ## How to fix
@@ -34,10 +49,12 @@ required, so check the component documentation before adding a field you do not 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from tools.core.findings import Finding, Severity
 from tools.core.resource import Resource
 from tools.dapr import model as dm
+from tools.dapr.binding_sides import never_initialised
 from tools.dapr.component_spec import ComponentSpec, FieldSpec
 from tools.dapr.metadata_values import is_templated
 from tools.rules import Bundle, Rule
@@ -76,11 +93,76 @@ def _profile_requirements(
     return reason, fields
 
 
+@dataclass(frozen=True)
+class _CodeNeed:
+    """A field the component code requires once a selector has a value (read in the code)."""
+
+    types: frozenset[str]
+    selector: str  # metadata name, matched ignoring case, as is its value
+    value: str
+    keys: tuple[str, ...]  # the keys the code looks up, exactly as spelt, preferred first
+    where: str
+    failure: str
+
+
+_CODE_NEEDS = (
+    _CodeNeed(
+        types=frozenset({"pubsub.kafka", "bindings.kafka"}),
+        selector="authType",
+        value="awsiam",
+        keys=("region", "awsRegion"),
+        where="Kafka.ValidateAWS (contrib common/component/kafka/kafka.go)",
+        failure="failed to validate AWS IAM authentication fields: metadata property "
+        "AWSRegion is missing",
+    ),
+)
+
+
+def _exact_given(resource: Resource) -> set[str]:
+    """Names, as spelt, that carry something (a value, a secretKeyRef or an envRef)."""
+    given: set[str] = set()
+    for item in dm.metadata_items(resource):
+        ref = item.secret_ref is not None or item.env_ref is not None
+        if ref or (item.has_value and (item.text.strip() or is_templated(item.text))):
+            given.add(item.name)
+    return given
+
+
+def _code_needs(resource: Resource, type_: str, literal: dict[str, str]) -> Iterator[Finding]:
+    given = _exact_given(resource)
+    for need in _CODE_NEEDS:
+        if type_ not in need.types or literal.get(need.selector.lower(), "").lower() != need.value:
+            continue
+        if any(key in given for key in need.keys):
+            continue
+        wanted = {key.lower() for key in need.keys}
+        miscased = sorted(
+            {i.name for i in dm.metadata_items(resource) if i.name.lower() in wanted}
+            - set(need.keys)
+        )
+        note = (
+            f" ({', '.join(repr(n) for n in miscased)} is not read: the key is matched exactly)"
+            if miscased
+            else ""
+        )
+        first, *others = need.keys
+        alias = f' (or the older "{others[0]}")' if others else ""
+        yield RULE.finding(
+            resource,
+            f'with {need.selector}: "{need.value}", {type_} also requires "{first}"{alias}{note}: '
+            f'{need.where} reads only these keys and Init fails with "{need.failure}", so the '
+            f'sidecar exits. Add "{first}".',
+            ("spec", "metadata"),
+        )
+
+
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     spec = bundle.dapr.component_spec(resource)
     if spec is None:
         return
     type_ = dm.component_type(resource)
+    if never_initialised(resource, bundle.dapr.registry.get(type_)):
+        return  # no side's Init runs, so nothing is required (dapr-binding-direction)
     present, literal = _given(resource)
     # Upstream files mark some either/or fields as both required; trust them fully only for
     # entries checked against the code.
@@ -95,8 +177,13 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
             ("spec", "metadata"),
             severity=severity,
         )
+    coded = list(_code_needs(resource, type_, literal))
+    yield from coded
     reason, needed = _profile_requirements(spec, literal)
     lacking = [f for f in needed if not _has(f, present) and f not in missing]
+    if coded:
+        taken = {k.lower() for n in _CODE_NEEDS if n.types & {type_} for k in n.keys}
+        lacking = [f for f in lacking if f.name.lower() not in taken]
     if lacking:
         names = ", ".join(f'"{f.name}"' for f in lacking)
         yield RULE.finding(
