@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from rule_check import check
 
-from tools.core.findings import Finding
+from tools.core.context import RunContext
+from tools.core.findings import Finding, Severity
+from tools.core.resources import load_text
+from tools.rules import Bundle
 from tools.rules.reference.secret_store import RULE
 
 STORE = """\
@@ -58,3 +61,53 @@ def test_builtin_store_absent_store_and_no_secret_refs_pass() -> None:
         "      secretKeyRef: {name: db, key: url}", "      value: host=db user=app"
     )
     assert run(STORE + no_refs + "scopes: [chat-api]\n") == []
+
+
+ENDPOINT = """\
+apiVersion: dapr.io/v1alpha1
+kind: HTTPEndpoint
+metadata: {name: payments}
+spec:
+  baseUrl: https://payments.example
+  headers:
+    - {name: X-Plain, value: a}
+    - name: Authorization
+      secretKeyRef: {name: payments, key: token}
+  clientTLS:
+    rootCA: {secretKeyRef: {name: payments-tls, key: ca.crt}}
+"""
+
+
+def run_in(text: str, mode: str) -> list[Finding]:
+    resources = load_text(text, "t.yaml").resources
+    bundle = Bundle(resources, RunContext(dapr_mode=mode))
+    return [f for r in resources if RULE.applies_to(r) for f in RULE.check(r, bundle)]
+
+
+def test_endpoint_secret_refs_without_store_are_empty_self_hosted() -> None:
+    # processHTTPEndpointSecrets → secret.ProcessResource with AuthSecretStoreOrDefault "":
+    # daprd warns "references a secret store that isn't loaded" and the values stay empty.
+    (finding,) = run_in(ENDPOINT, "self-hosted")
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "/spec/headers/1/secretKeyRef"
+    assert "keeps these values empty" in finding.message and "token" not in finding.message
+    tls_only = ENDPOINT.replace(
+        "      secretKeyRef: {name: payments, key: token}", "      value: x"
+    )
+    (tls,) = run_in(tls_only, "self-hosted")
+    assert tls.path == "/spec/clientTLS/rootCA/secretKeyRef"
+
+
+def test_endpoint_secret_refs_pass_with_a_store_in_kubernetes_or_without_names() -> None:
+    assert run_in(ENDPOINT, "kubernetes") == []  # the operator resolves them
+    assert run_in(ENDPOINT + "auth: {secretStore: local}\n", "self-hosted") == []
+    nameless = ENDPOINT.replace("name: payments, key", "key").replace("name: payments-tls, ", "")
+    assert run_in(nameless, "self-hosted") == []  # ProcessResource skips an empty name
+    # A header with an envRef and no value is read from the environment first.
+    env_first = ENDPOINT.replace(
+        "    - name: Authorization\n", "    - name: Authorization\n      envRef: TOKEN\n"
+    )
+    no_tls = env_first.replace(
+        "  clientTLS:\n    rootCA: {secretKeyRef: {name: payments-tls, key: ca.crt}}\n", ""
+    )
+    assert run_in(no_tls, "self-hosted") == []

@@ -1,7 +1,8 @@
 """A Component reads its `secretKeyRef` values through `auth.secretStore: <store>`. That store
 is in the validated manifests, but it is not loaded by every app that loads the component
 (its `scopes` leave some of them out), or it is not a `secretstores.*` component. With
-`--dapr-mode self-hosted`, also a Component with `secretKeyRef` values and no `auth.secretStore`.
+`--dapr-mode self-hosted`, also a Component or an HTTPEndpoint with `secretKeyRef` values and
+no `auth.secretStore`.
 
 ## Why
 
@@ -30,6 +31,13 @@ dependency to wait for). Set `auth.secretStore` to a secret store in the resourc
 a `secretstores.local.file` or `secretstores.local.env` component. `auth.secretStore: kubernetes`
 names a component like any other there (`appendBuiltinSecretStore` adds none outside
 Kubernetes), so its scopes are checked too.
+
+HTTPEndpoints go the same way: `processHTTPEndpointSecrets`
+(`pkg/runtime/processor/httpendpoints.go`, dapr/dapr 1.16–1.18) passes the `spec.headers` and
+then the `spec.clientTLS` documents (`rootCA`, `certificate`, `privateKey`) through
+`secret.ProcessResource` with the endpoint's `auth.secretStore`. Without one, every
+`secretKeyRef` there stays empty: the header is sent without its value and the TLS document is
+not used (daprd logs the same warning and keeps the endpoint).
 """
 
 from __future__ import annotations
@@ -47,7 +55,55 @@ def _apps(apps: AppsOf) -> str:
     return "every app" if apps.every else ", ".join(sorted(apps.apps))
 
 
+_TLS_DOCUMENTS = ("rootCA", "certificate", "privateKey")
+
+
+def _named_ref(entry: object) -> bool:
+    """An entry whose ``secretKeyRef.name`` is set: ``ProcessResource`` resolves it."""
+    if not isinstance(entry, dict):
+        return False
+    ref = entry.get("secretKeyRef")
+    return isinstance(ref, dict) and bool(ref.get("name"))
+
+
+def _endpoint_refs(resource: Resource) -> list[tuple[str | int, ...]]:
+    """Paths of the HTTPEndpoint's header and clientTLS entries read through a secret store."""
+    spec = dapr_model.spec(resource)
+    paths: list[tuple[str | int, ...]] = []
+    headers = spec.get("headers")
+    for index, header in enumerate(headers if isinstance(headers, list) else []):
+        if isinstance(header, dict) and "value" not in header and header.get("envRef"):
+            continue  # ProcessResource reads the envRef first and skips the secretKeyRef
+        if _named_ref(header):
+            paths.append(("spec", "headers", index, "secretKeyRef"))
+    tls = spec.get("clientTLS")
+    if isinstance(tls, dict):
+        for name in _TLS_DOCUMENTS:
+            if _named_ref(tls.get(name)):
+                paths.append(("spec", "clientTLS", name, "secretKeyRef"))
+    return paths
+
+
+def _check_endpoint(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if bundle.context.dapr_mode != "self-hosted" or dapr_model.secret_store_of(resource):
+        return
+    paths = _endpoint_refs(resource)
+    if paths:
+        yield RULE.finding(
+            resource,
+            "secretKeyRef values with no auth.secretStore: outside Kubernetes daprd has no "
+            "default secret store and no operator to read them, so the HTTPEndpoint keeps "
+            "these values empty (headers are sent without them, clientTLS documents are not "
+            "used). Set auth.secretStore to a secret store in the resources path (for example "
+            "a secretstores.local.file component)",
+            paths[0],
+        )
+
+
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
+    if dapr_model.is_dapr(resource, "HTTPEndpoint"):
+        yield from _check_endpoint(resource, bundle)
+        return
     if not dapr_model.is_dapr(resource, "Component"):
         return
     store = dapr_model.secret_store_of(resource)
@@ -107,5 +163,5 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="auth.secretStore names a secret store that the component's apps do not load",
     check=check,
-    kinds=frozenset({"Component"}),
+    kinds=frozenset({"Component", "HTTPEndpoint"}),
 )
