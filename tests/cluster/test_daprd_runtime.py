@@ -45,6 +45,7 @@ APPS = ("backend", "chat-api", "notification-service", "frontend")
 
 # Secrets created in the API server for the test (names of our own, so that nothing else using
 # the namespace is touched): the state store's connection string, and one Secret backend may read.
+DATABASE = "daprd_runtime"
 DB_SECRET = "daprd-runtime-db"
 DB_KEY = "database-url"
 BACKEND_SECRET = "daprd-runtime-backend-keys"
@@ -183,7 +184,12 @@ def _apply_secret(kube: KubeClient, name: str, data: dict[str, str]) -> None:
 def backend_secret(cluster: stack.StackInfo, kube: KubeClient) -> Iterator[dict[str, str]]:
     """The Secrets in the API server: the connection string, and backend's own one."""
     data = {"api-key": secrets.token_hex(8), "region": "eu-frankfurt-1"}
-    _apply_secret(kube, DB_SECRET, {DB_KEY: cluster.postgres_dsn()})
+    # A database of its own: what other cluster tests leave in the stack's database (the
+    # parity test's state stores, a v1 migration level in dapr_metadata) cannot change what
+    # these daprds find.
+    _psql(cluster, f"DROP DATABASE IF EXISTS {DATABASE}", database=cluster.postgres_database)
+    _psql(cluster, f"CREATE DATABASE {DATABASE}", database=cluster.postgres_database)
+    _apply_secret(kube, DB_SECRET, {DB_KEY: cluster.postgres_dsn(database=DATABASE)})
     _apply_secret(kube, BACKEND_SECRET, data)
     try:
         yield data
@@ -483,12 +489,14 @@ def test_failing_handler_is_retried_then_dead_lettered(
     }
 
 
-def _psql(cluster: stack.StackInfo, sql: str, **variables: str) -> str:
+def _psql(
+    cluster: stack.StackInfo, sql: str, *, database: str | None = None, **variables: str
+) -> str:
     argv = [str(postgres_bin_dir() / "psql"), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
     for name, value in variables.items():
         argv += ["-v", f"{name}={value}"]
     done = subprocess.run(
-        [*argv, "-d", cluster.postgres_dsn()],
+        [*argv, "-d", cluster.postgres_dsn(database=database or DATABASE)],
         input=sql,
         capture_output=True,
         text=True,

@@ -314,7 +314,7 @@ def start_postgres(run_dir: Path, bin_dir: Path | None = None) -> Postgres:
         _run(
             [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(socket_dir), "-p", str(port),
              "-U", SUPERUSER, "-d", "postgres",
-             "-c", f"CREATE ROLE {USER} LOGIN PASSWORD '{password}'",
+             "-c", f"CREATE ROLE {USER} LOGIN CREATEDB PASSWORD '{password}'",
              "-c", f"CREATE DATABASE {DATABASE} OWNER {USER}"],
             "creating the todo role and database",
         )  # fmt: skip

@@ -47,10 +47,12 @@ class StackInfo:
     postgres_password: str = field(repr=False)
     postgres_database: str
 
-    def postgres_dsn(self, sslmode: str = "disable") -> str:
+    def postgres_dsn(self, sslmode: str = "disable", *, database: str | None = None) -> str:
+        """A keyword/value connection string; ``database`` instead of the stack's own (the
+        ``todo`` role may create databases, so a test can have one to itself)."""
         return (
             f"host={self.postgres_host} port={self.postgres_port} user={self.postgres_user} "
-            f"password={self.postgres_password} dbname={self.postgres_database} "
+            f"password={self.postgres_password} dbname={database or self.postgres_database} "
             f"sslmode={sslmode}"
         )
 
