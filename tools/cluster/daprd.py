@@ -256,19 +256,24 @@ class Daprd:
                 data = handle.read(_MAX_LOG)
         except OSError:
             return []
-        records = []
-        for line in data.decode("utf-8", "replace").splitlines():
-            if line.startswith("{"):
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(record, dict):
-                    records.append(record)
-        return records
+        return json_records(data)
 
     def stop(self, *, grace_s: float = 10.0) -> None:
         stop(self.run_dir, self.name, grace_s=grace_s)
+
+
+def json_records(data: bytes) -> list[dict[str, Any]]:
+    """The JSON object lines of a daprd log (``--log-as-json``); other lines are skipped."""
+    records = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        if line.startswith("{"):
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                records.append(record)
+    return records
 
 
 def _answers_204(url: str) -> bool:
