@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import worktree
 from cache_prune import prune_test_caches
-from forked_cli import run_tools
+from forked_cli import CliRunner, run_tools
 
 from tools.chart.helm import cache_dir, ensure_helm
 
@@ -108,9 +107,6 @@ def helm4() -> Path:
 @pytest.fixture(scope="session")
 def helm3() -> Path:
     return ensure_helm(3, quiet=True)
-
-
-CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture

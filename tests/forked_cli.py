@@ -43,7 +43,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -374,6 +374,10 @@ def _checked(cwd: Path, env: Mapping[str, str]) -> Path:
     if not folder.is_dir():
         raise NotADirectoryError(f"not a directory: {cwd}")
     return folder
+
+
+# What the `cli` fixture (tests/conftest.py) gives a test: run `python -m tools ARGS`.
+CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def run_tools(

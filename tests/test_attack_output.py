@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from conftest import CliRunner
+from forked_cli import CliRunner
 
 from tools.formatters import FORMAT_NAMES
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import CliRunner
+from forked_cli import CliRunner
 from registry_fixture import Registry, start_registry
 from small_chart import make_chart
 

@@ -33,8 +33,7 @@ from tools.publish.target import is_loopback
 from tools.publish.transport import RegistryError
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import CliRunner
-from forked_cli import command
+from forked_cli import CliRunner, command
 from peak_memory import launched, read_report
 from publish_argv import publish_argv
 from registry_fixture import (

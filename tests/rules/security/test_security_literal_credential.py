@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CliRunner
+from forked_cli import CliRunner
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
