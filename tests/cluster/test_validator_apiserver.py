@@ -6,7 +6,7 @@ Where the validator reports an error that predicts a refusal (kubernetes and sch
 Pod Security at the namespace's enforce level), the API server must refuse the document; where
 the API server refuses one, the validator must have said so. Every disagreement is either fixed
 or explained, with its reason, in apiserver_parity_explained.yaml; the table of all of them is
-written to build/cluster/parity-apiserver.md.
+written to build/parity/parity-apiserver.md.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from parity import (
 from tools.cluster.kubeapi import KubeClient
 
 EXPLAINED = Path(__file__).with_name("apiserver_parity_explained.yaml")
-REPORT = ROOT / "build" / "cluster" / "parity-apiserver.md"
+REPORT = ROOT / "build" / "parity" / "parity-apiserver.md"
 
 
 def _cases(recorded: Path) -> Iterator[Case]:

@@ -5,7 +5,7 @@ path; Configuration by --config) in the fixtures, the real manifests beside the 
 texts the rule tests give their rules is judged twice: by the validator (its errors in the
 categories that predict what daprd does: dapr, schema, reference; self-hosted mode, Dapr 1.18)
 and by daprd, which loads the document alone (daprd_loading.py). The parity table goes to
-build/cluster/parity-daprd.md; a disagreement not explained in daprd_parity_explained.yaml, or
+build/parity/parity-daprd.md; a disagreement not explained in daprd_parity_explained.yaml, or
 an explanation that explains nothing any more, fails the test.
 
 Side A is "validator error, daprd loads it", side B "validator clean, daprd refuses it".
@@ -46,7 +46,7 @@ from tools.core.resources import load_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPLAINED = Path(__file__).with_name("daprd_parity_explained.yaml")
-REPORT = ROOT / "build" / "cluster" / "parity-daprd.md"
+REPORT = ROOT / "build" / "parity" / "parity-daprd.md"
 RELEASE = "1.18"
 CONTEXT = RunContext(dapr_release=RELEASE, dapr_mode="self-hosted")
 PREDICTING = frozenset({"dapr", "schema", "reference"})
