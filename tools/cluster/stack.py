@@ -109,11 +109,12 @@ def build_all(dapr_release: str) -> None:
     """Build (or find in the cache) every program the stack and the daprd tests run."""
     from tools.cluster import apiserver, daprd, etcd, kafka, postgres
 
+    # The quick ones first: a missing Java, Maven or PostgreSQL is named before minutes of Go.
+    _timed("Kafka jars", kafka.kafka_libs)
+    _timed("PostgreSQL", postgres.postgres_bin_dir)
     _timed("etcd", etcd.etcd_binary)
     _timed("kube-apiserver", apiserver.apiserver_binary)
     _timed("kube-controller-manager", apiserver.controller_manager_binary)
-    _timed("Kafka jars", kafka.kafka_libs)
-    _timed("PostgreSQL", postgres.postgres_bin_dir)
     _timed(f"daprd {dapr_release}", lambda: daprd.daprd_binary(dapr_release))
 
 
