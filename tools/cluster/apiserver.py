@@ -20,7 +20,7 @@ import base64
 import os
 import secrets
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -52,7 +52,7 @@ class ApiServer:
 
     server: str
     port: int
-    token: str
+    token: str = field(repr=False)
     ca_file: Path
     kubeconfig: Path
     service_account_key: Path

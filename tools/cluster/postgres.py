@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.cluster.cache import require_tool
@@ -54,7 +54,7 @@ class Postgres:
     host: str
     port: int
     user: str
-    password: str
+    password: str = field(repr=False)
     database: str
     # The server's self-signed certificate: pass it as ``sslrootcert`` for verify-ca/-full.
     ca_file: Path
