@@ -60,8 +60,6 @@ part of the string at fault; never the string, which may hold the password.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,13 +69,10 @@ from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.metadata_values import is_templated
 from tools.rules import Bundle, Rule
+from tools.rules._postgres import secret_value, uses_pgx
 from tools.secrets.text import is_placeholder
 
 _MAX_LENGTH = 64 * 1024
-# components-contrib packages whose metadata embeds PostgresAuthMetadata.
-_PGX_PACKAGES = frozenset(
-    {"state/postgresql/v1", "state/postgresql/v2", "bindings/postgres", "configuration/postgres"}
-)
 _URL_PREFIXES = ("postgres://", "postgresql://")
 # Stands for a field given by secretKeyRef or envRef: its value is unknown, taken as one word.
 _REFERENCED = "\x00ref"
@@ -161,17 +156,18 @@ def _kw(key: str) -> str:
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
-    if not dm.is_dapr(resource, "Component") or not _uses_pgx(resource, bundle):
+    if not dm.is_dapr(resource, "Component") or not uses_pgx(resource, bundle):
         return
     for name in ("connectionString", "url"):
         item = dm.metadata_value(resource, name)
         if item is None:
             continue
         if item.secret_ref is not None:
-            found = _from_secret(resource, bundle, item.secret_ref)
+            found = secret_value(resource, bundle, item.secret_ref, _MAX_LENGTH)
             if found is None:
                 return
-            text, via = found
+            text, secret, key = found
+            via = f" (from Secret {secret} key {key})"
             path: tuple[str | int, ...] = ("spec", "metadata", item.index, "secretKeyRef")
         elif item.env_ref is not None or not item.has_value or isinstance(item.value, dict | list):
             return
@@ -193,46 +189,6 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
                 path,
             )
         return
-
-
-def _uses_pgx(resource: Resource, bundle: Bundle) -> bool:
-    registration = bundle.dapr.registry.get(dm.component_type(resource))
-    if registration is None:
-        return False
-    version = registration.resolve(dm.component_version(resource))
-    return version is not None and registration.versions.get(version) in _PGX_PACKAGES
-
-
-def _from_secret(
-    resource: Resource, bundle: Bundle, ref: dict[str, object]
-) -> tuple[str, str] | None:
-    """The value of the Kubernetes Secret of the input that ``ref`` names (stringData first,
-    then data decoded from base64) and where it came from; None when out of sight."""
-    name, key = ref.get("name"), ref.get("key")
-    if not isinstance(name, str) or not isinstance(key, str) or not name:
-        return None
-    if dm.secret_store_of(resource) not in ("", "kubernetes"):
-        return None  # another secret store: not a Secret of this input
-    key = key or name
-    for secret in dm.group_of(bundle, resource):
-        if secret.group == "" and secret.kind == "Secret" and secret.name == name:
-            text = _secret_value(secret, key)
-            return None if text is None else (text, f" (from Secret {name} key {key})")
-    return None
-
-
-def _secret_value(secret: Resource, key: str) -> str | None:
-    string_data = secret.doc.get("stringData")
-    if isinstance(string_data, dict) and isinstance(string_data.get(key), str):
-        return str(string_data[key])
-    data = secret.doc.get("data")
-    encoded = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(encoded, str) or len(encoded) > _MAX_LENGTH * 4 // 3 + 4:
-        return None
-    try:
-        return base64.b64decode(encoded, validate=True).decode("utf-8", errors="replace")
-    except (binascii.Error, ValueError):
-        return None
 
 
 def _fields(resource: Resource) -> dict[str, str]:

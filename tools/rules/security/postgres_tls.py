@@ -50,23 +50,18 @@ connection string, which holds the password.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import unquote_plus
 
 from tools.core.findings import Finding, Severity
 from tools.core.resource import Resource
 from tools.dapr import model as dapr_model
 from tools.rules import Bundle, Rule
+from tools.rules._postgres import secret_value, uses_pgx
 
 # components-contrib packages whose metadata embeds PostgresAuthMetadata
 # (common/authentication/postgresql/metadata.go), so the string goes to pgx.
-_PGX_PACKAGES = frozenset(
-    {"state/postgresql/v1", "state/postgresql/v2", "bindings/postgres", "configuration/postgres"}
-)
 # A connection string is short; anything far longer is not judged (bounded work).
 _MAX_LENGTH = 64 * 1024
 _VALID_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -93,7 +88,7 @@ class _Source:
 
 
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
-    if not dapr_model.is_dapr(resource, "Component") or not _uses_pgx(resource, bundle):
+    if not dapr_model.is_dapr(resource, "Component") or not uses_pgx(resource, bundle):
         return
     source = _connection_source(resource, bundle)
     if source is None:
@@ -136,16 +131,6 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     )
 
 
-def _uses_pgx(resource: Resource, bundle: Bundle) -> bool:
-    registration = bundle.dapr.registry.get(dapr_model.component_type(resource))
-    if registration is None:
-        return False
-    version = registration.resolve(dapr_model.component_version(resource))
-    if version is None:
-        return False
-    return registration.versions.get(version) in _PGX_PACKAGES
-
-
 def _literal(resource: Resource, name: str) -> str | None:
     item = dapr_model.metadata_value(resource, name)
     if item is None or item.secret_ref is not None or not item.has_value:
@@ -175,50 +160,11 @@ def _connection_source(resource: Resource, bundle: Bundle) -> _Source | None:
 def _from_secret(
     resource: Resource, bundle: Bundle, item: dapr_model.MetadataItem
 ) -> _Source | None:
-    ref = item.secret_ref or {}
-    name, key = ref.get("name"), ref.get("key")
-    if not isinstance(name, str) or not isinstance(key, str) or not name:
+    found = secret_value(resource, bundle, item.secret_ref or {}, _MAX_LENGTH)
+    if found is None:
         return None
-    store = dapr_model.secret_store_of(resource)
-    if store not in ("", "kubernetes"):
-        return None  # another secret store: not a Kubernetes Secret of this input
-    secret = _secrets(bundle, resource).get(name)
-    if secret is None:
-        return None
-    text = _secret_value(secret, key or name)
-    if text is None:
-        return None
-    return _Source(item.name, item.index, f"from Secret {name} key {key or name}", text)
-
-
-def _secrets(bundle: Bundle, resource: Resource) -> dict[str, Resource]:
-    def build() -> dict[str, Resource]:
-        found: dict[str, Resource] = {}
-        for r in dapr_model.group_of(bundle, resource):
-            if r.group == "" and r.kind == "Secret" and r.name:
-                found.setdefault(r.name, r)
-        return found
-
-    return bundle.memo(("postgres-tls-secrets", resource.profile, resource.namespace), build)
-
-
-def _secret_value(secret: Resource, key: str) -> str | None:
-    """The Secret's value for ``key`` as the API server stores it: stringData wins over data."""
-    string_data = secret.doc.get("stringData")
-    if isinstance(string_data, dict) and isinstance(string_data.get(key), str):
-        value: Any = string_data[key]
-        return str(value)
-    data = secret.doc.get("data")
-    if not isinstance(data, dict):
-        return None
-    encoded = data.get(key)
-    if not isinstance(encoded, str) or len(encoded) > _MAX_LENGTH * 4 // 3 + 4:
-        return None
-    try:
-        raw = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    return raw.decode("utf-8", errors="replace")
+    text, secret, key = found
+    return _Source(item.name, item.index, f"from Secret {secret} key {key}", text)
 
 
 def _effective_mode(settings: dict[str, str]) -> str:
