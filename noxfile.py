@@ -79,6 +79,7 @@ def lint(session: nox.Session) -> None:
     contrib_git = os.environ.get("TODO_DAPR_CONTRIB_GIT_DIR")
     source = ["--git-dir", contrib_git] if contrib_git else []
     session.run("python", "-m", "tools", "schemas", "import-code-fields", "--check", *source)
+    session.run("python", "-m", "tools", "schemas", "import-metadata-reads", "--check", *source)
     both = ["--dapr-git-dir", dapr_git, "--contrib-git-dir", contrib_git]
     source = both if dapr_git and contrib_git else []
     session.run("python", "-m", "tools", "schemas", "import-releases", "--check", *source)

@@ -17,7 +17,7 @@ from tools.core.terminal_text import visible, visible_lines
 from tools.dapr.registry import REGISTRY_PATH, parse_registry
 from tools.dapr.releases import parse_release_data, releases_path
 from tools.dapr.supported import SUPPORTED
-from tools.importers import code_fields, daprd_components
+from tools.importers import code_fields, daprd_components, metadata_reads
 from tools.importers.crds import CrdImportError
 from tools.importers.daprd_components import RegistryImportError
 from tools.importers.release_diff import dumps, import_releases
@@ -25,6 +25,7 @@ from tools.importers.source import Checkout, GitRef, SourceError
 from tools.validate import UsageError
 
 CODE_FIELDS_PATH = REGISTRY_PATH.parent / code_fields.CODE_FIELDS_FILE
+METADATA_READS_PATH = REGISTRY_PATH.parent / metadata_reads.METADATA_READS_FILE
 
 EXIT_STALE = 1
 
@@ -172,6 +173,36 @@ def _build_code_fields(source: Source, label: str, registry: str | None) -> tupl
     return code_fields.dumps(data), str(report)
 
 
+def _metadata_reads_shape(data: Any) -> str:
+    packages = data.get("packages") if isinstance(data, dict) else None
+    if not isinstance(packages, dict) or not packages:
+        raise ValueError("packages must be a non-empty object")
+    for name, facts in packages.items():
+        if not isinstance(facts, dict):
+            raise ValueError(f"{name}: facts must be an object")
+        for requirement in facts.get("required", ()):
+            if not isinstance(requirement, dict) or not requirement.get("any_of"):
+                raise ValueError(f"{name}: a requirement without any_of")
+    return f"{len(packages)} packages from {data.get('source', '?')}"
+
+
+def _build_metadata_reads(source: Source, label: str, registry: str | None) -> tuple[str, str]:
+    registry_path = Path(registry) if registry else REGISTRY_PATH
+    try:
+        packages = code_fields.registry_packages(
+            json.loads(registry_path.read_text(encoding="utf-8"))
+        )
+        packages += metadata_reads.release_packages(
+            json.loads(releases_path().read_text(encoding="utf-8"))
+        )
+        data, report = metadata_reads.import_metadata_reads(source, packages, label)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise _Unusable(f"{registry_path}: unreadable ({exc})") from exc
+    except SourceError as exc:
+        raise _Unusable(str(exc)) from exc
+    return metadata_reads.dumps(data), str(report)
+
+
 @dataclass(frozen=True)
 class GeneratedFile:
     """A committed JSON file generated from an upstream checkout or git ref."""
@@ -218,6 +249,9 @@ class GeneratedFile:
 REGISTRY_FILE = GeneratedFile(REGISTRY_PATH, "dapr/dapr", _registry_shape, _build_registry)
 CODE_FIELDS = GeneratedFile(
     CODE_FIELDS_PATH, "components-contrib", _code_fields_shape, _build_code_fields
+)
+METADATA_READS = GeneratedFile(
+    METADATA_READS_PATH, "components-contrib", _metadata_reads_shape, _build_metadata_reads
 )
 
 
@@ -279,6 +313,7 @@ IMPORT_ACTIONS: dict[str, tuple[Callable[..., int], Mapping[str, str]]] = {
     "import-metadata": (run_import_metadata, _same("directory", "git_dir", "ref", "out")),
     "import-registry": (REGISTRY_FILE.run, _GENERATED),
     "import-code-fields": (CODE_FIELDS.run, {**_GENERATED, "registry": "registry"}),
+    "import-metadata-reads": (METADATA_READS.run, {**_GENERATED, "registry": "registry"}),
     "import-releases": (
         run_import_releases,
         {

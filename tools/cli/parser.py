@@ -391,6 +391,23 @@ def _add_import_parsers(schemas_sub: argparse._SubParsersAction[_Parser]) -> Non
     code.add_argument("--out", metavar="FILE", help="where to write (default: the project's)")
     code.add_argument("--check", action="store_true", help="fail if the file is out of date")
     code.set_defaults(func=_IMPORT)
+    reads = schemas_sub.add_parser(
+        "import-metadata-reads",
+        help="import how each component's Go code looks metadata up and what its Init refuses",
+        description="For every components-contrib package registry.json names, follow the "
+        "component's Init through its Go code and write metadata_reads.json: names looked up "
+        "outside the decoder (GetMetadataProperty alias lists, exact map keys, key prefixes) "
+        "and the values Init refuses when missing or empty (one of several, for either/or "
+        "checks). --check compares with a fresh import; with no source given it checks only "
+        "the shape.",
+    )
+    reads.add_argument("directory", nargs="?", metavar="DIR", help="a components-contrib checkout")
+    reads.add_argument("--git-dir", metavar="DIR", help="read a git repository instead")
+    reads.add_argument("--ref", metavar="REF", help="git ref (default: the one in the file)")
+    reads.add_argument("--registry", metavar="FILE", help="registry.json naming the packages")
+    reads.add_argument("--out", metavar="FILE", help="where to write (default: the project's)")
+    reads.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    reads.set_defaults(func=_IMPORT)
     rel = schemas_sub.add_parser(
         "import-releases",
         help="record what differs between the supported Dapr releases",

@@ -5,7 +5,8 @@ inside an installed package (``tools/schemas/``, mapped there by pyproject.toml)
 - ``dapr-components/``: the component catalog (``catalog.json`` from
   ``python -m tools schemas import-metadata``), the hand-written ``_overrides.json``, daprd's
   component registry (``registry.json``, ``import-registry``) and the fields each component's Go
-  code decodes (``code_fields.json``, ``import-code-fields``);
+  code decodes (``code_fields.json``, ``import-code-fields``) and how each component's ``Init``
+  looks metadata up and what it refuses (``metadata_reads.json``, ``import-metadata-reads``);
 - ``releases.json``: what differs between the supported Dapr releases (1.16, 1.17, 1.18;
   ``python -m tools schemas import-releases``). The files above describe the newest release;
   this one records, per component type, metadata name (per components-contrib package) and CRD

@@ -55,6 +55,8 @@ class CodeField:
     decode: str | None = None
     exact_prefix: str | None = None
     allowed: list[str] | None = None
+    # The Go field's own name (``metadata_reads`` maps code such as ``m.Brokers`` back to it).
+    go_name: str = ""
 
 
 @dataclass
@@ -130,6 +132,7 @@ def _struct_line(line: str) -> tuple[CodeField | None, str | None] | None:
             aliases=[a for a in aliases.split(",") if a],
             deprecated=deprecated,
             replaced_by=_replacement(comment) if deprecated else None,
+            go_name=words[0],
         ),
         None,
     )
@@ -240,6 +243,7 @@ def _copy(f: CodeField) -> CodeField:
         f.decode,
         f.exact_prefix,
         f.allowed,
+        f.go_name,
     )
 
 
