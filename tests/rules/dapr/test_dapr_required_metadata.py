@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
+import pytest
 from manifests import component
 from rule_check import check
 
 from tools.core.findings import Finding, Severity
+from tools.dapr.code_reads import PackageReads
+from tools.rules.dapr import required_metadata
 from tools.rules.dapr.required_metadata import RULE
 
 
@@ -104,11 +109,63 @@ def test_a_binding_never_initialised_requires_nothing() -> None:
     # may well be initialised, so the schedule stays required).
 
 
-def test_unverified_types_only_warn() -> None:
+def test_either_or_requirements_come_from_init() -> None:
+    """Vault's initVaultToken refuses only when both token fields are empty; metadata.yaml
+    marks both required, which would ask for two mutually exclusive fields."""
     vault = "secretstores.hashicorp.vault"
-    findings = run('{name: vaultAddr, value: "https://vault:8200"}', type_=vault)
-    assert findings and all(f.severity is Severity.WARNING for f in findings)
+    (finding,) = run('{name: vaultAddr, value: "https://vault:8200"}', type_=vault)
+    assert finding.severity is Severity.ERROR
+    assert 'one of "vaultToken", "vaultTokenMountPath"' in finding.message
+    assert "vault.go" in finding.message and "initVaultToken" in finding.message
+    assert "token mount path and token not set" in finding.message
+    assert run("{name: vaultTokenMountPath, value: /var/run/token}", type_=vault) == []
+    assert run("{name: vaultToken, secretKeyRef: {name: v, key: t}}", type_=vault) == []
 
 
-def test_unknown_types_are_not_checked() -> None:
-    assert run(type_="pubsub.nosuch") == []
+def test_mqtt3_binding_needs_consumer_id_but_the_pubsub_does_not() -> None:
+    """parseMQTTMetaData refuses an empty consumerID; daprd fills it in for pub/subs only."""
+    given = ('{name: url, value: "tcp://m:1883"}', "{name: topic, value: t}")
+    (finding,) = run(*given, type_="bindings.mqtt3")
+    assert '"consumerID"' in finding.message and "missing consumerID" in finding.message
+    assert run('{name: url, value: "tcp://m:1883"}', type_="pubsub.mqtt3") == []
+
+
+def test_metadata_yaml_requirements_the_code_does_not_check_are_dropped() -> None:
+    """localstorage needs only rootPath, sendgrid only apiKey, GCP pub/sub only projectID,
+    Redis nothing (an empty redisHost connects to the default address)."""
+    assert run("{name: rootPath, value: /data}", type_="bindings.localstorage") == []
+    (root,) = run("{name: fileName, value: x}", type_="bindings.localstorage")
+    assert '"rootPath"' in root.message and "validateRootPath" in root.message
+    assert (
+        run("{name: apiKey, secretKeyRef: {name: s, key: k}}", type_="bindings.twilio.sendgrid")
+        == []
+    )
+    assert run("{name: projectId, value: p}", type_="pubsub.gcp.pubsub") == []
+    (project,) = run("{name: clientEmail, value: e}", type_="pubsub.gcp.pubsub")
+    assert '"projectID"' in project.message
+    assert run("{name: redisPassword, value: x}", type_="state.redis") == []
+    assert run("{name: nameServer, value: x}", type_="pubsub.rocketmq") == []
+
+
+def test_an_empty_value_is_refused_as_init_refuses_it() -> None:
+    (finding,) = run('{name: apiKey, value: ""}', type_="bindings.twilio.sendgrid")
+    assert "apiKey field is required in metadata" in finding.message
+
+
+def test_alias_lists_satisfy_a_requirement() -> None:
+    """Service Bus: connectionString or namespaceName, either spelling the decoder accepts."""
+    sb = "pubsub.azure.servicebus.topics"
+    (finding,) = run("{name: consumerID, value: c}", type_=sb)
+    assert 'one of "connectionString", "namespaceName"' in finding.message
+    assert run('{name: NamespaceName, value: "ns.servicebus.windows.net"}', type_=sb) == []
+
+
+def test_types_whose_code_was_not_read_only_warn_and_say_so(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A package whose Init the importer did not find: metadata.yaml is all there is."""
+    unread = PackageReads(init=None, reads=MappingProxyType({}), prefixes=(), required=())
+    monkeypatch.setattr(required_metadata, "reads_for", lambda type_, version: unread)
+    (finding,) = run("{name: fileName, value: x}", type_="bindings.localstorage")
+    assert finding.severity is Severity.WARNING
+    assert '"rootPath"' in finding.message and "was not read to confirm" in finding.message

@@ -85,3 +85,45 @@ def test_zeebe_metadata_is_checked_now_its_file_is_read() -> None:
     assert named("    - {name: jobType, value: x}") == []
     (message,) = named("    - {name: jobTyp, value: x}")
     assert '"jobType"' in message
+
+
+def _names(type_: str, *items: str) -> list[str]:
+    findings = check(RULE, component(*items, type_=type_))
+    return [f.message.split('metadata "')[1].split('"')[0] for f in findings]
+
+
+def test_azure_storage_alias_lists_are_read() -> None:
+    """GetMetadataProperty with azure.MetadataKeys["StorageAccountName"]… matches any case."""
+    blob = "bindings.azure.blobstorage"
+    given = ("{name: storageAccount, value: a}", "{name: STORAGEACCESSKEY, value: k}")
+    assert _names(blob, *given, "{name: container, value: c}") == []
+    assert _names(blob, "{name: storageAcount, value: a}") == ["storageAcount"]
+
+
+def test_keys_read_by_a_prefix_are_read() -> None:
+    graphql = "bindings.graphql"
+    assert _names(graphql, "{name: endpoint, value: e}", '{name: "header:X-Key", value: k}') == []
+    assert _names(graphql, '{name: "headers:X-Key", value: k}') == ["headers:X-Key"]
+    assert _names(graphql, '{name: "header:", value: k}') == ["header:"]
+
+
+def test_legacy_exact_keys_are_read_only_as_spelt() -> None:
+    """Redis reads maxRetries and maxRetryBackoff by exact map key (common/component/redis)."""
+    redis = "state.redis"
+    assert (
+        _names(redis, "{name: maxRetries, value: '3'}", "{name: maxRetryBackoff, value: 2s}") == []
+    )
+    assert _names(redis, "{name: MAXRETRIESX, value: '3'}") == ["MAXRETRIESX"]
+
+
+def test_category_helpers_are_followed() -> None:
+    """pubsub.Concurrency (contrib pubsub/concurrency.go) reads concurrencyMode."""
+    assert _names("pubsub.rabbitmq", "{name: concurrencyMode, value: single}") == []
+    assert _names("pubsub.rabbitmq", "{name: concurrencyMod, value: single}") == ["concurrencyMod"]
+
+
+def test_hand_checked_types_ignore_what_requests_read() -> None:
+    """The Kubernetes secret store reads `namespace` from each request's metadata only."""
+    store = "secretstores.kubernetes"
+    (finding,) = check(RULE, component("{name: namespace, value: x}", type_=store))
+    assert finding.severity is Severity.ERROR

@@ -1,6 +1,33 @@
-"""A field the component needs is missing, or empty. This includes fields an authentication
-profile requires once it is selected: Kafka `authType: password` needs `saslUsername` and
-`saslPassword`; `authType: oidc` needs the OIDC endpoint, client ID and secret.
+"""A field the component needs is missing, or empty: its `Init` returns an error without it.
+
+## Where the requirements come from
+
+The component's Go code, read by `python -m tools schemas import-metadata-reads`
+(`schemas/dapr-components/metadata_reads.json`): from the `Init` daprd calls, every check that
+runs on each start and returns an error when a value is empty (`if m.URL == "" { return
+errors.New("missing url") }`), followed into the functions it calls. The message names the
+file, line and function, and quotes the error. Checks joined by `&&`, or an `else if` after a
+test that a value is set, need only one of their fields: Vault needs `vaultToken` or
+`vaultTokenMountPath` (`vaultSecretStore.initVaultToken`), Service Bus `connectionString` or
+`namespaceName`. Checks that run only under another condition are not requirements.
+
+So requirements that a metadata.yaml states but no code checks are not reported (Redis
+`redisHost`: an empty host connects to the default address; GCP Pub/Sub's service-account
+fields: application default credentials apply), and ones it omits are (`bindings.mqtt3` needs
+`consumerID`; daprd fills `consumerID` in only for pub/subs, so `pubsub.mqtt3` does not).
+
+For the types checked by hand against the code (`pubsub.kafka`, `state.postgresql`,
+`bindings.cron`, `secretstores.kubernetes`) the catalog states what is required, including the
+fields an authentication profile requires once it is selected: Kafka `authType: password` needs
+`saslUsername` and `saslPassword`; `authType: oidc` needs the OIDC endpoint, client ID and
+secret. For a type whose `Init` the importer could not find, only its metadata.yaml says what is
+required, and the finding says so.
+
+## Severity
+
+- **error** when the component's `Init` refuses the missing value (read in its code), or for
+  the types checked by hand: the sidecar exits.
+- **warning** when only the metadata.yaml marks the field required (the code was not read).
 
 ## Why
 
@@ -55,6 +82,7 @@ from tools.core.findings import Finding, Severity
 from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.binding_sides import never_initialised
+from tools.dapr.code_reads import CodeRequirement, PackageReads, reads_for
 from tools.dapr.component_spec import ComponentSpec, FieldSpec
 from tools.dapr.metadata_values import is_templated
 from tools.rules import Bundle, Rule
@@ -156,6 +184,58 @@ def _code_needs(resource: Resource, type_: str, literal: dict[str, str]) -> Iter
         )
 
 
+def _known(spec: ComponentSpec, code: PackageReads, name: str) -> bool:
+    return spec.field(name) is not None or code.reads_name(name)
+
+
+def _satisfied(
+    requirement: CodeRequirement, spec: ComponentSpec, present: set[str], exact: set[str]
+) -> bool:
+    for name in requirement.any_of:
+        field = spec.field(name)
+        if requirement.exact and field is None:
+            if name in exact:
+                return True
+            continue
+        if field is not None and _has(field, present):
+            return True
+        if name.lower() in present:
+            return True
+    return False
+
+
+def _spelling(spec: ComponentSpec, name: str) -> str:
+    field = spec.field(name)
+    return field.name if field is not None else name
+
+
+def _init_refusals(
+    resource: Resource, spec: ComponentSpec, code: PackageReads, present: set[str]
+) -> Iterator[Finding]:
+    """What the component's ``Init`` refuses, as its Go code was read."""
+    type_ = dm.component_type(resource)
+    exact = _exact_given(resource)
+    for requirement in code.required:
+        names = requirement.any_of
+        if not all(_known(spec, code, n) for n in names):
+            continue  # a name that is not a metadata key (a struct field set by daprd)
+        if spec.category == "pubsub" and {n.lower() for n in names} & {"consumerid"}:
+            continue  # daprd sets consumerID to the app ID for every pub/sub
+        if _satisfied(requirement, spec, present, exact):
+            continue
+        spelled = [f'"{_spelling(spec, n)}"' for n in names]
+        what = spelled[0] if len(spelled) == 1 else "one of " + ", ".join(spelled)
+        how = " (matched by exact key)" if requirement.exact else ""
+        failure = f' with "{requirement.error}"' if requirement.error else ""
+        yield RULE.finding(
+            resource,
+            f"{type_} requires {what}{how}: {requirement.where} returns an error when it is "
+            f"missing or empty, so Init fails{failure} and the sidecar exits. Add it (from a "
+            "secretKeyRef if it is a credential).",
+            ("spec", "metadata"),
+        )
+
+
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     spec = bundle.dapr.component_spec(resource)
     if spec is None:
@@ -164,16 +244,26 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if never_initialised(resource, bundle.dapr.registry.get(type_)):
         return  # no side's Init runs, so nothing is required (dapr-binding-direction)
     present, literal = _given(resource)
-    # Upstream files mark some either/or fields as both required; trust them fully only for
-    # entries checked against the code.
+    code = reads_for(type_, dm.component_version(resource))
+    if not spec.verified and code is not None and code.code_read:
+        yield from _init_refusals(resource, spec, code, present)
+        yield from _code_needs(resource, type_, literal)
+        return
+    # Checked by hand (an error), or code not read: metadata.yaml's word (a warning).
     severity = Severity.ERROR if spec.verified else Severity.WARNING
+    unread = (
+        ""
+        if spec.verified
+        else " (its metadata.yaml marks it required; the Go code of this type was not read to "
+        "confirm, so check the component's documentation)"
+    )
     missing = [f for f in spec.canonical_fields() if f.required and not _has(f, present)]
     if missing:
         names = ", ".join(f'"{f.name}"' for f in missing)
         yield RULE.finding(
             resource,
             f"{type_} requires {names}; without it the component fails to initialise and the "
-            "sidecar exits. Add it (from a secretKeyRef if it is a credential).",
+            f"sidecar exits{unread}. Add it (from a secretKeyRef if it is a credential).",
             ("spec", "metadata"),
             severity=severity,
         )
@@ -189,8 +279,8 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         yield RULE.finding(
             resource,
             f"with {reason}, {type_} also requires {names}; without it authentication fails "
-            "when the component initialises. Add it (credentials from a secretKeyRef), or "
-            "choose another authentication type.",
+            f"when the component initialises{unread}. Add it (credentials from a "
+            "secretKeyRef), or choose another authentication type.",
             ("spec", "metadata"),
             severity=severity,
         )
@@ -200,7 +290,10 @@ RULE = Rule(
     id="dapr-required-metadata",
     category="dapr",
     severity=Severity.ERROR,
-    severity_note=" for verified types, warning for the rest",
+    severity_note=(
+        " when the component's Init refuses it (read in its Go code) or for types checked by "
+        "hand; warning when only its metadata.yaml says so"
+    ),
     summary="Required metadata missing (including authentication-profile requirements)",
     check=check,
     kinds=frozenset({"Component"}),

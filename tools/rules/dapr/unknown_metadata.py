@@ -3,10 +3,16 @@ its authentication profiles, the runtime-level keys of its category (`keyPrefix`
 `actorStateStore`, outbox keys, `consumerID`, topic scopes, binding `direction`/`route`), the
 names its Go code decodes (`mapstructure` tags and `mapstructurealiases` of the structs in
 `schemas/dapr-components/code_fields.json`, e.g. PostgreSQL `timeoutInSeconds`, AWS
-`awsRegion`) or the known aliases. A deprecated name the code still reads is never reported
-here (`dapr-deprecated-metadata` warns about it). The component is found through daprd's
-registry, so a registered alias type (`pubsub.azure.servicebus`) is checked against the
-metadata of the package its factory comes from.
+`awsRegion`), the names it looks up itself (`schemas/dapr-components/metadata_reads.json`:
+the alias lists `GetMetadataProperty` resolves in any case, such as Azure Storage's
+`storageAccount`, `storageAccessKey` and `container` from `common/authentication/azure/
+metadata-properties.go`; exact map keys kept for older manifests, such as Redis `maxRetries`
+and `maxRetryBackoff` in `common/component/redis/redis.go`; the category helpers, such as
+`concurrencyMode` read by `pubsub.Concurrency`; and keys read by a prefix while ranging over the
+metadata, such as GraphQL's `header:…`) or the known aliases. A deprecated name the code still
+reads is never reported here (`dapr-deprecated-metadata` warns about it). The component is
+found through daprd's registry, so a registered alias type (`pubsub.azure.servicebus`) is
+checked against the metadata of the package its factory comes from.
 
 ## Why
 
@@ -31,10 +37,17 @@ each dapr/dapr release pins in go.mod (v1.16.13, v1.17.8, v1.18.4): for example 
 
 ## How to fix
 
-Use the name the message suggests, or remove the item. Types the team has checked against
-the component code (`pubsub.kafka`, `state.postgresql`, `bindings.cron`,
-`secretstores.kubernetes`) report an error; for other types the upstream field list may miss
-legacy aliases, so the finding is a warning: check the component's documentation first.
+Use the name the message suggests, or remove the item.
+
+## Severity
+
+- **error** for the types checked by hand against their whole code path (`pubsub.kafka`,
+  `state.postgresql`, `bindings.cron`, `secretstores.kubernetes`): every name they read is
+  known.
+- **warning** for every other type: the name is in neither its metadata.yaml, nor its decoded
+  structs, nor the lookups `import-metadata-reads` found in its code; but code that passes the
+  whole metadata map to a library is not followed, so the message asks you to check the
+  component's documentation before removing it.
 """
 
 from __future__ import annotations
@@ -44,18 +57,10 @@ from collections.abc import Iterator
 from tools.core.findings import Finding, Severity
 from tools.core.resource import Resource
 from tools.dapr import model as dm
-from tools.dapr.release import dapr_release
+from tools.dapr.code_reads import component_package, reads_for
 from tools.dapr.releases import Change
 from tools.dapr.spelling import did_you_mean
-from tools.dapr.supported import NEWEST
 from tools.rules import Bundle, Rule
-
-
-def _package(type_: str, version: str) -> str | None:
-    """The components-contrib package daprd creates ``type_``/``version`` from."""
-    reg = dapr_release(NEWEST).registry.get(type_)
-    resolved = reg.resolve(version.strip()) if reg is not None else None
-    return reg.versions[resolved] if reg is not None and resolved is not None else None
 
 
 def _not_in_release(name: str, change: Change, release: str, type_: str) -> str:
@@ -72,7 +77,8 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         return
     type_, version = dm.component_type(resource), dm.component_version(resource)
     release = bundle.dapr.version
-    package = _package(type_, version) if not bundle.dapr.is_newest else None
+    package = component_package(type_, version) if not bundle.dapr.is_newest else None
+    code = reads_for(type_, version)
     changes = bundle.dapr.changes if package is not None else None
     for item in dm.metadata_items(resource):
         change = changes.metadata_change(package, item.name) if changes and package else None
@@ -89,6 +95,8 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
             continue
         if spec.open or spec.field(item.name) is not None:
             continue
+        if not spec.verified and code is not None and code.reads_name(item.name):
+            continue  # looked up by the code itself (an alias list, a legacy key, a prefix)
         known = [s for f in spec.canonical_fields() for s in f.spellings]
         guess = did_you_mean(item.name, known)
         hint = f' Did you mean "{guess}"?' if guess else ""
@@ -96,8 +104,9 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         caveat = (
             ""
             if spec.verified
-            else " (The upstream field list for this type may miss legacy names; check the "
-            "component's documentation before removing it.)"
+            else " (Compared with its metadata.yaml and the names its Go code decodes and looks "
+            "up; code that hands the whole metadata map to a library is not followed, so check "
+            "the component's documentation before removing it.)"
         )
         yield RULE.finding(
             resource,
@@ -113,7 +122,7 @@ RULE = Rule(
     id="dapr-unknown-metadata",
     category="dapr",
     severity=Severity.ERROR,
-    severity_note=" for verified types, warning for the rest",
+    severity_note=" for types checked by hand against their code, warning for the rest",
     summary="Metadata name the component does not read (ignored silently)",
     check=check,
     kinds=frozenset({"Component"}),
