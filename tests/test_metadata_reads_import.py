@@ -146,6 +146,58 @@ func (s *Store) Get(req *state.GetRequest) error {{
 \treturn nil
 }}
 """,
+    "state/parsing/parsing.go": """package parsing
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	kitmd "github.com/dapr/kit/metadata"
+)
+
+var errBadWait = errors.New("wait is invalid")
+
+type props struct {
+	Wait    string `mapstructure:"wait"`
+	Retries string `mapstructure:"retries"`
+	Later   string `mapstructure:"later"`
+	Quiet   string `mapstructure:"quiet"`
+}
+
+type Store struct{}
+
+func (s *Store) Init(ctx context.Context, metadata state.Metadata) error {
+	var p props
+	if err := kitmd.DecodeMetadata(metadata.Properties, &p); err != nil {
+		return err
+	}
+	wait, err := time.ParseDuration(p.Wait)
+	if err != nil {
+		return errBadWait
+	}
+	if p.Retries != "" {
+		n, err := strconv.ParseInt(p.Retries, 10, 32)
+		if err != nil {
+			return fmt.Errorf("retries: %w", err)
+		}
+	}
+	if p.Quiet != "" {
+		q, err := strconv.Atoi(p.Quiet)
+		if err != nil {
+			q = 0
+		}
+	}
+	if wait > 0 {
+		return nil
+	}
+	l, err := strconv.Atoi(p.Later)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+""",
     "state/nocode/nocode.go": """package nocode
 
 func NewStore() any { return nil }
@@ -161,7 +213,7 @@ def facts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     data, report = import_metadata_reads(
-        Checkout(root), ["state/fake", "state/nocode", "state/missing"], "test"
+        Checkout(root), ["state/fake", "state/nocode", "state/parsing", "state/missing"], "test"
     )
     assert report.missing == ["state/missing"]
     return dict(data["packages"])
@@ -218,9 +270,41 @@ def test_reads_alias_lists_exact_keys_and_key_prefixes(facts: dict[str, Any]) ->
     assert fake["prefixes"] == ["header:"]  # a prefix of a value is not a key prefix
 
 
+def test_values_init_parses_and_refuses(facts: dict[str, Any]) -> None:
+    parsing = facts["state/parsing"]
+    parsed = parsing["parsed"]
+    assert parsed["wait"]["decoder"] == "time:duration"
+    assert parsed["wait"]["error"] == "wait is invalid"  # the error variable's message
+    assert parsed["retries"]["decoder"] == "strconv:int32"  # parsed only when set
+    assert "quiet" not in parsed  # a failed parse falls back to 0: not refused
+    assert "later" not in parsed  # after an early return: conditional
+    required = {tuple(r["any_of"]) for r in parsing["required"]}
+    assert required == {("wait",)}  # parsed on every pass: empty fails too
+
+
 def test_a_package_without_init_says_its_code_was_not_read(facts: dict[str, Any]) -> None:
     assert "init" in facts["state/fake"]
     assert "init" not in facts["state/nocode"]
+
+
+def test_older_releases_keep_only_what_they_read_differently(tmp_path: Path) -> None:
+    trees = {}
+    for release in ("new", "old"):
+        root = tmp_path / release
+        for name, text in TREE.items():
+            written = text
+            if release == "old" and name == "state/fake/fake.go":
+                written = text.replace('m.URL == "" || m.Topic == ""', 'm.URL == ""')
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(written, encoding="utf-8")
+        trees[release] = Checkout(root)
+    older = {"1.16": (trees["old"], "v-old")}
+    data, report = import_metadata_reads(trees["new"], ["state/fake", "state/nocode"], "v", older)
+    assert data["releases"] == {"1.16": "v-old"}
+    assert list(data["older"]["1.16"]) == ["state/fake"]  # state/nocode reads the same
+    old_required = {tuple(r["any_of"]) for r in data["older"]["1.16"]["state/fake"]["required"]}
+    assert ("topic",) not in old_required and ("url",) in old_required
+    assert report.older == {"1.16": 1}
 
 
 def test_check_without_a_source_checks_the_shape(capsys: pytest.CaptureFixture[str]) -> None:

@@ -186,16 +186,29 @@ def _metadata_reads_shape(data: Any) -> str:
     return f"{len(packages)} packages from {data.get('source', '?')}"
 
 
+def _older_contrib(source: Source, releases: Mapping[str, Any]) -> dict[str, tuple[Source, str]]:
+    """Each older supported release's components-contrib tag (``releases.json``), read from
+    the same git repository; none from a checkout, which holds one tree only."""
+    if not isinstance(source, GitRef):
+        return {}
+    newest = releases.get("newest")
+    return {
+        release: (GitRef(source.git_dir, refs["contrib"]), refs["contrib"])
+        for release, refs in releases.get("releases", {}).items()
+        if release != newest and isinstance(refs, dict) and refs.get("contrib")
+    }
+
+
 def _build_metadata_reads(source: Source, label: str, registry: str | None) -> tuple[str, str]:
     registry_path = Path(registry) if registry else REGISTRY_PATH
     try:
         packages = code_fields.registry_packages(
             json.loads(registry_path.read_text(encoding="utf-8"))
         )
-        packages += metadata_reads.release_packages(
-            json.loads(releases_path().read_text(encoding="utf-8"))
-        )
-        data, report = metadata_reads.import_metadata_reads(source, packages, label)
+        releases = json.loads(releases_path().read_text(encoding="utf-8"))
+        packages += metadata_reads.release_packages(releases)
+        older = _older_contrib(source, releases)
+        data, report = metadata_reads.import_metadata_reads(source, packages, label, older)
     except (OSError, json.JSONDecodeError) as exc:
         raise _Unusable(f"{registry_path}: unreadable ({exc})") from exc
     except SourceError as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 from typing import Any
@@ -35,11 +35,32 @@ class CodeRequirement:
 
 
 @dataclass(frozen=True)
+class ParsedValue:
+    """``Init`` parses the value with ``decoder`` and fails when that parse fails."""
+
+    decoder: str  # a ``tools.dapr.godecode`` decoder
+    exact: bool
+    where: str
+    error: str
+
+
+@dataclass(frozen=True)
 class PackageReads:
     init: str | None
     reads: Mapping[str, str]  # name -> "any" | "exact"
     prefixes: tuple[str, ...]
     required: tuple[CodeRequirement, ...]
+    parsed: Mapping[str, ParsedValue] = field(default_factory=lambda: MappingProxyType({}))
+
+    def parsed_as(self, name: str) -> ParsedValue | None:
+        """How ``Init`` parses metadata ``name``, matched as the code matches it."""
+        found = self.parsed.get(name)
+        if found is not None:
+            return found
+        folded = name.lower()
+        return next(
+            (v for k, v in self.parsed.items() if not v.exact and k.lower() == folded), None
+        )
 
     @property
     def code_read(self) -> bool:
@@ -65,22 +86,36 @@ def _requirement(entry: Mapping[str, Any]) -> CodeRequirement:
     )
 
 
+def _parsed(entry: Mapping[str, Any]) -> ParsedValue:
+    return ParsedValue(
+        decoder=str(entry["decoder"]),
+        exact=bool(entry.get("exact", False)),
+        where=str(entry["where"]),
+        error=str(entry.get("error", "")),
+    )
+
+
 def _package(entry: Mapping[str, Any]) -> PackageReads:
     reads = entry.get("reads", {})
+    parsed = entry.get("parsed", {})
     return PackageReads(
         init=entry.get("init"),
         reads=MappingProxyType({str(k): str(v) for k, v in reads.items()}),
         prefixes=tuple(str(p) for p in entry.get("prefixes", ())),
         required=tuple(_requirement(r) for r in entry.get("required", ())),
+        parsed=MappingProxyType({str(k): _parsed(v) for k, v in parsed.items()}),
     )
 
 
 @cache
-def load_reads() -> Mapping[str, PackageReads]:
+def load_reads(release: str | None = None) -> Mapping[str, PackageReads]:
+    """Every package's facts as Dapr ``release`` (default: the newest) pins it: the newest
+    contrib's, with the packages an older release's contrib reads differently replaced."""
     path = CATALOG_DIR / READS_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        packages = data["packages"]
+        packages = dict(data["packages"])
+        packages.update(data.get("older", {}).get(release or "", {}))
         return MappingProxyType({str(k): _package(v) for k, v in packages.items()})
     except FileNotFoundError:
         raise CatalogError(
@@ -103,6 +138,7 @@ def component_package(type_: str, version: str) -> str | None:
     return None
 
 
-def reads_for(type_: str, version: str) -> PackageReads | None:
+def reads_for(type_: str, version: str, release: str | None = None) -> PackageReads | None:
+    """The facts of the package daprd creates ``type_``/``version`` from, on ``release``."""
     package = component_package(type_, version)
-    return load_reads().get(package) if package is not None else None
+    return load_reads(release).get(package) if package is not None else None

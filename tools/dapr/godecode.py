@@ -35,7 +35,7 @@ MAX_NANOS = 2**63 - 1
 DECODERS = frozenset(
     {f"mapstructure:{t}" for t in (*_BITS, *_UBITS, *_FLOATS, "bool", "duration")}
     | {f"strconv:{t}" for t in (*_BITS, *_UBITS, "bool")}
-    | {"millis:uint32"}
+    | {"millis:uint32", "time:duration"}
     | {f"config:{t}" for t in (*_BITS, *_UBITS, *_FLOATS, "bool", "duration")}
 )
 
@@ -169,8 +169,15 @@ def decode_problem(decoder: str, text: str) -> str | None:
     how, _, go_type = decoder.partition(":")
     if decoder not in DECODERS:
         raise ValueError(f"unknown decoder {decoder!r}")
-    if text == "" and how in {"strconv", "millis"}:
+    if text == "" and how in {"strconv", "millis", "time"}:
         return None  # the components skip an empty value before parsing it
+    if how == "time":
+        if parse_go_duration(text) is not None:
+            return None
+        return (
+            "is not a duration time.ParseDuration accepts (such as 300ms, 1.5h or 2h45m; a "
+            "bare number other than 0 is refused)"
+        )
     if how == "config":
         return _config_problem(go_type, text)
     if how == "millis":

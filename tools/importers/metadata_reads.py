@@ -88,6 +88,7 @@ class _Pkg:
     imports: dict[str, str]
     fields: dict[str, str]  # Go field name -> metadata name, where unambiguous
     embedded: dict[str, set[str]] = field(default_factory=dict)  # struct -> embedded types
+    messages: dict[str, str] = field(default_factory=dict)  # error variable -> its message
 
     def named(self, name: str, method: bool) -> list[Function]:
         return [f for f in self.functions if f.name == name and bool(f.receiver) == method]
@@ -97,6 +98,17 @@ class _Pkg:
 class _Requirement:
     any_of: tuple[str, ...]
     exact: bool
+    where: str
+    error: str
+
+
+@dataclass
+class _Parse:
+    """A value ``Init`` parses and refuses when the parse fails."""
+
+    names: tuple[str, ...]
+    exact: bool
+    decoder: str  # a ``tools.dapr.godecode`` decoder: "strconv:int", "time:duration"…
     where: str
     error: str
 
@@ -153,6 +165,7 @@ class _Reader:
         constants: dict[str, str] = {}
         lists: dict[str, dict[str, tuple[str, ...]]] = {}
         imported: dict[str, str] = {}
+        messages: dict[str, str] = {}
         for name, text in sorted(raw.files.items()):
             try:
                 tokens = tokenize(text)
@@ -160,13 +173,14 @@ class _Reader:
             except GoSourceError:
                 continue  # a file this reader cannot walk adds nothing
             constants.update(string_constants(tokens))
+            messages.update(_error_variables(tokens))
             lists.update(string_list_maps(tokens))
             imported.update(imports(tokens))
         embedded: dict[str, set[str]] = {}
         for text in raw.files.values():
             for struct, type_name in _embedded_types(text):
                 embedded.setdefault(struct, set()).add(type_name)
-        package = _Pkg(directory, found, constants, lists, imported, {}, embedded)
+        package = _Pkg(directory, found, constants, lists, imported, {}, embedded, messages)
         self.packages[directory] = package
         return package
 
@@ -261,6 +275,8 @@ class _Component:
         self.root = root
         self.tree = reader.tree(root)
         self.fields = _go_fields(reader, root.directory, self.tree)
+        self.parses: list[_Parse] = []
+        self.messages = {k: v for package in self.tree for k, v in package.messages.items()}
 
     # --- strings ---------------------------------------------------------------------------
 
@@ -373,6 +389,7 @@ class _Component:
         ]
 
     def requirements(self) -> tuple[list[_Requirement], str | None]:
+        self.parses = []
         inits = self._inits()
         if not inits:
             return [], None
@@ -452,6 +469,10 @@ class _Component:
         its condition is that names are set, later checks hold with those names empty (and
         later calls are no longer followed); any other condition ends the walk."""
         out: list[_Requirement] = []
+        for parse, every_pass in self._parses(frame, frame.function.body, 0):
+            self.parses.append(parse)
+            if every_pass:
+                out.append(_Requirement(parse.names, parse.exact, parse.where, parse.error))
         callees: list[_Frame] = []
         guard: list[str] = []
         guard_exact = True
@@ -477,6 +498,48 @@ class _Component:
             follow = False
         return out, callees
 
+    def _parses(
+        self, frame: _Frame, body: Sequence[Token], depth: int
+    ) -> Iterable[tuple[_Parse, bool]]:
+        """Values parsed with ``strconv``/``time.ParseDuration`` whose error is returned at
+        once (``v, err := strconv.Atoi(m.X)`` then ``if err != nil { return … }``), on every
+        pass or inside an ``if`` that runs when the value is set; each with whether it runs
+        on every pass (then an empty value fails too: Go parses no empty string)."""
+        pending: list[tuple[str, tuple[Token, ...], str, int]] = []
+        every_pass = depth == 0
+        for piece in statements(body):
+            if not piece:
+                continue
+            if isinstance(piece[0], Token):
+                pending = list(_parse_calls(piece))
+                continue
+            chain: list[Branch] = piece
+            first = chain[0]
+            pending += _parse_calls(first.init)
+            failure = _error_returned(first.block, self.messages)
+            checked = _nil_test(first.condition)
+            if failure is not None and checked:
+                for error_var, expr, decoder, line in pending:
+                    if error_var != checked:
+                        continue
+                    traced = self.trace(frame, expr)
+                    if traced is not None:
+                        where = f"{frame.function.file}:{line} {_qualname(frame.function)}"
+                        parse = _Parse(traced[0], traced[1], decoder, where, failure)
+                        yield parse, every_pass
+            pending = []
+            if depth < 2:
+                for arm in chain:
+                    if not arm.is_else and self._set_test(frame, arm):
+                        yield from self._parses(frame, arm.block, depth + 1)
+            if any(_returns(arm.block) == "other" for arm in chain):
+                return  # what follows runs only under that arm's condition
+
+    def _set_test(self, frame: _Frame, arm: Branch) -> bool:
+        """Whether an arm runs only when its values are set (``x != ""``, ``ok && v != ""``)."""
+        tests = [self._test(frame, arm.init, c) for c in split_top(arm.condition, "&&")]
+        return bool(tests) and all(t is not None and not t[2] for t in tests)
+
     def _embedded(self, struct: str, depth: int = 0) -> set[str]:
         """The types embedded in ``struct`` (and in those, two levels down)."""
         out: set[str] = set()
@@ -496,7 +559,7 @@ class _Component:
         earlier_exact = guard_exact
         function = frame.function
         for branch in chain:
-            failure = _error_returned(branch.block)
+            failure = _error_returned(branch.block, self.messages)
             where = f"{function.file}:{branch.line} {_qualname(function)}"
             if branch.is_else:
                 if failure is not None and len(earlier) > len(guard):
@@ -618,6 +681,41 @@ class _Component:
                 keyed = self.strings(package, body[i + 2 : end])
                 for name in keyed or ():
                     out.add(name, "exact")
+
+
+_PARSERS = {
+    ("strconv", "Atoi"): "strconv:int",
+    ("strconv", "ParseBool"): "strconv:bool",
+    ("time", "ParseDuration"): "time:duration",
+}
+_SIZED = {("strconv", "ParseInt"): "int", ("strconv", "ParseUint"): "uint"}
+
+
+def _parse_calls(tokens: Sequence[Token]) -> Iterator[tuple[str, tuple[Token, ...], str, int]]:
+    """``…, err := strconv.Atoi(x)``: (the error variable, ``x``, the decoder, line)."""
+    for i in range(2, len(tokens) - 3):
+        if tokens[i - 1].text != "." or tokens[i + 1].text != "(":
+            continue
+        key = (tokens[i - 2].text, tokens[i].text)
+        args = split_top(tokens[i + 2 : matching(tokens, i + 1)], ",")
+        decoder = _PARSERS.get(key)
+        if key in _SIZED and len(args) == 3 and [t.text for t in args[1]] == ["10"]:
+            bits = [t.text for t in args[2]]
+            if bits in (["0"], ["8"], ["16"], ["32"], ["64"]):
+                size = "" if bits == ["0"] else bits[0]
+                decoder = f"strconv:{_SIZED[key]}{size}"
+        if decoder is None or not args or not args[0]:
+            continue
+        j = i - 3  # back over ``pkg.`` to the assignment
+        if j < 1 or tokens[j].text not in {":=", "="} or tokens[j - 1].kind != IDENT:
+            continue
+        yield tokens[j - 1].text, args[0], decoder, tokens[i].line
+
+
+def _nil_test(condition: Sequence[Token]) -> str | None:
+    """``err != nil``: the variable tested."""
+    texts = [t.text for t in condition]
+    return texts[0] if len(texts) == 3 and texts[1:] == ["!=", "nil"] else None
 
 
 def _component_inits(package: _Pkg) -> list[Function]:
@@ -748,9 +846,12 @@ def _returns(block: Sequence[Token]) -> str | None:
     return "error" if _error_returned(block) is not None else "other"
 
 
-def _error_returned(block: Sequence[Token]) -> str | None:
+def _error_returned(
+    block: Sequence[Token], messages: Mapping[str, str] | None = None
+) -> str | None:
     """The message of the error the block returns at its top level ("" when it has none), or
-    None when it does not return an error."""
+    None when it does not return an error. ``messages``: package-level error variables
+    (``errX = errors.New("…")``) by name."""
     top = [block[s] for kind, s, _e in top_level(block) if kind == "token"]
     for tok in top:
         if tok.kind != IDENT or tok.text != "return":
@@ -767,8 +868,22 @@ def _error_returned(block: Sequence[Token]) -> str | None:
         if not error_like:
             return None
         message = next((t.value for t in last if t.kind == STRING), "")
+        if not message and len(last) == 1 and messages:
+            message = messages.get(last[0].text, "")
         return message
     return None
+
+
+def _error_variables(tokens: Sequence[Token]) -> Iterator[tuple[str, str]]:
+    """``errX = errors.New("message")`` anywhere in a file."""
+    for i in range(len(tokens) - 6):
+        if (
+            tokens[i].kind == IDENT
+            and tokens[i + 1].text == "="
+            and [t.text for t in tokens[i + 2 : i + 6]] == ["errors", ".", "New", "("]
+            and tokens[i + 6].kind == STRING
+        ):
+            yield tokens[i].text, tokens[i + 6].value
 
 
 @dataclass
@@ -778,11 +893,16 @@ class ReadsReport:
     with_init: int = 0
     requirements: int = 0
     missing: list[str] = field(default_factory=list)
+    older: dict[str, int] = field(default_factory=dict)  # release -> packages that differ
 
     def __str__(self) -> str:
         lines = [
             f"read {self.packages} package(s) from {self.source}: {self.with_init} with an "
             f"Init followed, {self.requirements} requirement(s)"
+        ]
+        lines += [
+            f"Dapr {release}: {count} package(s) read differently"
+            for release, count in self.older.items()
         ]
         lines += [f"no such package: {p}" for p in self.missing]
         return "\n".join(lines)
@@ -794,6 +914,7 @@ def package_facts(reader: _Reader, directory: str) -> dict[str, Any] | None:
         return None
     component = _Component(reader, root)
     required, init = component.requirements()
+    parses = component.parses
     reads = component.reads()
     entry: dict[str, Any] = {}
     if init:
@@ -812,6 +933,20 @@ def package_facts(reader: _Reader, directory: str) -> dict[str, Any] | None:
             }
             for r in required
         ]
+    parsed: dict[str, dict[str, Any]] = {}
+    for parse in parses:
+        for name in parse.names:
+            parsed.setdefault(
+                name,
+                {
+                    "decoder": parse.decoder,
+                    **({"exact": True} if parse.exact else {}),
+                    "where": parse.where,
+                    "error": parse.error,
+                },
+            )
+    if parsed:
+        entry["parsed"] = {k: parsed[k] for k in sorted(parsed, key=str.lower)}
     return entry
 
 
@@ -826,10 +961,22 @@ def release_packages(releases: Mapping[str, Any]) -> list[str]:
     return sorted(found)
 
 
-def import_metadata_reads(
-    source: Source, packages: Iterable[str], ref_label: str
-) -> tuple[dict[str, Any], ReadsReport]:
-    report = ReadsReport(source=source.label)
+def _same_meaning(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two packages' facts say the same, line numbers aside."""
+
+    def meaning(facts: Mapping[str, Any]) -> Any:
+        required = [
+            (r["any_of"], r.get("exact"), r.get("error")) for r in facts.get("required", ())
+        ]
+        parsed = {k: v["decoder"] for k, v in facts.get("parsed", {}).items()}
+        return ("init" in facts, facts.get("reads"), facts.get("prefixes"), required, parsed)
+
+    return bool(meaning(a) == meaning(b))
+
+
+def _read_all(
+    source: Source, packages: Iterable[str], report: ReadsReport | None
+) -> dict[str, Any]:
     reader = _Reader(source)
     out: dict[str, Any] = {}
     for directory in sorted(set(packages)):
@@ -838,18 +985,48 @@ def import_metadata_reads(
         except SourceError:
             facts = None
         if facts is None:
-            report.missing.append(directory)
+            if report is not None:
+                report.missing.append(directory)
             continue
-        report.packages += 1
-        report.with_init += "init" in facts
-        report.requirements += len(facts.get("required", ()))
+        if report is not None:
+            report.packages += 1
+            report.with_init += "init" in facts
+            report.requirements += len(facts.get("required", ()))
         out[directory] = facts
-    data = {
+    return out
+
+
+def import_metadata_reads(
+    source: Source,
+    packages: Iterable[str],
+    ref_label: str,
+    older: Mapping[str, tuple[Source, str]] | None = None,
+) -> tuple[dict[str, Any], ReadsReport]:
+    """The facts of ``packages`` at ``source``; for each older release in ``older`` (release ->
+    its components-contrib source and ref), the packages whose facts say something else there."""
+    packages = sorted(set(packages))
+    report = ReadsReport(source=source.label)
+    out = _read_all(source, packages, report)
+    data: dict[str, Any] = {
         "generated_by": "python -m tools schemas import-metadata-reads",
         "source": f"dapr/components-contrib {ref_label}",
         "ref": ref_label,
-        "packages": out,
     }
+    if older:
+        data["releases"] = {release: ref for release, (_src, ref) in sorted(older.items())}
+        differing: dict[str, Any] = {}
+        for release, (older_source, _ref) in sorted(older.items()):
+            then = _read_all(older_source, packages, None)
+            changed = {
+                name: facts
+                for name, facts in then.items()
+                if name not in out or not _same_meaning(facts, out[name])
+            }
+            report.older[release] = len(changed)
+            if changed:
+                differing[release] = changed
+        data["older"] = differing
+    data["packages"] = out
     return data, report
 
 
@@ -857,13 +1034,24 @@ def dumps(data: Mapping[str, Any]) -> str:
     """One package per line, so a re-import diffs line by line."""
     lines = ["{"]
     for key, value in data.items():
-        if key != "packages":
+        if key not in {"packages", "older"}:
             lines.append(f" {json.dumps(key)}: {json.dumps(value)},")
-    packages = list(data.get("packages", {}).items())
+    if "older" in data:
+        lines.append(' "older": {')
+        releases = list(data["older"].items())
+        for r, (release, packages) in enumerate(releases):
+            lines.append(f"  {json.dumps(release)}: {{")
+            _package_lines(lines, list(packages.items()), "   ")
+            lines.append("  }" + ("," if r < len(releases) - 1 else ""))
+        lines.append(" },")
     lines.append(' "packages": {')
-    for i, (name, facts) in enumerate(packages):
-        comma = "," if i < len(packages) - 1 else ""
-        lines.append(f"  {json.dumps(name)}: {json.dumps(facts)}{comma}")
+    _package_lines(lines, list(data.get("packages", {}).items()), "  ")
     lines.append(" }")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _package_lines(lines: list[str], packages: list[tuple[str, Any]], indent: str) -> None:
+    for i, (name, facts) in enumerate(packages):
+        comma = "," if i < len(packages) - 1 else ""
+        lines.append(f"{indent}{json.dumps(name)}: {json.dumps(facts)}{comma}")

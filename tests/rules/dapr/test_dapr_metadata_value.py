@@ -130,3 +130,16 @@ def test_secret_refs_are_not_checked() -> None:
     )
     resources = load_text(text, "t.yaml").resources
     assert list(RULE.check(resources[0], Bundle(resources))) == []
+
+
+def test_values_init_parses_itself() -> None:
+    """time.ParseDuration in state.zookeeper's properties.parse refuses a bare number; the
+    Cloudflare components parse timeoutInSeconds with strconv.Atoi when it is set."""
+    (finding,) = run("sessionTimeout", "5", type_="state.zookeeper")
+    assert finding.severity is Severity.ERROR and finding.path.endswith("/value")
+    assert "time.ParseDuration" in finding.message and "properties.parse" in finding.message
+    assert "sessionTimeout is invalid" in finding.message
+    assert run("sessionTimeout", "1m30s", type_="state.zookeeper") == []
+    (atoi,) = run("timeoutInSeconds", "30s", type_="bindings.cloudflare.queues")
+    assert "BaseMetadata.Validate" in atoi.message
+    assert run("timeoutInSeconds", "30", type_="bindings.cloudflare.queues") == []

@@ -165,7 +165,25 @@ def test_types_whose_code_was_not_read_only_warn_and_say_so(
 ) -> None:
     """A package whose Init the importer did not find: metadata.yaml is all there is."""
     unread = PackageReads(init=None, reads=MappingProxyType({}), prefixes=(), required=())
-    monkeypatch.setattr(required_metadata, "reads_for", lambda type_, version: unread)
+    monkeypatch.setattr(required_metadata, "reads_for", lambda *_args: unread)
     (finding,) = run("{name: fileName, value: x}", type_="bindings.localstorage")
     assert finding.severity is Severity.WARNING
     assert '"rootPath"' in finding.message and "was not read to confirm" in finding.message
+
+
+def test_requirements_follow_the_release() -> None:
+    """conversation.mistral refuses an empty key from contrib v1.17 on (Mistral.Init)."""
+    mistral = "conversation.mistral"
+    (finding,) = run("{name: model, value: m}", type_=mistral)
+    assert "mistral api key is required" in finding.message
+    assert run("{name: model, value: m}", type_=mistral, release="1.17") != []
+    assert run("{name: model, value: m}", type_=mistral, release="1.16") == []
+
+
+def test_a_value_parsed_on_every_start_is_required() -> None:
+    """state.zookeeper parses sessionTimeout with time.ParseDuration unconditionally, and
+    Go parses no empty string: properties.parse fails with "sessionTimeout is invalid"."""
+    (finding,) = run('{name: servers, value: "zk:2181"}', type_="state.zookeeper")
+    assert '"sessionTimeout"' in finding.message and "sessionTimeout is invalid" in finding.message
+    given = ('{name: servers, value: "zk:2181"}', "{name: sessionTimeout, value: 5s}")
+    assert run(*given, type_="state.zookeeper") == []

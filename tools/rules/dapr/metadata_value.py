@@ -27,6 +27,14 @@ Every value reaches the component as a string (YAML numbers and booleans are str
   `consumerFetchDefault` with `strconv.ParseInt(v, 10, 32)`; the deprecated `authRequired`
   with the strict `strconv.ParseBool` (`yes` is not accepted, and the value is then not
   applied);
+- values `Init` parses and refuses itself, found in each component's code by `python -m tools
+  schemas import-metadata-reads` (`metadata_reads.json`, `parsed`): a `strconv.Atoi`,
+  `ParseBool`, `ParseInt`/`ParseUint` (base 10) or `time.ParseDuration` whose error `Init`
+  returns at once, on every start or when the value is set. `state.zookeeper`'s
+  `properties.parse` reads `sessionTimeout` with `time.ParseDuration` (`5` is refused: a bare
+  number is not a Go duration); the Cloudflare components read `timeoutInSeconds` with
+  `strconv.Atoi`. The message names the function and quotes its error. A parse whose failure
+  the code shrugs off (a fallback value) is not one of these;
 - retry keys read by dapr/kit `retry.DecodeConfigWithPrefix` (`backOff…` of Kafka, Event Hubs,
   SNS/SQS, JetStream, RocketMQ) are decoded by kit `config.Decode` (`config/decode.go`,
   `decodeString`): base-10 numbers, strict `ParseBool`, a bare number as a duration means
@@ -76,6 +84,7 @@ from tools.core.findings import Finding, Severity
 from tools.core.resource import Resource
 from tools.dapr import model as dm
 from tools.dapr.binding_sides import never_initialised
+from tools.dapr.code_reads import PackageReads, reads_for
 from tools.dapr.component_spec import FieldSpec, value_allowed
 from tools.dapr.godecode import decode_problem, is_silent
 from tools.dapr.metadata_values import constraint_problem, is_templated, type_problem
@@ -115,9 +124,12 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     type_ = dm.component_type(resource)
     if never_initialised(resource, bundle.dapr.registry.get(type_)):
         return  # no side's Init runs: nothing here is read (dapr-binding-direction)
+    code = reads_for(type_, dm.component_version(resource), bundle.dapr.version)
     for item in dm.metadata_items(resource):
         field = spec.field(item.name)
         if field is None or item.secret_ref is not None or not item.has_value:
+            if code is not None and item.secret_ref is None and item.has_value:
+                yield from _parsed_by_init(resource, code, item, field)
             continue
         if field.constraint == _DIRECTION:
             continue  # dapr-binding-direction: a bad direction is silent, not an Init failure
@@ -146,6 +158,11 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
                 continue
         else:
             problem = type_problem(field.type, text)
+            if problem is None and code is not None:
+                parsed = list(_parsed_by_init(resource, code, item, field))
+                if parsed:
+                    yield from parsed
+                    continue
         if problem is None and field.constraint and text.strip():
             problem = constraint_problem(field.constraint, text)
         if problem is not None:
@@ -155,6 +172,32 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
                 "(or, for a boolean, silently reads false); fix the value.",
                 path,
             )
+
+
+def _parsed_by_init(
+    resource: Resource, code: PackageReads, item: dm.MetadataItem, field: FieldSpec | None
+) -> Iterator[Finding]:
+    """A value the component's ``Init`` parses itself and refuses (``strconv.Atoi``,
+    ``time.ParseDuration``…, found by ``import-metadata-reads``)."""
+    parsed = code.parsed_as(item.name)
+    text = item.text
+    if parsed is None or isinstance(item.value, dict | list) or is_templated(text):
+        return
+    if is_placeholder(text):
+        return
+    problem = decode_problem(parsed.decoder, text)
+    if problem is None:
+        return
+    failure = f' with "{parsed.error}"' if parsed.error else ""
+    # A name the catalog does not know may hold anything: say only its length.
+    shown = _shown(field, text) if field is not None else dm.describe_secret(text)
+    yield RULE.finding(
+        resource,
+        f'"{item.name}" {shown} {problem.partition(";")[0]}: '
+        f"{parsed.where} parses it and Init fails{failure}, so the sidecar exits. Fix the "
+        "value.",
+        ("spec", "metadata", item.index, "value"),
+    )
 
 
 RULE = Rule(

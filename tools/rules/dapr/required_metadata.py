@@ -244,7 +244,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     if never_initialised(resource, bundle.dapr.registry.get(type_)):
         return  # no side's Init runs, so nothing is required (dapr-binding-direction)
     present, literal = _given(resource)
-    code = reads_for(type_, dm.component_version(resource))
+    code = reads_for(type_, dm.component_version(resource), bundle.dapr.version)
     if not spec.verified and code is not None and code.code_read:
         yield from _init_refusals(resource, spec, code, present)
         yield from _code_needs(resource, type_, literal)

@@ -78,7 +78,7 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     type_, version = dm.component_type(resource), dm.component_version(resource)
     release = bundle.dapr.version
     package = component_package(type_, version) if not bundle.dapr.is_newest else None
-    code = reads_for(type_, version)
+    code = reads_for(type_, version, release)
     changes = bundle.dapr.changes if package is not None else None
     for item in dm.metadata_items(resource):
         change = changes.metadata_change(package, item.name) if changes and package else None
