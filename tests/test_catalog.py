@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from upstream_git import CONTRIB_VARIABLE, git_dir, missing
 
 from tools.dapr.catalog import (
     CATALOG_DIR,
@@ -27,6 +28,7 @@ from tools.dapr.durations import parse_job_time, parse_metadata_duration
 from tools.dapr.metadata_values import constraint_problem, is_templated, type_problem
 from tools.dapr.spelling import did_you_mean
 from tools.importers.metadata_yaml import MetadataImportError, import_metadata, read_metadata
+from tools.importers.source import GitRef
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRIB = ROOT.parent / "shared" / "reference" / "upstream" / "components-contrib" / "v1.18.4"
@@ -561,3 +563,25 @@ def test_a_lazy_catalog_builds_only_what_is_looked_up() -> None:
     assert alias.fields == catalog.lookup("pubsub.aws.snssqs", "v1").fields  # type: ignore[union-attr]
     eager = build_catalog(*read_catalog_files())
     assert {k: eager.components[k] for k in eager.components} == {k: specs[k] for k in specs}
+
+
+def test_rabbitmq_concurrency_is_overwritten(catalog: Catalog) -> None:
+    rabbit = catalog.lookup("pubsub.rabbitmq", "v1")
+    assert rabbit is not None
+    field = rabbit.field("concurrency")
+    assert field is not None and field.overwritten and "concurrencyMode" in field.overwritten
+    assert rabbit.field("prefetchCount") is not None
+    assert rabbit.field("prefetchCount").overwritten is None  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(
+    not (git_dir(CONTRIB_VARIABLE) / "HEAD").exists(),
+    reason=missing(CONTRIB_VARIABLE, "dapr/components-contrib"),
+)
+@pytest.mark.parametrize("tag", ["v1.16.13", "v1.17.8", "v1.18.4"])
+def test_rabbitmq_overwrites_concurrency_in_every_pinned_release(tag: str) -> None:
+    """The fact behind `overwritten`: createMetadata's last statement, on every path."""
+    source = GitRef(git_dir(CONTRIB_VARIABLE), tag).read("pubsub/rabbitmq/metadata.go")
+    body = source.split("func createMetadata(", 1)[1].split("\n}\n", 1)[0]
+    assert "\tresult.Concurrency, err = pubsub.Concurrency(pubSubMetadata.Properties)\n" in body
+    assert 'mapstructure:"concurrency"' in source

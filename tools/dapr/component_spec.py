@@ -65,6 +65,9 @@ class FieldSpec:
     # The name is found only when it starts with exactly this prefix (kit retry ``backOff``);
     # the rest is matched case-insensitively.
     exact_prefix: str | None = None
+    # The code decodes the field and then Init replaces its value with something else, so a
+    # value written here has no effect: where and with what (a hand-checked fact).
+    overwritten: str | None = None
     # The first supported Dapr release whose metadata.yaml marks the field deprecated, when an
     # earlier supported release did not (``tools.dapr.release_catalog``); None: deprecated in all.
     deprecated_since: str | None = None

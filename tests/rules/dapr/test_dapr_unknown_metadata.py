@@ -127,3 +127,21 @@ def test_hand_checked_types_ignore_what_requests_read() -> None:
     store = "secretstores.kubernetes"
     (finding,) = check(RULE, component("{name: namespace, value: x}", type_=store))
     assert finding.severity is Severity.ERROR
+
+
+def test_a_decoded_name_init_overwrites_has_no_effect() -> None:
+    """rabbitmq decodes `concurrency`, then createMetadata replaces it with
+    pubsub.Concurrency(properties), which reads concurrencyMode only."""
+    (finding,) = check(
+        RULE, component("{name: concurrency, value: single}", type_="pubsub.rabbitmq")
+    )
+    assert finding.severity is Severity.ERROR
+    assert "concurrencyMode" in finding.message and "no effect" in finding.message
+    assert (
+        check(RULE, component("{name: concurrencyMode, value: single}", type_="pubsub.rabbitmq"))
+        == []
+    )
+    # JetStream replaces it only when concurrencyMode is set: `concurrency` works there.
+    assert (
+        check(RULE, component("{name: concurrency, value: single}", type_="pubsub.jetstream")) == []
+    )

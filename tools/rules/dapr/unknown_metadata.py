@@ -25,6 +25,12 @@ secret store) gets no error and no log line.
 Nothing: the setting has no effect and the default applies. That is the danger: the manifest
 says "snappy compression" or "idempotent producer" and neither happens.
 
+A name can also be read and then discarded. `pubsub.rabbitmq` decodes `concurrency` (its
+metadata.yaml documents it), but `createMetadata` (`pubsub/rabbitmq/metadata.go`, the same in
+the contrib releases Dapr 1.16–1.18 pin) then sets the field to `pubsub.Concurrency(...)`,
+which reads `concurrencyMode` and defaults to `parallel`: `concurrency: single` gives parallel
+delivery. That is an error (hand-checked; `_overrides.json` `overwritten`).
+
 ## Dapr releases
 
 With `--dapr-version 1.16` or `1.17` (or a profile's `daprVersion`), a name that release's
@@ -93,7 +99,16 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
                 severity=Severity.ERROR if spec.verified else Severity.WARNING,
             )
             continue
-        if spec.open or spec.field(item.name) is not None:
+        field = spec.field(item.name)
+        if field is not None and field.overwritten:
+            yield RULE.finding(
+                resource,
+                f'{type_} {spec.version} decodes metadata "{item.name}" but Init replaces it: '
+                f"{field.overwritten}. The setting has no effect.",
+                ("spec", "metadata", item.index, "name"),
+            )
+            continue
+        if spec.open or field is not None:
             continue
         if not spec.verified and code is not None and code.reads_name(item.name):
             continue  # looked up by the code itself (an alias list, a legacy key, a prefix)
