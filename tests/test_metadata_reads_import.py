@@ -198,6 +198,33 @@ func (s *Store) Init(ctx context.Context, metadata state.Metadata) error {
 	return nil
 }
 """,
+    "state/paired/paired.go": """package paired
+
+type props struct {
+\tUser   string `mapstructure:"username"`
+\tPass   string `mapstructure:"password"`
+\tMode   string `mapstructure:"mode"`
+\tTable  string `mapstructure:"table"`
+}
+
+type Store struct{ meta props }
+
+func (s *Store) Init(ctx context.Context, metadata state.Metadata) error {
+\treturn kitmd.DecodeMetadata(metadata.Properties, &s.meta)
+}
+
+func (s *Store) connect() {
+\tfor _, r := range s.retries {
+\t\tif s.meta.User != "" && s.meta.Pass != "" {
+\t\t\tlogin(s.meta.User, s.meta.Pass)
+\t\t}
+\t}
+\tif s.meta.Mode != "" && s.meta.Table != "" {
+\t\tuse(s.meta.Mode, s.meta.Table)
+\t}
+\tlog(s.meta.Table)
+}
+""",
     "state/nocode/nocode.go": """package nocode
 
 func NewStore() any { return nil }
@@ -213,7 +240,9 @@ def facts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     data, report = import_metadata_reads(
-        Checkout(root), ["state/fake", "state/nocode", "state/parsing", "state/missing"], "test"
+        Checkout(root),
+        ["state/fake", "state/nocode", "state/parsing", "state/paired", "state/missing"],
+        "test",
     )
     assert report.missing == ["state/missing"]
     return dict(data["packages"])
@@ -280,6 +309,14 @@ def test_values_init_parses_and_refuses(facts: dict[str, Any]) -> None:
     assert "later" not in parsed  # after an early return: conditional
     required = {tuple(r["any_of"]) for r in parsing["required"]}
     assert required == {("wait",)}  # parsed on every pass: empty fails too
+
+
+def test_fields_used_only_together(facts: dict[str, Any]) -> None:
+    """User and Pass are used only inside `if user != "" && pass != ""` (nested in a loop);
+    Table is also used on its own, so Mode and Table are no pair."""
+    pairs = facts["state/paired"]["pairs"]
+    assert [p["all_of"] for p in pairs] == [["password", "username"]]
+    assert pairs[0]["where"].endswith("Store.connect")
 
 
 def test_a_package_without_init_says_its_code_was_not_read(facts: dict[str, Any]) -> None:

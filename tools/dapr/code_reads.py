@@ -51,6 +51,8 @@ class PackageReads:
     prefixes: tuple[str, ...]
     required: tuple[CodeRequirement, ...]
     parsed: Mapping[str, ParsedValue] = field(default_factory=lambda: MappingProxyType({}))
+    # Fields used only together (``if a != "" && b != ""``): names, and where.
+    pairs: tuple[tuple[tuple[str, ...], str], ...] = ()
 
     def parsed_as(self, name: str) -> ParsedValue | None:
         """How ``Init`` parses metadata ``name``, matched as the code matches it."""
@@ -104,6 +106,9 @@ def _package(entry: Mapping[str, Any]) -> PackageReads:
         prefixes=tuple(str(p) for p in entry.get("prefixes", ())),
         required=tuple(_requirement(r) for r in entry.get("required", ())),
         parsed=MappingProxyType({str(k): _parsed(v) for k, v in parsed.items()}),
+        pairs=tuple(
+            (tuple(str(n) for n in p["all_of"]), str(p["where"])) for p in entry.get("pairs", ())
+        ),
     )
 
 

@@ -278,6 +278,19 @@ def statements(body: Sequence[Token]) -> Iterator[list[Branch] | list[Token]]:
         yield run
 
 
+def all_chains(body: Sequence[Token], depth: int = 0) -> Iterator[list[Branch]]:
+    """Every ``if`` chain in ``body``, at any depth (inside loops, switches, closures and
+    other ``if`` blocks too)."""
+    if depth > 20:
+        return
+    for kind, start, end in top_level(body):
+        if kind == "block":
+            yield from all_chains(body[start + 1 : end], depth + 1)
+    for piece in statements(body):
+        if piece and isinstance(piece[0], Branch):
+            yield piece
+
+
 def _split_header(header: Sequence[Token]) -> tuple[tuple[Token, ...], tuple[Token, ...]]:
     depth = 0
     for i, tok in enumerate(header):

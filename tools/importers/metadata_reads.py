@@ -41,6 +41,7 @@ from tools.importers.daprd_components import CONTRIB_PREFIX, Source
 from tools.importers.gofunc import (
     Branch,
     Function,
+    all_chains,
     functions,
     matching,
     split_top,
@@ -632,6 +633,46 @@ class _Component:
             return None
         return (found[0], found[1], empty) if found else None
 
+    # --- pairs -----------------------------------------------------------------------------
+
+    def pairs(self) -> list[tuple[tuple[str, ...], str]]:
+        """Fields the code uses only together: every use of each is inside (or is the test of)
+        an ``if a != "" && b != "" {…}`` with no ``else``, so one given without the others has
+        no effect. (metadata names, where the first such ``if`` is)."""
+        found: dict[tuple[str, ...], str] = {}
+        guarded: dict[str, set[int]] = {}
+        for package in self.tree:
+            for function in package.functions:
+                for chain in all_chains(function.body):
+                    arm = chain[0]
+                    if len(chain) > 1 or arm.init:
+                        continue
+                    names = [_set_field(c) for c in split_top(arm.condition, "&&")]
+                    if len(names) < 2 or not all(n in self.fields for n in names if n):
+                        continue
+                    if None in names or len(set(names)) < len(names):
+                        continue
+                    key = tuple(sorted(str(n) for n in names))
+                    where = f"{function.file}:{arm.line} {_qualname(function)}"
+                    found.setdefault(key, where)
+                    inside = {id(t) for t in (*arm.condition, *arm.block)}
+                    for name in key:
+                        guarded.setdefault(name, set()).update(inside)
+        out = []
+        for key, where in found.items():
+            if all(id(tok) in guarded[name] for name in key for tok in self._selected(name)):
+                out.append((tuple(self.fields[name] for name in key), where))
+        return out
+
+    def _selected(self, go_name: str) -> Iterator[Token]:
+        """Every ``x.Name`` in the function bodies of the tree."""
+        for package in self.tree:
+            for function in package.functions:
+                body = function.body
+                for i in range(1, len(body)):
+                    if body[i].text == go_name and body[i - 1].text == ".":
+                        yield body[i]
+
     # --- reads -----------------------------------------------------------------------------
 
     def reads(self) -> _Reads:
@@ -740,6 +781,15 @@ def _one_receiver(
         if narrowed:
             return narrowed if len({f.receiver for _p, f in narrowed}) == 1 else []
     return []
+
+
+def _set_field(test: Sequence[Token]) -> str | None:
+    """``x.Field != ""``: the Go field name."""
+    texts = [t.text for t in test]
+    selector = all(t.kind == IDENT or t.text == "." for t in test[:-2])
+    if len(test) >= 5 and texts[-2:] == ["!=", '""'] and texts[-4] == "." and selector:
+        return texts[-3]
+    return None
 
 
 def _literal_keys(body: Sequence[Token], before: int) -> Iterator[str]:
@@ -933,6 +983,12 @@ def package_facts(reader: _Reader, directory: str) -> dict[str, Any] | None:
             }
             for r in required
         ]
+    pairs = component.pairs()
+    if pairs:
+        entry["pairs"] = sorted(
+            ({"all_of": list(names), "where": where} for names, where in pairs),
+            key=lambda p: [n.lower() for n in p["all_of"]],
+        )
     parsed: dict[str, dict[str, Any]] = {}
     for parse in parses:
         for name in parse.names:
@@ -969,7 +1025,8 @@ def _same_meaning(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
             (r["any_of"], r.get("exact"), r.get("error")) for r in facts.get("required", ())
         ]
         parsed = {k: v["decoder"] for k, v in facts.get("parsed", {}).items()}
-        return ("init" in facts, facts.get("reads"), facts.get("prefixes"), required, parsed)
+        pairs = [p["all_of"] for p in facts.get("pairs", ())]
+        return ("init" in facts, facts.get("reads"), facts.get("prefixes"), required, parsed, pairs)
 
     return bool(meaning(a) == meaning(b))
 

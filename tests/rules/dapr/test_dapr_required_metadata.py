@@ -187,3 +187,19 @@ def test_a_value_parsed_on_every_start_is_required() -> None:
     assert '"sessionTimeout"' in finding.message and "sessionTimeout is invalid" in finding.message
     given = ('{name: servers, value: "zk:2181"}', "{name: sessionTimeout, value: 5s}")
     assert run(*given, type_="state.zookeeper") == []
+
+
+def test_fields_used_only_together() -> None:
+    """rocketMQ.setUpConsumer applies accessKey and secretKey only when both are set."""
+    rocket = "pubsub.rocketmq"
+    (finding,) = run("{name: accessKey, value: a}", type_=rocket)
+    assert finding.severity is Severity.ERROR
+    assert '"accessKey" only together with "secretKey"' in finding.message
+    assert "no effect" in finding.message
+    both = ("{name: accessKey, value: a}", "{name: secretKey, secretKeyRef: {name: s, key: k}}")
+    assert run(*both, type_=rocket) == []
+    assert run("{name: nameServer, value: n}", type_=rocket) == []
+    (cassandra,) = run(
+        "{name: hosts, value: c}", "{name: password, envRef: PW}", type_="state.cassandra"
+    )
+    assert '"password" only together with "username"' in cassandra.message

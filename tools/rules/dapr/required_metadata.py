@@ -23,6 +23,12 @@ fields an authentication profile requires once it is selected: Kafka `authType: 
 secret. For a type whose `Init` the importer could not find, only its metadata.yaml says what is
 required, and the finding says so.
 
+Some fields are used only together: the code applies them inside `if a != "" && b != ""` and
+nowhere else, so one given alone has no effect (a silent change, so an error). RocketMQ's
+`accessKey`/`secretKey` (`rocketMQ.setUpConsumer`), Cassandra's and MongoDB's
+`username`/`password`, the HTTP binding's `securityToken`/`securityTokenHeader`. The importer
+records a pair only when every use of each field is inside such an `if`.
+
 ## Severity
 
 - **error** when the component's `Init` refuses the missing value (read in its code), or for
@@ -236,6 +242,30 @@ def _init_refusals(
         )
 
 
+def _half_pairs(
+    resource: Resource, spec: ComponentSpec, code: PackageReads, present: set[str]
+) -> Iterator[Finding]:
+    """Fields the code uses only together, given without their partners."""
+    type_ = dm.component_type(resource)
+    for names, where in code.pairs:
+        fields = [spec.field(n) for n in names]
+        if any(f is None for f in fields):
+            continue
+        given = [f for f in fields if f is not None and _has(f, present)]
+        if not given or len(given) == len(fields):
+            continue
+        lacking = [f for f in fields if f is not None and f not in given]
+        have = ", ".join(f'"{f.name}"' for f in given)
+        want = ", ".join(f'"{f.name}"' for f in lacking)
+        yield RULE.finding(
+            resource,
+            f"{type_} uses {have} only together with {want}: {where} applies them only when "
+            f"all are set, so without {want} the setting has no effect. Add {want}, or remove "
+            f"{have}.",
+            ("spec", "metadata"),
+        )
+
+
 def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
     spec = bundle.dapr.component_spec(resource)
     if spec is None:
@@ -245,6 +275,8 @@ def check(resource: Resource, bundle: Bundle) -> Iterator[Finding]:
         return  # no side's Init runs, so nothing is required (dapr-binding-direction)
     present, literal = _given(resource)
     code = reads_for(type_, dm.component_version(resource), bundle.dapr.version)
+    if code is not None:
+        yield from _half_pairs(resource, spec, code, present)
     if not spec.verified and code is not None and code.code_read:
         yield from _init_refusals(resource, spec, code, present)
         yield from _code_needs(resource, type_, literal)
