@@ -126,6 +126,12 @@ def test_list_rules(cli: CliRunner) -> None:
     assert "yaml-syntax" in result.stdout
     renamed = [line for line in result.stdout.splitlines() if line.startswith("schema-crd ")]
     assert renamed and renamed[0].endswith("(formerly crd-schema)")
+    # When a rule's severity depends on the case, the line says when.
+    (required,) = [line for line in result.stdout.splitlines() if "dapr-required-metadata" in line]
+    assert "[severity: error when the component's Init refuses it" in required
+    assert "warning when only its metadata.yaml says so]" in required
+    (spec,) = [line for line in result.stdout.splitlines() if "kubernetes-workload-spec" in line]
+    assert "[severity: error; warning for a StatefulSet" in spec
 
 
 @pytest.mark.slow(2)

@@ -122,7 +122,7 @@ def rule_pages() -> dict[str, str]:
         for r in INPUT_FINDINGS
     }
     for rule in all_rules():
-        severity = f"{rule.severity}{rule.severity_note}"
+        severity = rule.severity_text
         pages[f"{rule.id}.md"] = _page(
             rule.id, rule.category, severity, rule.page, rule.aliases, modes=rule.modes_label()
         )
@@ -163,8 +163,9 @@ def rules_page() -> str:
         summary = rule.summary.replace("|", "\\|")
         if rule.modes_label() != "both":
             summary += f" *({_MODE_NAMES[rule.modes_label()]})*"
+        severity = rule.severity_text.replace("|", "\\|")
         lines.append(
-            f"| {label} | {rule.category} | {rule.severity} | {rule.releases_label()} | {summary} |"
+            f"| {label} | {rule.category} | {severity} | {rule.releases_label()} | {summary} |"
         )
     return "\n".join(lines) + "\n"
 

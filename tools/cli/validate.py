@@ -44,8 +44,9 @@ def _list_rules() -> int:
         )
     for rule in all_rules():
         formerly = f" (formerly {', '.join(rule.aliases)})" if rule.aliases else ""
+        when = f" [severity: {rule.severity_text}]" if rule.severity_note else ""
         print(
             f"{rule.id:<36} {rule.category:<10} {rule.severity!s:<8} "
-            f"{rule.releases_label():<9} {rule.modes_label():<11} {rule.summary}{formerly}"
+            f"{rule.releases_label():<9} {rule.modes_label():<11} {rule.summary}{formerly}{when}"
         )
     return EXIT_OK

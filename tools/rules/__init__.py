@@ -74,6 +74,14 @@ class Rule:
             raise ValueError(f"rule {self.id}: unsupported Dapr releases {sorted(unknown)}")
 
     @property
+    def severity_text(self) -> str:
+        """The severity with the note on when it differs: "error; warning for …"."""
+        note = self.severity_note
+        if note[:1].isalnum():
+            note = "; " + note
+        return f"{self.severity}{note}"
+
+    @property
     def explanation(self) -> str:
         """The first paragraph of the rule's page, on one line (SARIF's rule help)."""
         first = self.page.strip().split("\n\n", 1)[0]
